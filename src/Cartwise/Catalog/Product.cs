@@ -1,0 +1,35 @@
+using Cartwise.Stores;
+
+namespace Cartwise.Catalog;
+
+/// <summary>A product of a store, known by the shop's item id. Never deleted: orders and rules refer to it.</summary>
+public sealed class Product : IStoreOwned
+{
+    public long Id { get; set; }
+    public long StoreId { get; set; }
+    public required string ExternalId { get; set; }
+    public string? Name { get; set; }
+    public string? Brand { get; set; }
+    public decimal? Price { get; set; }
+    public string? Currency { get; set; }
+    public long? CategoryId { get; set; }
+    public Category? Category { get; set; }
+    public bool Available { get; set; } = true;
+    public string? Link { get; set; }
+    public string? ImageLink { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>A node of the store's category tree; <see cref="Path"/> ("Home &gt; Furniture &gt; Chairs") is unique per store.</summary>
+public sealed class Category : IStoreOwned
+{
+    public long Id { get; set; }
+    public long StoreId { get; set; }
+    public required string Path { get; set; }
+    public required string Name { get; set; }
+    public long? ParentId { get; set; }
+    public Category? Parent { get; set; }
+    /// <summary>1 for a root category.</summary>
+    public int Level { get; set; }
+}

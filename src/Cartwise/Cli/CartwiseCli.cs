@@ -1,0 +1,34 @@
+using System.CommandLine;
+using Cartwise.Data;
+
+namespace Cartwise.Cli;
+
+/// <summary>The <c>cartwise</c> command line: one file per command in this folder.</summary>
+public static class CartwiseCli
+{
+    /// <summary>Every command uses the same database: <c>--db</c>, else <c>CARTWISE_DB</c>, else <c>cartwise.db</c> here.</summary>
+    public static readonly Option<string?> Db = new("--db")
+    {
+        Description = "SQLite file or PostgreSQL connection string (postgres://user:pass@host/db or Host=…); default $CARTWISE_DB, else cartwise.db",
+        Recursive = true,
+    };
+
+    public static RootCommand Build()
+    {
+        var root = new RootCommand("Cartwise: cross-selling and post-purchase marketing engine for online shops.");
+        root.Options.Add(Db);
+        root.Subcommands.Add(ServeCommand.Build());
+        root.Subcommands.Add(StoreCommand.Build());
+        return root;
+    }
+
+    public static DatabaseTarget Target(ParseResult result) => DatabaseTarget.Resolve(result.GetValue(Db));
+
+    /// <summary>Opens the database for a CLI command, creating or upgrading the schema first.</summary>
+    public static async Task<CartwiseDb> OpenAsync(ParseResult result, CancellationToken ct)
+    {
+        var db = Target(result).CreateContext();
+        await db.MigrateAsync(ct);
+        return db;
+    }
+}

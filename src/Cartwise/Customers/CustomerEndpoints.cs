@@ -1,0 +1,165 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Cartwise.Core.Customers;
+using Cartwise.Data;
+using Cartwise.Hosting;
+using Cartwise.Orders;
+using Cartwise.Stores;
+using Cartwise.Tracking;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Customers;
+
+public sealed record CustomerView(
+    long Id, string? CustomerId, string? Email, string? Phone, string? FirstName, string? LastName, string? Language, string? Country,
+    bool? EmailConsent, DateTimeOffset? EmailConsentAt, string? EmailConsentSource, bool Identified,
+    DateTimeOffset CreatedAt, DateTimeOffset LastSeenAt, DateTimeOffset? ErasedAt)
+{
+    public static CustomerView From(Customer c) => new(c.Id, c.ExternalId, c.Email, c.Phone, c.FirstName, c.LastName, c.Language, c.Country,
+        c.EmailConsent, c.EmailConsentAt, c.EmailConsentSource, c.IsIdentified, c.CreatedAt, c.LastSeenAt, c.ErasedAt);
+}
+
+public sealed record EventView(long Id, string EventId, string Name, DateTimeOffset OccurredAt, DateTimeOffset ReceivedAt, string? TransactionId,
+    decimal? Value, string? Currency, JsonElement Payload)
+{
+    public static EventView From(StoredEvent e) => new(e.Id, e.EventId, e.Name, e.OccurredAt, e.ReceivedAt, e.TransactionId, e.Value, e.Currency,
+        JsonDocument.Parse(e.Payload).RootElement.Clone());
+}
+
+public sealed record OrderLineView(int LineNo, string ProductId, string? ProductName, int Quantity, decimal Price, int RefundedQuantity);
+
+public sealed record OrderView(long Id, string TransactionId, DateTimeOffset PlacedAt, decimal Value, string Currency, string? Coupon,
+    decimal RefundedValue, IReadOnlyList<OrderLineView> Lines)
+{
+    public static OrderView From(Order o) => new(o.Id, o.ExternalId, o.PlacedAt, o.Value, o.Currency, o.Coupon, o.RefundedValue,
+        o.Lines.OrderBy(l => l.LineNo).Select(l => new OrderLineView(l.LineNo, l.Product?.ExternalId ?? "", l.Product?.Name, l.Quantity, l.Price, l.RefundedQuantity)).ToList());
+}
+
+public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
+
+public sealed record CustomerDetail(CustomerView Customer, IReadOnlyList<string> Identities, int EventCount, IReadOnlyList<OrderView> Orders);
+
+public sealed record CustomerExport(CustomerView Customer, IReadOnlyList<string> Identities, IReadOnlyList<EventView> Events, IReadOnlyList<OrderView> Orders);
+
+public static class CustomerEndpoints
+{
+    public static IEndpointRouteBuilder MapCustomerEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1/customers").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Customers");
+        g.MapGet("/", SearchAsync).WithSummary("List or search customers by email, phone or the shop's customer_id.");
+        g.MapGet("/{id:long}", GetAsync).WithSummary("One customer with identities and orders (a merged id leads to the surviving profile).");
+        g.MapGet("/{id:long}/events", EventsAsync).WithSummary("A customer's events, newest first.");
+        g.MapGet("/{id:long}/orders", OrdersAsync).WithSummary("A customer's orders, newest first.");
+        g.MapGet("/{id:long}/export", ExportAsync).WithSummary("Everything stored about a customer (GDPR export).");
+        g.MapDelete("/{id:long}", EraseAsync).WithSummary("Erase a customer: personal data removed, anonymised order facts kept for reports.");
+        return app;
+    }
+
+    internal static async Task<Results<Ok<Page<CustomerView>>, ValidationProblem>> SearchAsync(
+        CartwiseDb db, StoreCache stores, string? email, string? phone, string? customer_id, long? after, int? limit, CancellationToken ct)
+    {
+        var take = Math.Clamp(limit ?? 50, 1, 500);
+        var q = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
+        if (email is not null)
+        {
+            var normalized = ContactPoints.NormalizeEmail(email);
+            if (normalized is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [$"'{email}' is not a valid email address."] });
+            q = q.Where(c => c.Email == normalized);
+        }
+        if (phone is not null)
+        {
+            var store = await stores.GetAsync(db.CurrentStoreId, ct);
+            var normalized = ContactPoints.NormalizePhone(phone, store?.DefaultCountry);
+            if (normalized is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["phone"] = [$"'{phone}' is not a phone number."] });
+            q = q.Where(c => c.Phone == normalized);
+        }
+        if (customer_id is not null) q = q.Where(c => c.ExternalId == customer_id);
+        if (email is null && phone is null && customer_id is null) q = q.Where(c => c.IsIdentified);
+        if (after is not null) q = q.Where(c => c.Id > after);
+        var items = await q.OrderBy(c => c.Id).Take(take + 1).ToListAsync(ct);
+        var next = items.Count > take ? items[take - 1].Id : (long?)null;
+        return TypedResults.Ok(new Page<CustomerView>(items.Take(take).Select(CustomerView.From).ToList(), next));
+    }
+
+    /// <summary>Finds a profile, following a merge to its survivor. Null when the id is not this store's.</summary>
+    internal static async Task<Customer?> FindAsync(CartwiseDb db, long id, CancellationToken ct)
+    {
+        for (var hops = 0; hops < 8; hops++)
+        {
+            var c = await db.Customers.SingleOrDefaultAsync(x => x.Id == id, ct);
+            if (c?.MergedIntoId is not { } next) return c;
+            id = next;
+        }
+        return null;
+    }
+
+    internal static async Task<Results<Ok<CustomerDetail>, NotFound>> GetAsync(CartwiseDb db, long id, CancellationToken ct)
+    {
+        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        var identities = await db.CustomerIdentities.Where(i => i.CustomerId == c.Id).OrderBy(i => i.Key).Select(i => i.Key).ToListAsync(ct);
+        var events = await db.Events.CountAsync(e => e.CustomerId == c.Id, ct);
+        var orders = await OrdersOf(db, c.Id).Take(100).ToListAsync(ct);
+        return TypedResults.Ok(new CustomerDetail(CustomerView.From(c), identities, events, orders.Select(OrderView.From).ToList()));
+    }
+
+    private static IQueryable<Order> OrdersOf(CartwiseDb db, long customerId) =>
+        db.Orders.AsNoTracking().Where(o => o.CustomerId == customerId).Include(o => o.Lines).ThenInclude(l => l.Product).OrderByDescending(o => o.PlacedAt);
+
+    internal static async Task<Results<Ok<Page<EventView>>, NotFound>> EventsAsync(CartwiseDb db, long id, long? before, int? limit, CancellationToken ct)
+    {
+        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        var take = Math.Clamp(limit ?? 100, 1, 1000);
+        var q = db.Events.AsNoTracking().Where(e => e.CustomerId == c.Id);
+        if (before is not null) q = q.Where(e => e.Id < before);
+        var items = await q.OrderByDescending(e => e.Id).Take(take + 1).ToListAsync(ct);
+        var next = items.Count > take ? items[take - 1].Id : (long?)null;
+        return TypedResults.Ok(new Page<EventView>(items.Take(take).Select(EventView.From).ToList(), next));
+    }
+
+    internal static async Task<Results<Ok<Page<OrderView>>, NotFound>> OrdersAsync(CartwiseDb db, long id, CancellationToken ct)
+    {
+        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        var orders = await OrdersOf(db, c.Id).ToListAsync(ct);
+        return TypedResults.Ok(new Page<OrderView>(orders.Select(OrderView.From).ToList(), null));
+    }
+
+    internal static async Task<Results<Ok<CustomerExport>, NotFound>> ExportAsync(CartwiseDb db, long id, CancellationToken ct)
+    {
+        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        var identities = await db.CustomerIdentities.Where(i => i.CustomerId == c.Id).OrderBy(i => i.Key).Select(i => i.Key).ToListAsync(ct);
+        var events = await db.Events.AsNoTracking().Where(e => e.CustomerId == c.Id).OrderBy(e => e.Id).ToListAsync(ct);
+        var orders = await OrdersOf(db, c.Id).ToListAsync(ct);
+        return TypedResults.Ok(new CustomerExport(CustomerView.From(c), identities, events.Select(EventView.From).ToList(), orders.Select(OrderView.From).ToList()));
+    }
+
+    /// <summary>Identity fields removed from stored event payloads when a customer is erased.</summary>
+    private static readonly string[] PersonalFields = ["email", "phone", "customer_id", "anonymous_id", "user_id", "client_id", "user_data", "first_name", "last_name"];
+
+    internal static async Task<Results<NoContent, NotFound>> EraseAsync(CartwiseDb db, TimeProvider clock, long id, CancellationToken ct)
+    {
+        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        c.ExternalId = c.Email = c.Phone = c.FirstName = c.LastName = null;
+        c.EmailConsent = false;
+        c.EmailConsentSource = "erased";
+        c.IsIdentified = false;
+        c.ErasedAt ??= clock.GetUtcNow();
+        await db.CustomerIdentities.Where(i => i.CustomerId == c.Id).ExecuteDeleteAsync(ct);
+        // Merged tombstones of this person held their old identifiers too.
+        await db.Customers.Where(x => x.MergedIntoId == c.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.ExternalId, (string?)null).SetProperty(x => x.Email, (string?)null).SetProperty(x => x.Phone, (string?)null), ct);
+        foreach (var e in await db.Events.Where(e => e.CustomerId == c.Id).ToListAsync(ct))
+        {
+            if (JsonNode.Parse(e.Payload) is JsonObject o)
+            {
+                foreach (var field in PersonalFields) o.Remove(field);
+                e.Payload = o.ToJsonString();
+            }
+            e.AnonymousId = null;
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,87 @@
+using System.Linq.Expressions;
+using Cartwise.Catalog;
+using Cartwise.Customers;
+using Cartwise.Orders;
+using Cartwise.Stores;
+using Cartwise.Tracking;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Data;
+
+/// <summary>
+/// The one model of Cartwise. Every store-owned row is filtered by <see cref="CurrentStoreId"/> here, so a query can
+/// never see another store's rows by forgetting a condition. Not thread-safe (one instance per request or job).
+/// </summary>
+public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
+{
+    /// <summary>The store this context works for; 0 (the default) sees no store-owned row at all.</summary>
+    public long CurrentStoreId { get; set; }
+
+    public DbSet<Store> Stores => Set<Store>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<CustomerIdentity> CustomerIdentities => Set<CustomerIdentity>();
+    public DbSet<StoredEvent> Events => Set<StoredEvent>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<Category> Categories => Set<Category>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+
+    /// <summary>Which engine this context talks to, for the few places where SQL differs.</summary>
+    public abstract DatabaseKind Kind { get; }
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        var b = modelBuilder;
+        b.Entity<Store>(e =>
+        {
+            e.HasIndex(x => x.Slug).IsUnique();
+            e.HasIndex(x => x.TrackingKeyHash).IsUnique();
+            e.HasIndex(x => x.AdminKeyHash).IsUnique();
+            e.Property(x => x.Slug).HasMaxLength(64);
+            e.Property(x => x.Currency).HasMaxLength(3);
+        });
+        b.Entity<Customer>(e =>
+        {
+            e.HasIndex(x => new { x.StoreId, x.Email });
+            e.HasIndex(x => new { x.StoreId, x.Phone });
+            e.HasIndex(x => new { x.StoreId, x.ExternalId });
+        });
+        b.Entity<CustomerIdentity>(e =>
+        {
+            e.HasIndex(x => new { x.StoreId, x.Key }).IsUnique();
+            e.HasIndex(x => x.CustomerId);
+        });
+        b.Entity<StoredEvent>(e =>
+        {
+            e.HasIndex(x => new { x.StoreId, x.EventId }).IsUnique();
+            e.HasIndex(x => new { x.StoreId, x.CustomerId, x.OccurredAt });
+            e.HasIndex(x => new { x.StoreId, x.Name });
+        });
+        b.Entity<Product>(e => e.HasIndex(x => new { x.StoreId, x.ExternalId }).IsUnique());
+        b.Entity<Category>(e => e.HasIndex(x => new { x.StoreId, x.Path }).IsUnique());
+        b.Entity<Order>(e =>
+        {
+            e.HasIndex(x => new { x.StoreId, x.ExternalId }).IsUnique();
+            e.HasIndex(x => new { x.StoreId, x.CustomerId });
+            e.HasIndex(x => new { x.StoreId, x.PlacedAt });
+            e.HasMany(x => x.Lines).WithOne().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<OrderLine>(e =>
+        {
+            e.HasIndex(x => new { x.OrderId, x.LineNo }).IsUnique();
+            e.HasIndex(x => new { x.StoreId, x.ProductId });
+        });
+
+        foreach (var type in b.Model.GetEntityTypes().Where(t => typeof(IStoreOwned).IsAssignableFrom(t.ClrType)))
+        {
+            // x => x.StoreId == this.CurrentStoreId; EF reads CurrentStoreId from the context instance per query.
+            var x = Expression.Parameter(type.ClrType, "x");
+            var filter = Expression.Lambda(
+                Expression.Equal(Expression.Property(x, nameof(IStoreOwned.StoreId)),
+                    Expression.Property(Expression.Constant(this), nameof(CurrentStoreId))), x);
+            b.Entity(type.ClrType).HasQueryFilter(filter);
+        }
+    }
+}
+
+public enum DatabaseKind { Sqlite, Postgres }

@@ -1,0 +1,124 @@
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
+
+namespace Cartwise.Data;
+
+/// <summary>
+/// Where the data lives: a SQLite file (the default, <c>cartwise.db</c>) or a PostgreSQL server. Chosen by
+/// <c>--db</c>, else <c>CARTWISE_DB</c>; a value that is a PostgreSQL URI or holds <c>Host=</c> means PostgreSQL.
+/// </summary>
+public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
+{
+    public const string EnvironmentVariable = "CARTWISE_DB";
+    public const string DefaultFile = "cartwise.db";
+
+    public static DatabaseTarget Resolve(string? option) =>
+        Parse(!string.IsNullOrWhiteSpace(option) ? option
+            : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env
+            : DefaultFile);
+
+    public static DatabaseTarget Parse(string value)
+    {
+        value = value.Trim();
+        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            return new(DatabaseKind.Postgres, FromUri(new Uri(value)));
+        if (value.Contains("Host=", StringComparison.OrdinalIgnoreCase) || value.Contains("Server=", StringComparison.OrdinalIgnoreCase))
+            return new(DatabaseKind.Postgres, value);
+        var sqlite = value.Contains('=') ? new SqliteConnectionStringBuilder(value) : new SqliteConnectionStringBuilder { DataSource = value };
+        sqlite.Pooling = true;
+        return new(DatabaseKind.Sqlite, sqlite.ToString());
+    }
+
+    private static string FromUri(Uri uri)
+    {
+        var b = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = uri.AbsolutePath.Trim('/') is { Length: > 0 } db ? Uri.UnescapeDataString(db) : "postgres",
+        };
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            b.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length > 1) b.Password = Uri.UnescapeDataString(parts[1]);
+        }
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            b[Uri.UnescapeDataString(kv[0])] = kv.Length > 1 ? Uri.UnescapeDataString(kv[1]) : "";
+        }
+        return b.ToString();
+    }
+
+    /// <summary>A description safe for logs: never prints a password.</summary>
+    public string Describe() => Kind == DatabaseKind.Sqlite
+        ? "SQLite " + Path.GetFullPath(new SqliteConnectionStringBuilder(ConnectionString).DataSource)
+        : new NpgsqlConnectionStringBuilder(ConnectionString) is var b ? $"PostgreSQL {b.Host}:{b.Port}/{b.Database}" : "PostgreSQL";
+
+    /// <summary>Configures an options builder for this target.</summary>
+    public void Configure(DbContextOptionsBuilder options)
+    {
+        if (Kind == DatabaseKind.Sqlite)
+            options.UseSqlite(ConnectionString, o => o.MigrationsHistoryTable("__migrations")).AddInterceptors(SqlitePragmas.Instance);
+        else
+            options.UseNpgsql(ConnectionString, o => o.MigrationsHistoryTable("__migrations"));
+    }
+
+    /// <summary>A new context on this target, for CLI commands and tools outside dependency injection.</summary>
+    public CartwiseDb CreateContext()
+    {
+        if (Kind == DatabaseKind.Sqlite)
+        {
+            var b = new DbContextOptionsBuilder<SqliteCartwiseDb>();
+            Configure(b);
+            return new SqliteCartwiseDb(b.Options);
+        }
+        var p = new DbContextOptionsBuilder<PostgresCartwiseDb>();
+        Configure(p);
+        return new PostgresCartwiseDb(p.Options);
+    }
+}
+
+/// <summary>
+/// Every SQLite connection waits for a lock instead of failing at once, and uses WAL with normal sync: readers never
+/// block the writer, and a commit survives a process crash (WAL guarantees that; only a power loss may drop the last
+/// commits).
+/// </summary>
+internal sealed class SqlitePragmas : DbConnectionInterceptor
+{
+    public static readonly SqlitePragmas Instance = new();
+
+    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static void Apply(DbConnection connection)
+    {
+        using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        cmd.ExecuteNonQuery();
+    }
+}
+
+/// <summary>Used by <c>dotnet ef</c> to build the SQLite migrations.</summary>
+internal sealed class SqliteDesignFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<SqliteCartwiseDb>
+{
+    public SqliteCartwiseDb CreateDbContext(string[] args) => (SqliteCartwiseDb)DatabaseTarget.Parse("design.db").CreateContext();
+}
+
+/// <summary>Used by <c>dotnet ef</c> to build the PostgreSQL migrations (no server is contacted).</summary>
+internal sealed class PostgresDesignFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<PostgresCartwiseDb>
+{
+    public PostgresCartwiseDb CreateDbContext(string[] args) => (PostgresCartwiseDb)DatabaseTarget.Parse("Host=localhost;Database=cartwise").CreateContext();
+}

@@ -1,0 +1,74 @@
+using Cartwise.Customers;
+using Cartwise.Data;
+using Cartwise.Stores;
+using Cartwise.Tracking;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Json;
+
+namespace Cartwise.Hosting;
+
+/// <summary>What <c>cartwise serve</c> was asked for.</summary>
+public sealed record ServeSettings(DatabaseTarget Database, string Urls, bool Demo)
+{
+    public const string DefaultUrls = "http://127.0.0.1:5080";
+}
+
+/// <summary>Builds the Cartwise web application. Used by <c>serve</c> and by the tests (which listen on a free port).</summary>
+public static class CartwiseServer
+{
+    public static WebApplication Build(ServeSettings settings, Action<IServiceCollection>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(settings.Urls);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64L << 20);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
+        // Failed commands surface as exceptions where they matter; EF also logs expected ones (first migration probe).
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(settings);
+        services.AddCartwiseDb(settings.Database);
+        services.AddKeyAuthentication();
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CartwiseJsonContext.Default));
+        services.AddSingleton<StoreCache>();
+        services.AddSingleton<EventWriter>();
+        services.AddHostedService<EventWriterWorker>();
+        configure?.Invoke(services);
+
+        var app = builder.Build();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : 500 });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapGet("/healthz", HealthAsync).AllowAnonymous().WithTags("Operations").WithSummary("200 when the database answers.");
+        app.MapTrackingEndpoints();
+        app.MapCustomerEndpoints();
+        app.MapStoreEndpoints();
+        return app;
+    }
+
+    private static async Task<IResult> HealthAsync(CartwiseDb db, CancellationToken ct) =>
+        await db.Database.CanConnectAsync(ct) ? TypedResults.Text("ok") : TypedResults.Problem(statusCode: 503, title: "Database unreachable");
+
+    /// <summary>Applies migrations and, with <c>--demo</c>, makes sure the demo store exists.</summary>
+    public static async Task PrepareAsync(WebApplication app, CancellationToken ct)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CartwiseDb>();
+        await db.MigrateAsync(ct);
+        var settings = app.Services.GetRequiredService<ServeSettings>();
+        if (settings.Demo) await DemoStore.EnsureAsync(db, app.Services.GetRequiredService<TimeProvider>(), Console.Out, ct);
+    }
+}

@@ -1,0 +1,4 @@
+using System.CommandLine;
+using Cartwise.Cli;
+
+return await CartwiseCli.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+using Cartwise.Core.Customers;
+using Cartwise.Core.Tracking;
+using Cartwise.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Stores;
+
+/// <summary>The plain keys of a new store: shown once, never stored.</summary>
+public sealed record CreatedStore(long StoreId, string Slug, string TrackingKey, string AdminKey);
+
+/// <summary>Creates stores. Used by the CLI, the demo and tests.</summary>
+public static partial class StoreService
+{
+    [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+    private static partial Regex SlugPattern();
+
+    /// <summary>Checks a new store's settings; the messages name the field at fault.</summary>
+    public static IEnumerable<ValidationResult> Validate(string slug, string currency, string? country, string timeZone)
+    {
+        if (!SlugPattern().IsMatch(slug))
+            yield return new("Slug must be 1–64 lower-case letters, digits or hyphens, not starting or ending with a hyphen.", ["slug"]);
+        if (!Currencies.IsKnown(currency)) yield return new($"'{currency}' is not an ISO 4217 currency code.", ["currency"]);
+        if (country is not null && !ContactPoints.IsKnownCountry(country)) yield return new($"'{country}' is not a country Cartwise knows the phone prefix of.", ["country"]);
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _)) yield return new($"'{timeZone}' is not an IANA time zone.", ["timeZone"]);
+    }
+
+    public static async Task<CreatedStore> CreateAsync(CartwiseDb db, string slug, string? name, string currency, string? country, string timeZone,
+        DateTimeOffset now, CancellationToken ct, string? trackingKey = null, string? adminKey = null)
+    {
+        var errors = Validate(slug, currency, country, timeZone).ToList();
+        if (errors.Count > 0) throw new ValidationException(string.Join(" ", errors.Select(e => e.ErrorMessage)));
+        if (await db.Stores.AnyAsync(s => s.Slug == slug, ct)) throw new ValidationException($"A store with the slug '{slug}' already exists.");
+        trackingKey ??= StoreKeys.NewTrackingKey();
+        adminKey ??= StoreKeys.NewAdminKey();
+        var store = new Store
+        {
+            Slug = slug,
+            Name = name ?? slug,
+            Currency = currency,
+            DefaultCountry = country?.ToUpperInvariant(),
+            TimeZone = timeZone,
+            TrackingKeyHash = StoreKeys.Hash(trackingKey),
+            AdminKeyHash = StoreKeys.Hash(adminKey),
+            CreatedAt = now,
+        };
+        db.Stores.Add(store);
+        await db.SaveChangesAsync(ct);
+        return new CreatedStore(store.Id, store.Slug, trackingKey, adminKey);
+    }
+}

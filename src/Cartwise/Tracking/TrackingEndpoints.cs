@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Text.Json;
+using Cartwise.Core.Tracking;
+using Cartwise.Hosting;
+using Cartwise.Stores;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Cartwise.Tracking;
+
+/// <summary>The answer to a tracking request: what became of each event, in the order sent.</summary>
+public sealed record TrackResponse(int Accepted, int Duplicates, int Rejected, IReadOnlyList<TrackResult> Results);
+
+/// <param name="Status"><c>stored</c>, <c>duplicate</c> (already stored under this event id) or <c>rejected</c>.</param>
+public sealed record TrackResult(
+    int Index,
+    string? EventId,
+    string Status,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyDictionary<string, string[]>? Errors);
+
+public static class TrackingEndpoints
+{
+    /// <summary>The largest tracking body accepted.</summary>
+    public const int MaxBodyBytes = 1 << 20;
+
+    public static IEndpointRouteBuilder MapTrackingEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/track", TrackAsync)
+            .RequireAuthorization(KeyAuth.TrackingPolicy)
+            .WithTags("Tracking")
+            .WithSummary("Record one event, a batch {\"events\":[…]} (at most 1,000), or a GA4 Measurement Protocol body.")
+            // text/plain too: navigator.sendBeacon sends strings as text/plain.
+            .Accepts<JsonElement>("application/json", "text/plain")
+            .DisableAntiforgery();
+        return app;
+    }
+
+    internal static async Task<Results<Accepted<TrackResponse>, ValidationProblem, ProblemHttpResult>> TrackAsync(
+        HttpContext http, EventWriter writer, StoreCache stores, TimeProvider clock, CancellationToken ct)
+    {
+        var storeId = http.User.StoreId();
+        var body = await ReadBodyAsync(http, ct);
+        if (body.Problem is { } problem) return problem;
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.Bytes, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON",
+                detail: $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}");
+        }
+        using (document)
+        {
+            var store = await stores.GetAsync(storeId, ct);
+            if (store is null) return TypedResults.Problem(statusCode: 401, title: "Unknown key");
+            var context = new ParseContext(clock.GetUtcNow(), store.DefaultCountry, http.Request.Headers.AcceptLanguage.ToString());
+            var parsed = EventParser.ParseBody(document.RootElement, context);
+            if (parsed.BodyErrors.Count > 0) return TypedResults.ValidationProblem(parsed.BodyErrors, title: "The body is not a tracking request");
+
+            var valid = parsed.Events.Where(e => e.IsValid).Select(e => e.Event!).ToList();
+            if (valid.Count == 0)
+            {
+                var errors = parsed.Events.SelectMany(e => e.Errors).ToDictionary(kv => kv.Key, kv => kv.Value);
+                return TypedResults.ValidationProblem(errors, title: parsed.IsBatch ? "No event of the batch is valid" : "The event is not valid");
+            }
+
+            IReadOnlyList<WriteOutcome> outcomes;
+            try
+            {
+                outcomes = await writer.WriteAsync(storeId, valid, ct);
+            }
+            catch (WriterClosedException)
+            {
+                return TypedResults.Problem(statusCode: 503, title: "Shutting down", detail: "The server is stopping; send the events again to another node or later.");
+            }
+
+            var results = new List<TrackResult>(parsed.Events.Count);
+            var next = 0;
+            foreach (var e in parsed.Events)
+            {
+                if (!e.IsValid)
+                {
+                    results.Add(new TrackResult(e.Index, null, "rejected", e.Errors));
+                    continue;
+                }
+                var outcome = outcomes[next++];
+                results.Add(new TrackResult(e.Index, outcome.EventId, outcome.Status == WriteStatus.Stored ? "stored" : "duplicate", null));
+            }
+            return TypedResults.Accepted((string?)null, new TrackResponse(
+                results.Count(r => r.Status == "stored"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "rejected"), results));
+        }
+    }
+
+    private readonly record struct Body(ReadOnlyMemory<byte> Bytes, ProblemHttpResult? Problem);
+
+    /// <summary>Reads at most <see cref="MaxBodyBytes"/>; a larger body is refused with 413 before it is parsed.</summary>
+    private static async Task<Body> ReadBodyAsync(HttpContext http, CancellationToken ct)
+    {
+        var tooLarge = TypedResults.Problem(statusCode: 413, title: "Payload too large",
+            detail: $"A tracking request may carry at most {MaxBodyBytes:N0} bytes; split the batch.");
+        if (http.Request.ContentLength > MaxBodyBytes) return new Body(default, tooLarge);
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBodyBytes;
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(http.Request.ContentLength ?? 4096, MaxBodyBytes) + 1);
+        try
+        {
+            while (true)
+            {
+                var read = await http.Request.Body.ReadAsync(buffer.GetMemory(8192), ct);
+                if (read == 0) break;
+                buffer.Advance(read);
+                if (buffer.WrittenCount > MaxBodyBytes) return new Body(default, tooLarge);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == 413)
+        {
+            return new Body(default, tooLarge);
+        }
+        if (buffer.WrittenCount == 0)
+            return new Body(default, TypedResults.Problem(statusCode: 400, title: "Empty body", detail: "Send one event or {\"events\":[…]} as JSON."));
+        return new Body(buffer.WrittenMemory, null);
+    }
+}

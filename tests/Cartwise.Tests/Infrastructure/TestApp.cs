@@ -1,0 +1,104 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Cartwise.Data;
+using Cartwise.Hosting;
+using Cartwise.Stores;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cartwise.Tests.Infrastructure;
+
+/// <summary>
+/// The real Cartwise server on a free loopback port, over a fresh database of the chosen engine, with a fake clock.
+/// Tests talk to it over real HTTP.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly TestDatabase _database;
+
+    public WebApplication App { get; }
+    public FakeTimeProvider Clock { get; }
+    public Uri BaseAddress { get; }
+    public DatabaseTarget Database => _database.Target;
+
+    private TestApp(TestDatabase database, WebApplication app, FakeTimeProvider clock, Uri baseAddress)
+    {
+        _database = database;
+        App = app;
+        Clock = clock;
+        BaseAddress = baseAddress;
+    }
+
+    public static async Task<TestApp> StartAsync(Engine engine)
+    {
+        var database = await TestDatabase.CreateAsync(engine);
+        var clock = new FakeTimeProvider(Start);
+        var app = CartwiseServer.Build(new ServeSettings(database.Target, "http://127.0.0.1:0", Demo: false),
+            services => services.AddSingleton<TimeProvider>(clock));
+        await CartwiseServer.PrepareAsync(app, CancellationToken.None);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestApp(database, app, clock, new Uri(address));
+    }
+
+    /// <summary>A new store with its plain keys.</summary>
+    public async Task<CreatedStore> CreateStoreAsync(string slug, string currency = "EUR", string? country = "PL")
+    {
+        await using var db = Database.CreateContext();
+        return await StoreService.CreateAsync(db, slug, null, currency, country, "Europe/Warsaw", Clock.GetUtcNow(), CancellationToken.None);
+    }
+
+    public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };
+
+    public HttpClient Tracking(CreatedStore store)
+    {
+        var c = Anonymous();
+        c.DefaultRequestHeaders.Add(KeyAuth.TrackingHeader, store.TrackingKey);
+        return c;
+    }
+
+    public HttpClient Admin(CreatedStore store)
+    {
+        var c = Anonymous();
+        c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", store.AdminKey);
+        return c;
+    }
+
+    /// <summary>A context bound to a store, to check what was stored.</summary>
+    public CartwiseDb Db(CreatedStore store)
+    {
+        var db = Database.CreateContext();
+        db.CurrentStoreId = store.StoreId;
+        return db;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+}
+
+public static class HttpExtensions
+{
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string path, string json) =>
+        client.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json"));
+
+    public static async Task<JsonElement> JsonAsync(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).Clone();
+
+    public static async Task<JsonElement> GetJsonAsync(this HttpClient client, string path)
+    {
+        var response = await client.GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.JsonAsync();
+    }
+}
