@@ -54,7 +54,8 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
         b.Entity<StoredEvent>(e =>
         {
             e.HasIndex(x => new { x.StoreId, x.EventId }).IsUnique();
-            e.HasIndex(x => new { x.StoreId, x.CustomerId, x.OccurredAt });
+            // Customer ids are unique across stores, so the FK index also serves "this customer's events, in time".
+            e.HasIndex(x => new { x.CustomerId, x.OccurredAt });
             e.HasIndex(x => new { x.StoreId, x.Name });
         });
         b.Entity<Product>(e => e.HasIndex(x => new { x.StoreId, x.ExternalId }).IsUnique());
@@ -62,14 +63,14 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
         b.Entity<Order>(e =>
         {
             e.HasIndex(x => new { x.StoreId, x.ExternalId }).IsUnique();
-            e.HasIndex(x => new { x.StoreId, x.CustomerId });
+            e.HasIndex(x => new { x.CustomerId, x.PlacedAt });
             e.HasIndex(x => new { x.StoreId, x.PlacedAt });
             e.HasMany(x => x.Lines).WithOne().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<OrderLine>(e =>
         {
             e.HasIndex(x => new { x.OrderId, x.LineNo }).IsUnique();
-            e.HasIndex(x => new { x.StoreId, x.ProductId });
+            e.HasIndex(x => x.ProductId);
         });
 
         foreach (var type in b.Model.GetEntityTypes().Where(t => typeof(IStoreOwned).IsAssignableFrom(t.ClrType)))

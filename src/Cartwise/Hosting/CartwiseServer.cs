@@ -52,6 +52,7 @@ public static class CartwiseServer
         app.UseAuthorization();
 
         app.MapOpenApi().AllowAnonymous();
+        app.MapGet("/livez", () => TypedResults.Text("ok")).AllowAnonymous().WithTags("Operations").WithSummary("200 while the process runs (no I/O).");
         app.MapGet("/healthz", HealthAsync).AllowAnonymous().WithTags("Operations").WithSummary("200 when the database answers.");
         app.MapTrackingEndpoints();
         app.MapCustomerEndpoints();

@@ -2,7 +2,6 @@ using Cartwise.Catalog;
 using Cartwise.Core.Tracking;
 using Cartwise.Customers;
 using Cartwise.Data;
-using Cartwise.Orders;
 using Cartwise.Stores;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,16 +14,83 @@ public enum WriteStatus { Stored, Duplicate }
 public sealed record WriteOutcome(string EventId, WriteStatus Status, long? CustomerId);
 
 /// <summary>
-/// Writes validated events of one store in one unit of work: resolves and merges customer profiles, upserts
-/// products and categories, records orders and refunds, and stores each event once (by event id).
-/// The caller owns the transaction. Not thread-safe; one instance per batch.
+/// Writes validated events of one store as one unit of work: resolves and merges customer profiles, upserts products
+/// and categories, records orders and refunds, and stores each event once (by event id). Reads go through EF;
+/// writes through <see cref="RowWriter"/>, because this is the hottest path of the product. The caller owns the
+/// transaction. Not thread-safe; one instance per batch.
 /// </summary>
-public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now)
+/// <remarks>
+/// Rows new in this batch carry negative ids until they are inserted. A profile merged into another in the same
+/// batch is never inserted at all: it only forwards to its survivor.
+/// </remarks>
+public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now, CatalogCache? cache = null)
 {
-    private readonly Dictionary<string, Customer> _byKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Product> _products = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Category> _categories = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Order> _orders = new(StringComparer.Ordinal);
+    private sealed class CustomerRow
+    {
+        public long Id;
+        public string? ExternalId, Email, Phone, Language, ConsentSource;
+        public bool? Consent;
+        public DateTimeOffset? ConsentAt;
+        public DateTimeOffset CreatedAt, LastSeenAt;
+        public bool IsIdentified, IsNew, Dirty;
+        public CustomerRow? MergedInto;
+    }
+
+    private sealed class ProductRow
+    {
+        public long Id;
+        public required string ExternalId;
+        public string? Name, Brand, Currency;
+        public decimal? Price;
+        public CategoryRow? Category;
+        public long? CategoryId;
+        public bool IsNew, Dirty;
+    }
+
+    private sealed class CategoryRow
+    {
+        public long Id;
+        public required string Path, Name;
+        public CategoryRow? Parent;
+        public int Level;
+    }
+
+    private sealed class LineRow
+    {
+        public int LineNo, Quantity, RefundedQuantity;
+        public required ProductRow Product;
+        public decimal Price;
+        public bool IsNew, Dirty;
+    }
+
+    private sealed class OrderRow
+    {
+        public long Id;
+        public required string ExternalId;
+        public CustomerRow? Customer;
+        public DateTimeOffset PlacedAt;
+        public decimal Value, RefundedValue;
+        public required string Currency;
+        public string? Coupon;
+        public decimal? Shipping, Tax;
+        public DateTimeOffset? RefundedAt;
+        public List<LineRow> Lines = [];
+        public bool IsNew, Dirty;
+    }
+
+    private sealed record EventRow(TrackedEvent Event, CustomerRow Customer);
+
+    private readonly Dictionary<string, CustomerRow> _byKey = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, CustomerRow> _customers = [];
+    private readonly List<CustomerRow> _newCustomers = [];
+    private readonly List<(CustomerRow Loser, CustomerRow Survivor)> _merges = [];
+    private readonly List<(string Key, CustomerRow Customer)> _newIdentities = [];
+    private readonly Dictionary<string, ProductRow> _products = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CategoryRow> _categories = new(StringComparer.Ordinal);
+    private readonly List<CategoryRow> _newCategories = [];
+    private readonly Dictionary<string, OrderRow> _orders = new(StringComparer.Ordinal);
+    private readonly List<EventRow> _events = [];
+    private long _nextTemporaryId = -1;
 
     public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<TrackedEvent> events, CancellationToken ct)
     {
@@ -33,46 +99,23 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         var fresh = new List<TrackedEvent>(events.Count);
         foreach (var e in events)
             if (seen.Add(e.EventId)) fresh.Add(e);
-        var freshIds = fresh.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
 
         await PreloadAsync(fresh, ct);
-
-        var outcomes = new List<WriteOutcome>(events.Count);
-        var written = new Dictionary<string, Customer>(StringComparer.Ordinal);
+        var byEvent = new Dictionary<string, CustomerRow>(StringComparer.Ordinal);
         foreach (var e in fresh)
         {
-            var customer = await ResolveCustomerAsync(e, ct);
+            var customer = ResolveCustomer(e);
             var products = e.Items.Select(UpsertProduct).ToList();
-            db.Events.Add(new StoredEvent
-            {
-                StoreId = store.Id,
-                EventId = e.EventId,
-                Name = e.Name,
-                Customer = customer,
-                AnonymousId = e.Identity.AnonymousId,
-                OccurredAt = e.Timestamp ?? now,
-                ReceivedAt = now,
-                TransactionId = e.TransactionId,
-                Value = e.Value,
-                Currency = e.Currency,
-                UtmSource = e.Utm.Source,
-                UtmMedium = e.Utm.Medium,
-                UtmCampaign = e.Utm.Campaign,
-                Payload = e.RawJson,
-            });
+            _events.Add(new EventRow(e, customer));
             if (e.Name == EventNames.Purchase) RecordPurchase(e, customer, products);
             else if (e.Name == EventNames.Refund) RecordRefund(e);
-            written[e.EventId] = customer;
+            byEvent[e.EventId] = customer;
         }
-        await db.SaveChangesAsync(ct);
+        await FlushAsync(RowWriter.For(db), ct);
 
-        foreach (var e in events)
-        {
-            var stored = freshIds.Remove(e.EventId);
-            outcomes.Add(new WriteOutcome(e.EventId, stored ? WriteStatus.Stored : WriteStatus.Duplicate,
-                written.TryGetValue(e.EventId, out var c) ? Survivor(c).Id : null));
-        }
-        return outcomes;
+        var freshIds = fresh.Select(e => e.EventId).ToHashSet(StringComparer.Ordinal);
+        return events.Select(e => new WriteOutcome(e.EventId, freshIds.Remove(e.EventId) ? WriteStatus.Stored : WriteStatus.Duplicate,
+            byEvent.TryGetValue(e.EventId, out var c) ? Survivor(c).Id : null)).ToList();
     }
 
     private static IEnumerable<string> KeysOf(EventIdentity id)
@@ -88,113 +131,138 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         var keys = events.SelectMany(e => KeysOf(e.Identity)).Distinct().ToList();
         if (keys.Count > 0)
         {
-            var identities = await db.CustomerIdentities.Where(i => keys.Contains(i.Key)).Include(i => i.Customer).ToListAsync(ct);
-            foreach (var i in identities) _byKey[i.Key] = i.Customer!;
+            var found = await db.CustomerIdentities.AsNoTracking().Where(i => keys.Contains(i.Key))
+                .Join(db.Customers, i => i.CustomerId, c => c.Id, (i, c) => new { i.Key, Customer = c }).ToListAsync(ct);
+            foreach (var f in found)
+            {
+                if (!_customers.TryGetValue(f.Customer.Id, out var row))
+                {
+                    var c = f.Customer;
+                    _customers[c.Id] = row = new CustomerRow
+                    {
+                        Id = c.Id, ExternalId = c.ExternalId, Email = c.Email, Phone = c.Phone, Language = c.Language, Consent = c.EmailConsent,
+                        ConsentAt = c.EmailConsentAt, ConsentSource = c.EmailConsentSource, CreatedAt = c.CreatedAt, LastSeenAt = c.LastSeenAt,
+                        IsIdentified = c.IsIdentified,
+                    };
+                }
+                _byKey[f.Key] = row;
+            }
         }
-        var itemIds = events.SelectMany(e => e.Items).Select(i => i.ItemId).Distinct().ToList();
+        var itemIds = new List<string>();
+        foreach (var itemId in events.SelectMany(e => e.Items).Select(i => i.ItemId).Distinct())
+        {
+            if (cache is not null && cache.TryGetProduct(store.Id, itemId, out var cached))
+                _products[itemId] = new ProductRow
+                {
+                    Id = cached.Id, ExternalId = itemId, Name = cached.Name, Brand = cached.Brand, Price = cached.Price, Currency = cached.Currency, CategoryId = cached.CategoryId,
+                };
+            else itemIds.Add(itemId);
+        }
         if (itemIds.Count > 0)
-            foreach (var p in await db.Products.Where(p => itemIds.Contains(p.ExternalId)).ToListAsync(ct))
-                _products[p.ExternalId] = p;
-        var paths = events.SelectMany(e => e.Items).Where(i => i.Categories.Count > 0)
-            .SelectMany(i => Enumerable.Range(1, i.Categories.Count).Select(n => string.Join(" > ", i.Categories.Take(n)))).Distinct().ToList();
+            foreach (var p in await db.Products.AsNoTracking().Where(p => itemIds.Contains(p.ExternalId)).ToListAsync(ct))
+                _products[p.ExternalId] = new ProductRow
+                {
+                    Id = p.Id, ExternalId = p.ExternalId, Name = p.Name, Brand = p.Brand, Price = p.Price, Currency = p.Currency, CategoryId = p.CategoryId,
+                };
+        var paths = new List<string>();
+        foreach (var path in events.SelectMany(e => e.Items).Where(i => i.Categories.Count > 0)
+            .SelectMany(i => Enumerable.Range(1, i.Categories.Count).Select(n => string.Join(" > ", i.Categories.Take(n)))).Distinct())
+        {
+            if (cache is not null && cache.TryGetCategory(store.Id, path, out var cached))
+                _categories[path] = new CategoryRow { Id = cached.Id, Path = path, Name = cached.Name, Level = cached.Level };
+            else paths.Add(path);
+        }
         if (paths.Count > 0)
-            foreach (var c in await db.Categories.Where(c => paths.Contains(c.Path)).ToListAsync(ct))
-                _categories[c.Path] = c;
+            foreach (var c in await db.Categories.AsNoTracking().Where(c => paths.Contains(c.Path)).ToListAsync(ct))
+                _categories[c.Path] = new CategoryRow { Id = c.Id, Path = c.Path, Name = c.Name, Level = c.Level };
         var transactions = events.Where(e => e.TransactionId is not null).Select(e => e.TransactionId!).Distinct().ToList();
         if (transactions.Count > 0)
-            foreach (var o in await db.Orders.Where(o => transactions.Contains(o.ExternalId)).Include(o => o.Lines).ThenInclude(l => l.Product).ToListAsync(ct))
-                _orders[o.ExternalId] = o;
+        {
+            var orders = await db.Orders.AsNoTracking().Where(o => transactions.Contains(o.ExternalId)).Include(o => o.Lines).ThenInclude(l => l.Product).ToListAsync(ct);
+            foreach (var o in orders)
+                _orders[o.ExternalId] = new OrderRow
+                {
+                    Id = o.Id, ExternalId = o.ExternalId, PlacedAt = o.PlacedAt, Value = o.Value, Currency = o.Currency, RefundedValue = o.RefundedValue,
+                    RefundedAt = o.RefundedAt,
+                    Lines = o.Lines.OrderBy(l => l.LineNo).Select(l => new LineRow
+                    {
+                        LineNo = l.LineNo, Quantity = l.Quantity, RefundedQuantity = l.RefundedQuantity, Price = l.Price,
+                        Product = _products.GetValueOrDefault(l.Product!.ExternalId) ?? new ProductRow { Id = l.ProductId, ExternalId = l.Product!.ExternalId },
+                    }).ToList(),
+                };
+        }
     }
 
-    /// <summary>Merged profiles point at their survivor; follow the chain (it is one step in practice).</summary>
-    private Customer Survivor(Customer c)
+    private static CustomerRow Survivor(CustomerRow c)
     {
-        while (c.MergedIntoId is { } id && c.Id != id)
-            c = db.Customers.Local.FirstOrDefault(x => x.Id == id) ?? throw new InvalidOperationException($"Merged customer {id} is not loaded.");
+        while (c.MergedInto is not null) c = c.MergedInto;
         return c;
     }
 
-    private async Task<Customer> ResolveCustomerAsync(TrackedEvent e, CancellationToken ct)
+    private CustomerRow ResolveCustomer(TrackedEvent e)
     {
         var keys = KeysOf(e.Identity).ToList();
         var found = keys.Where(_byKey.ContainsKey).Select(k => Survivor(_byKey[k])).Distinct().ToList();
-        Customer customer;
+        var at = e.Timestamp ?? now;
+        CustomerRow customer;
         if (found.Count == 0)
         {
-            customer = new Customer { StoreId = store.Id, CreatedAt = e.Timestamp ?? now, LastSeenAt = e.Timestamp ?? now };
-            db.Customers.Add(customer);
+            customer = new CustomerRow { Id = _nextTemporaryId--, CreatedAt = at, LastSeenAt = at, IsNew = true };
+            _newCustomers.Add(customer);
         }
         else if (found.Count == 1) customer = found[0];
-        else customer = await MergeAsync(found, ct);
+        else customer = Merge(found);
 
         foreach (var key in keys)
         {
             if (_byKey.ContainsKey(key)) continue;
-            db.CustomerIdentities.Add(new CustomerIdentity { StoreId = store.Id, Key = key, Customer = customer, CreatedAt = now });
+            _newIdentities.Add((key, customer));
             _byKey[key] = customer;
         }
 
         var id = e.Identity;
-        customer.ExternalId ??= id.CustomerId;
-        customer.Email ??= id.Email;
-        customer.Phone ??= id.Phone;
-        customer.IsIdentified |= id.IsIdentified;
-        var at = e.Timestamp ?? now;
+        if ((customer.ExternalId is null && id.CustomerId is not null) || (customer.Email is null && id.Email is not null)
+            || (customer.Phone is null && id.Phone is not null) || (id.IsIdentified && !customer.IsIdentified))
+        {
+            customer.ExternalId ??= id.CustomerId;
+            customer.Email ??= id.Email;
+            customer.Phone ??= id.Phone;
+            customer.IsIdentified |= id.IsIdentified;
+            customer.Dirty = true;
+        }
         if (at >= customer.LastSeenAt)
         {
             customer.LastSeenAt = at;
+            customer.Dirty = true;
             if (e.Language is not null) customer.Language = e.Language;
-            if (e.EmailConsent is { } consent && (customer.EmailConsentAt is null || at >= customer.EmailConsentAt))
+            if (e.EmailConsent is { } consent && (customer.ConsentAt is null || at >= customer.ConsentAt))
             {
-                customer.EmailConsent = consent;
-                customer.EmailConsentAt = at;
-                customer.EmailConsentSource = "tracking:" + e.Name;
+                customer.Consent = consent;
+                customer.ConsentAt = at;
+                customer.ConsentSource = "tracking:" + e.Name;
             }
         }
-        else customer.Language ??= e.Language;
+        else if (customer.Language is null && e.Language is not null)
+        {
+            customer.Language = e.Language;
+            customer.Dirty = true;
+        }
         return customer;
     }
 
     /// <summary>
-    /// Several profiles turn out to be one person: keep the oldest and move everything of the others onto it. The
-    /// others stay as tombstones pointing at the survivor.
+    /// Several profiles turn out to be one person: the oldest survives and takes over what the others knew. Profiles
+    /// already stored stay as tombstones and their rows move at flush; profiles new in this batch just forward.
     /// </summary>
-    private async Task<Customer> MergeAsync(List<Customer> found, CancellationToken ct)
+    private CustomerRow Merge(List<CustomerRow> found)
     {
-        // Every profile needs its id before rows can be moved between them.
-        await db.SaveChangesAsync(ct);
-        var ordered = found.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id).ToList();
+        var ordered = found.OrderBy(c => c.CreatedAt).ThenBy(c => c.IsNew).ThenBy(c => Math.Abs(c.Id)).ToList();
         var survivor = ordered[0];
         foreach (var loser in ordered.Skip(1))
         {
-            var loserId = loser.Id;
-            await db.CustomerIdentities.Where(i => i.CustomerId == loserId).ExecuteUpdateAsync(s => s.SetProperty(i => i.CustomerId, survivor.Id), ct);
-            await db.Events.Where(x => x.CustomerId == loserId).ExecuteUpdateAsync(s => s.SetProperty(x => x.CustomerId, survivor.Id), ct);
-            await db.Orders.Where(x => x.CustomerId == loserId).ExecuteUpdateAsync(s => s.SetProperty(x => x.CustomerId, survivor.Id), ct);
-            // Tracked entities still point at the loser in memory; move them too so SaveChanges does not undo the move.
-            foreach (var entry in db.ChangeTracker.Entries<CustomerIdentity>().Where(x => x.Entity.CustomerId == loserId))
-            {
-                entry.Entity.Customer = survivor;
-                entry.Entity.CustomerId = survivor.Id;
-            }
-            foreach (var entry in db.ChangeTracker.Entries<StoredEvent>().Where(x => x.Entity.CustomerId == loserId))
-            {
-                entry.Entity.Customer = survivor;
-                entry.Entity.CustomerId = survivor.Id;
-            }
-            foreach (var entry in db.ChangeTracker.Entries<Order>().Where(x => x.Entity.CustomerId == loserId))
-            {
-                entry.Entity.Customer = survivor;
-                entry.Entity.CustomerId = survivor.Id;
-            }
-            foreach (var key in _byKey.Where(kv => kv.Value == loser).Select(kv => kv.Key).ToList()) _byKey[key] = survivor;
-
             survivor.ExternalId ??= loser.ExternalId;
             survivor.Email ??= loser.Email;
             survivor.Phone ??= loser.Phone;
-            survivor.FirstName ??= loser.FirstName;
-            survivor.LastName ??= loser.LastName;
-            survivor.Country ??= loser.Country;
             survivor.IsIdentified |= loser.IsIdentified;
             if (loser.LastSeenAt > survivor.LastSeenAt)
             {
@@ -202,63 +270,70 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
                 survivor.Language = loser.Language ?? survivor.Language;
             }
             else survivor.Language ??= loser.Language;
-            if (loser.EmailConsentAt is { } lc && (survivor.EmailConsentAt is null || lc > survivor.EmailConsentAt))
+            if (loser.ConsentAt is { } lc && (survivor.ConsentAt is null || lc > survivor.ConsentAt))
             {
-                survivor.EmailConsent = loser.EmailConsent;
-                survivor.EmailConsentAt = loser.EmailConsentAt;
-                survivor.EmailConsentSource = loser.EmailConsentSource;
+                survivor.Consent = loser.Consent;
+                survivor.ConsentAt = loser.ConsentAt;
+                survivor.ConsentSource = loser.ConsentSource;
             }
-            loser.MergedIntoId = survivor.Id;
-            loser.IsIdentified = false;
-            loser.ExternalId = loser.Email = loser.Phone = null;
+            survivor.Dirty = true;
+            loser.MergedInto = survivor;
+            if (!loser.IsNew) _merges.Add((loser, survivor));
         }
         return survivor;
     }
 
-    private Product UpsertProduct(EventItem item)
+    private ProductRow UpsertProduct(EventItem item)
     {
         if (!_products.TryGetValue(item.ItemId, out var p))
         {
-            p = new Product { StoreId = store.Id, ExternalId = item.ItemId, CreatedAt = now };
-            db.Products.Add(p);
+            p = new ProductRow { Id = _nextTemporaryId--, ExternalId = item.ItemId, IsNew = true };
             _products[item.ItemId] = p;
         }
-        p.Name = item.Name ?? p.Name;
-        p.Brand = item.Brand ?? p.Brand;
-        if (item.Price is { } price)
+        if (item.Name is not null && item.Name != p.Name) { p.Name = item.Name; p.Dirty = true; }
+        if (item.Brand is not null && item.Brand != p.Brand) { p.Brand = item.Brand; p.Dirty = true; }
+        if (item.Price is { } price && price != p.Price)
         {
             p.Price = price;
             p.Currency ??= store.Currency;
+            p.Dirty = true;
         }
-        if (item.Categories.Count > 0) p.Category = UpsertCategory(item.Categories);
-        p.UpdatedAt = now;
+        if (item.Categories.Count > 0)
+        {
+            var category = UpsertCategory(item.Categories);
+            if (p.Category != category && p.CategoryId != category.Id)
+            {
+                p.Category = category;
+                p.Dirty = true;
+            }
+        }
         return p;
     }
 
-    private Category UpsertCategory(IReadOnlyList<string> names)
+    private CategoryRow UpsertCategory(IReadOnlyList<string> names)
     {
-        Category? parent = null;
+        CategoryRow? parent = null;
         for (var n = 1; n <= names.Count; n++)
         {
             var path = string.Join(" > ", names.Take(n));
             if (!_categories.TryGetValue(path, out var c))
             {
-                c = new Category { StoreId = store.Id, Path = path, Name = names[n - 1], Level = n, Parent = parent };
-                db.Categories.Add(c);
+                c = new CategoryRow { Id = _nextTemporaryId--, Path = path, Name = names[n - 1], Level = n, Parent = parent };
                 _categories[path] = c;
+                _newCategories.Add(c);
             }
             parent = c;
         }
         return parent!;
     }
 
-    private void RecordPurchase(TrackedEvent e, Customer customer, List<Product> products)
+    private void RecordPurchase(TrackedEvent e, CustomerRow customer, List<ProductRow> products)
     {
         // The same order sent again under another event id is still one order.
         if (_orders.ContainsKey(e.TransactionId!)) return;
-        var order = new Order
+        var order = new OrderRow
         {
-            StoreId = store.Id,
+            Id = _nextTemporaryId--,
             ExternalId = e.TransactionId!,
             Customer = customer,
             PlacedAt = e.Timestamp ?? now,
@@ -267,27 +342,23 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
             Coupon = e.Coupon,
             Shipping = e.Shipping,
             Tax = e.Tax,
+            IsNew = true,
         };
         for (var i = 0; i < e.Items.Count; i++)
-            order.Lines.Add(new OrderLine
-            {
-                StoreId = store.Id,
-                LineNo = i + 1,
-                Product = products[i],
-                Quantity = e.Items[i].Quantity,
-                Price = e.Items[i].Price ?? products[i].Price ?? 0m,
-            });
-        db.Orders.Add(order);
+            order.Lines.Add(new LineRow { LineNo = i + 1, Product = products[i], Quantity = e.Items[i].Quantity, Price = e.Items[i].Price ?? products[i].Price ?? 0m, IsNew = true });
         _orders[order.ExternalId] = order;
     }
 
     private void RecordRefund(TrackedEvent e)
     {
         if (!_orders.TryGetValue(e.TransactionId!, out var order)) return;
-        var at = e.Timestamp ?? now;
         if (e.Items.Count == 0)
         {
-            foreach (var line in order.Lines) line.RefundedQuantity = line.Quantity;
+            foreach (var line in order.Lines.Where(l => l.RefundedQuantity != l.Quantity))
+            {
+                line.RefundedQuantity = line.Quantity;
+                line.Dirty = true;
+            }
             order.RefundedValue = e.Value ?? order.Value;
         }
         else
@@ -295,16 +366,94 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
             foreach (var item in e.Items)
             {
                 var remaining = item.Quantity;
-                foreach (var line in order.Lines.Where(l => (l.Product?.ExternalId ?? _products.GetValueOrDefault(item.ItemId)?.ExternalId) == item.ItemId))
+                foreach (var line in order.Lines.Where(l => l.Product.ExternalId == item.ItemId))
                 {
                     var take = Math.Min(remaining, line.Quantity - line.RefundedQuantity);
                     if (take <= 0) continue;
                     line.RefundedQuantity += take;
+                    line.Dirty = true;
                     order.RefundedValue += take * (item.Price ?? line.Price);
                     remaining -= take;
                 }
             }
         }
-        order.RefundedAt = at;
+        order.RefundedAt = e.Timestamp ?? now;
+        order.Dirty = true;
+    }
+
+    /// <summary>Tells the cache what this batch left in the catalogue. Call only after the transaction committed.</summary>
+    public void Committed()
+    {
+        if (cache is null) return;
+        foreach (var c in _categories.Values) cache.SetCategory(store.Id, c.Path, new CatalogCache.CachedCategory(c.Id, c.Name, c.Level));
+        foreach (var p in _products.Values)
+            cache.SetProduct(store.Id, p.ExternalId, new CatalogCache.CachedProduct(p.Id, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId));
+    }
+
+    private async Task FlushAsync(RowWriter w, CancellationToken ct)
+    {
+        var s = store.Id;
+        // Categories parents first (they were created in that order).
+        foreach (var c in _newCategories)
+        {
+            var ids = await w.InsertReturningIdsAsync(
+                """INSERT INTO "Categories" ("StoreId","Path","Name","ParentId","Level") VALUES (@p0,@p1,@p2,@p3,@p4) RETURNING "Id" """,
+                [[s, c.Path, c.Name, c.Parent?.Id, c.Level]], ct);
+            c.Id = ids[0];
+        }
+        foreach (var p in _products.Values) if (p.Category is not null) p.CategoryId = p.Category.Id;
+
+        var newProducts = _products.Values.Where(p => p.IsNew).ToList();
+        var productIds = await w.InsertReturningIdsAsync(
+            """INSERT INTO "Products" ("StoreId","ExternalId","Name","Brand","Price","Currency","CategoryId","Available","CreatedAt","UpdatedAt") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9) RETURNING "Id" """,
+            newProducts.Select(p => new object?[] { s, p.ExternalId, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId, true, now, now }).ToList(), ct);
+        for (var i = 0; i < newProducts.Count; i++) newProducts[i].Id = productIds[i];
+        await w.ExecuteAsync(
+            """UPDATE "Products" SET "Name"=@p1,"Brand"=@p2,"Price"=@p3,"Currency"=@p4,"CategoryId"=@p5,"UpdatedAt"=@p6 WHERE "Id"=@p0""",
+            _products.Values.Where(p => p.Dirty && !p.IsNew).Select(p => new object?[] { p.Id, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId, now }).ToList(), ct);
+
+        var newCustomers = _newCustomers.Where(c => c.MergedInto is null).ToList();
+        var customerIds = await w.InsertReturningIdsAsync(
+            """INSERT INTO "Customers" ("StoreId","ExternalId","Email","Phone","Language","EmailConsent","EmailConsentAt","EmailConsentSource","CreatedAt","LastSeenAt","IsIdentified") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10) RETURNING "Id" """,
+            newCustomers.Select(c => new object?[] { s, c.ExternalId, c.Email, c.Phone, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.CreatedAt, c.LastSeenAt, c.IsIdentified }).ToList(), ct);
+        for (var i = 0; i < newCustomers.Count; i++) newCustomers[i].Id = customerIds[i];
+        await w.ExecuteAsync(
+            """UPDATE "Customers" SET "ExternalId"=@p1,"Email"=@p2,"Phone"=@p3,"Language"=@p4,"EmailConsent"=@p5,"EmailConsentAt"=@p6,"EmailConsentSource"=@p7,"LastSeenAt"=@p8,"IsIdentified"=@p9 WHERE "Id"=@p0""",
+            _customers.Values.Where(c => c.Dirty && c.MergedInto is null).Select(c => new object?[] { c.Id, c.ExternalId, c.Email, c.Phone, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.LastSeenAt, c.IsIdentified }).ToList(), ct);
+
+        foreach (var (loser, _) in _merges)
+        {
+            var survivor = Survivor(loser);
+            object?[] move = [survivor.Id, loser.Id];
+            await w.ExecuteAsync("""UPDATE "CustomerIdentities" SET "CustomerId"=@p0 WHERE "CustomerId"=@p1""", [move], ct);
+            await w.ExecuteAsync("""UPDATE "Events" SET "CustomerId"=@p0 WHERE "CustomerId"=@p1""", [move], ct);
+            await w.ExecuteAsync("""UPDATE "Orders" SET "CustomerId"=@p0 WHERE "CustomerId"=@p1""", [move], ct);
+            await w.ExecuteAsync("""UPDATE "Customers" SET "MergedIntoId"=@p0 WHERE "MergedIntoId"=@p1""", [move], ct);
+            await w.ExecuteAsync("""UPDATE "Customers" SET "MergedIntoId"=@p0,"IsIdentified"=@p2,"ExternalId"=NULL,"Email"=NULL,"Phone"=NULL WHERE "Id"=@p1""", [[survivor.Id, loser.Id, false]], ct);
+        }
+
+        await w.ExecuteAsync("""INSERT INTO "CustomerIdentities" ("StoreId","Key","CustomerId","CreatedAt") VALUES (@p0,@p1,@p2,@p3)""",
+            _newIdentities.Select(i => new object?[] { s, i.Key, Survivor(i.Customer).Id, now }).ToList(), ct);
+
+        await w.ExecuteAsync(
+            """INSERT INTO "Events" ("StoreId","EventId","Name","CustomerId","AnonymousId","OccurredAt","ReceivedAt","TransactionId","Value","Currency","UtmSource","UtmMedium","UtmCampaign","Payload") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11,@p12,@p13)""",
+            _events.Select(r =>
+            {
+                var e = r.Event;
+                return new object?[] { s, e.EventId, e.Name, Survivor(r.Customer).Id, e.Identity.AnonymousId, e.Timestamp ?? now, now, e.TransactionId, e.Value, e.Currency, e.Utm.Source, e.Utm.Medium, e.Utm.Campaign, e.RawJson };
+            }).ToList(), ct);
+
+        var newOrders = _orders.Values.Where(o => o.IsNew).ToList();
+        var orderIds = await w.InsertReturningIdsAsync(
+            """INSERT INTO "Orders" ("StoreId","ExternalId","CustomerId","PlacedAt","Value","Currency","Coupon","Shipping","Tax","RefundedValue","RefundedAt") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10) RETURNING "Id" """,
+            newOrders.Select(o => new object?[] { s, o.ExternalId, o.Customer is null ? null : Survivor(o.Customer).Id, o.PlacedAt, o.Value, o.Currency, o.Coupon, o.Shipping, o.Tax, o.RefundedValue, o.RefundedAt }).ToList(), ct);
+        for (var i = 0; i < newOrders.Count; i++) newOrders[i].Id = orderIds[i];
+        await w.ExecuteAsync("""UPDATE "Orders" SET "RefundedValue"=@p1,"RefundedAt"=@p2 WHERE "Id"=@p0""",
+            _orders.Values.Where(o => o.Dirty && !o.IsNew).Select(o => new object?[] { o.Id, o.RefundedValue, o.RefundedAt }).ToList(), ct);
+        await w.ExecuteAsync(
+            """INSERT INTO "OrderLines" ("StoreId","OrderId","LineNo","ProductId","Quantity","Price","RefundedQuantity") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6)""",
+            _orders.Values.SelectMany(o => o.Lines.Where(l => l.IsNew).Select(l => new object?[] { s, o.Id, l.LineNo, l.Product.Id, l.Quantity, l.Price, l.RefundedQuantity })).ToList(), ct);
+        await w.ExecuteAsync("""UPDATE "OrderLines" SET "RefundedQuantity"=@p2 WHERE "OrderId"=@p0 AND "LineNo"=@p1""",
+            _orders.Values.SelectMany(o => o.Lines.Where(l => l.Dirty && !l.IsNew).Select(l => new object?[] { o.Id, l.LineNo, l.RefundedQuantity })).ToList(), ct);
     }
 }

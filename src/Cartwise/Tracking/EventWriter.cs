@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Cartwise.Catalog;
 using Cartwise.Core.Tracking;
 using Cartwise.Data;
 using Microsoft.EntityFrameworkCore;
@@ -51,6 +52,7 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
     : BackgroundService
 {
     private const int MaxBatchEvents = 5000;
+    private readonly CatalogCache _catalog = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -114,16 +116,33 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
             {
                 var store = await db.Stores.SingleAsync(s => s.Id == storeId);
                 await using var tx = await db.Database.BeginTransactionAsync();
-                var outcomes = await new EventIngestor(db, store, clock.GetUtcNow()).WriteAsync(events, CancellationToken.None);
+                var ingestor = new EventIngestor(db, store, clock.GetUtcNow(), _catalog);
+                var outcomes = await ingestor.WriteAsync(events, CancellationToken.None);
                 await tx.CommitAsync();
+                ingestor.Committed();
                 return outcomes;
             }
-            catch (DbUpdateException e) when (attempt < 3)
+            catch (Exception e) when (attempt < 3 && IsConflict(e))
             {
+                _catalog.Forget(storeId);
                 LogRetry(log, e, attempt);
+            }
+            catch
+            {
+                _catalog.Forget(storeId);
+                throw;
             }
         }
     }
+
+    /// <summary>A unique key another writer inserted first, or a lock held too long: worth another try.</summary>
+    internal static bool IsConflict(Exception e) => e switch
+    {
+        Microsoft.Data.Sqlite.SqliteException s => s.SqliteErrorCode is 19 or 5 or 6,
+        Npgsql.PostgresException p => p.SqlState is "23505" or "40001" or "40P01",
+        DbUpdateException d => d.InnerException is not null && IsConflict(d.InnerException),
+        _ => false,
+    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Requests} requests failed; writing them one by one")]
     private static partial void LogBatchFailed(ILogger logger, Exception e, int requests);

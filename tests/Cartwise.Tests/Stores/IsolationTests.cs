@@ -89,7 +89,7 @@ public sealed class IsolationTests
     }
 
     [Fact]
-    public async Task PublicRoutes_AreHealthAndOpenApiOnly()
+    public async Task PublicRoutes_AreHealthLivenessAndOpenApiOnly()
     {
         await using var app = await TestApp.StartAsync(Engine.Sqlite);
         using var anonymous = app.Anonymous();
@@ -99,6 +99,6 @@ public sealed class IsolationTests
         Assert.True(openapi.GetProperty("paths").TryGetProperty("/api/v1/track", out _));
         var publicRoutes = app.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText).Order().ToList();
-        Assert.Equal(["/healthz", "/openapi/{documentName}.json"], publicRoutes);
+        Assert.Equal(["/healthz", "/livez", "/openapi/{documentName}.json"], publicRoutes);
     }
 }

@@ -255,9 +255,7 @@ namespace Cartwise.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
-
-                    b.HasIndex("StoreId", "CustomerId");
+                    b.HasIndex("CustomerId", "PlacedAt");
 
                     b.HasIndex("StoreId", "ExternalId")
                         .IsUnique();
@@ -302,8 +300,6 @@ namespace Cartwise.Data.Migrations.Postgres
 
                     b.HasIndex("OrderId", "LineNo")
                         .IsUnique();
-
-                    b.HasIndex("StoreId", "ProductId");
 
                     b.ToTable("OrderLines");
                 });
@@ -417,14 +413,12 @@ namespace Cartwise.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
+                    b.HasIndex("CustomerId", "OccurredAt");
 
                     b.HasIndex("StoreId", "EventId")
                         .IsUnique();
 
                     b.HasIndex("StoreId", "Name");
-
-                    b.HasIndex("StoreId", "CustomerId", "OccurredAt");
 
                     b.ToTable("Events");
                 });

@@ -239,9 +239,7 @@ namespace Cartwise.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
-
-                    b.HasIndex("StoreId", "CustomerId");
+                    b.HasIndex("CustomerId", "PlacedAt");
 
                     b.HasIndex("StoreId", "ExternalId")
                         .IsUnique();
@@ -284,8 +282,6 @@ namespace Cartwise.Data.Migrations.Sqlite
 
                     b.HasIndex("OrderId", "LineNo")
                         .IsUnique();
-
-                    b.HasIndex("StoreId", "ProductId");
 
                     b.ToTable("OrderLines");
                 });
@@ -395,14 +391,12 @@ namespace Cartwise.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
+                    b.HasIndex("CustomerId", "OccurredAt");
 
                     b.HasIndex("StoreId", "EventId")
                         .IsUnique();
 
                     b.HasIndex("StoreId", "Name");
-
-                    b.HasIndex("StoreId", "CustomerId", "OccurredAt");
 
                     b.ToTable("Events");
                 });

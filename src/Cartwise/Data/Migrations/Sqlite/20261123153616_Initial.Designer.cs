@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Cartwise.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCartwiseDb))]
-    [Migration("20261123151912_Initial")]
+    [Migration("20261123153616_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -242,9 +242,7 @@ namespace Cartwise.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
-
-                    b.HasIndex("StoreId", "CustomerId");
+                    b.HasIndex("CustomerId", "PlacedAt");
 
                     b.HasIndex("StoreId", "ExternalId")
                         .IsUnique();
@@ -287,8 +285,6 @@ namespace Cartwise.Data.Migrations.Sqlite
 
                     b.HasIndex("OrderId", "LineNo")
                         .IsUnique();
-
-                    b.HasIndex("StoreId", "ProductId");
 
                     b.ToTable("OrderLines");
                 });
@@ -398,14 +394,12 @@ namespace Cartwise.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
+                    b.HasIndex("CustomerId", "OccurredAt");
 
                     b.HasIndex("StoreId", "EventId")
                         .IsUnique();
 
                     b.HasIndex("StoreId", "Name");
-
-                    b.HasIndex("StoreId", "CustomerId", "OccurredAt");
 
                     b.ToTable("Events");
                 });

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Cartwise.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCartwiseDb))]
-    [Migration("20261123151923_Initial")]
+    [Migration("20261123153627_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -258,9 +258,7 @@ namespace Cartwise.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
-
-                    b.HasIndex("StoreId", "CustomerId");
+                    b.HasIndex("CustomerId", "PlacedAt");
 
                     b.HasIndex("StoreId", "ExternalId")
                         .IsUnique();
@@ -305,8 +303,6 @@ namespace Cartwise.Data.Migrations.Postgres
 
                     b.HasIndex("OrderId", "LineNo")
                         .IsUnique();
-
-                    b.HasIndex("StoreId", "ProductId");
 
                     b.ToTable("OrderLines");
                 });
@@ -420,14 +416,12 @@ namespace Cartwise.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CustomerId");
+                    b.HasIndex("CustomerId", "OccurredAt");
 
                     b.HasIndex("StoreId", "EventId")
                         .IsUnique();
 
                     b.HasIndex("StoreId", "Name");
-
-                    b.HasIndex("StoreId", "CustomerId", "OccurredAt");
 
                     b.ToTable("Events");
                 });

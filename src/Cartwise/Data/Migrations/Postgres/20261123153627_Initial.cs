@@ -261,14 +261,9 @@ namespace Cartwise.Data.Migrations.Postgres
                 columns: new[] { "StoreId", "Phone" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Events_CustomerId",
+                name: "IX_Events_CustomerId_OccurredAt",
                 table: "Events",
-                column: "CustomerId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Events_StoreId_CustomerId_OccurredAt",
-                table: "Events",
-                columns: new[] { "StoreId", "CustomerId", "OccurredAt" });
+                columns: new[] { "CustomerId", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Events_StoreId_EventId",
@@ -293,19 +288,9 @@ namespace Cartwise.Data.Migrations.Postgres
                 column: "ProductId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_OrderLines_StoreId_ProductId",
-                table: "OrderLines",
-                columns: new[] { "StoreId", "ProductId" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Orders_CustomerId",
+                name: "IX_Orders_CustomerId_PlacedAt",
                 table: "Orders",
-                column: "CustomerId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Orders_StoreId_CustomerId",
-                table: "Orders",
-                columns: new[] { "StoreId", "CustomerId" });
+                columns: new[] { "CustomerId", "PlacedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Orders_StoreId_ExternalId",

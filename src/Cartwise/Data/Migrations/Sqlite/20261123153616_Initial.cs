@@ -259,14 +259,9 @@ namespace Cartwise.Data.Migrations.Sqlite
                 columns: new[] { "StoreId", "Phone" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_Events_CustomerId",
+                name: "IX_Events_CustomerId_OccurredAt",
                 table: "Events",
-                column: "CustomerId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Events_StoreId_CustomerId_OccurredAt",
-                table: "Events",
-                columns: new[] { "StoreId", "CustomerId", "OccurredAt" });
+                columns: new[] { "CustomerId", "OccurredAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Events_StoreId_EventId",
@@ -291,19 +286,9 @@ namespace Cartwise.Data.Migrations.Sqlite
                 column: "ProductId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_OrderLines_StoreId_ProductId",
-                table: "OrderLines",
-                columns: new[] { "StoreId", "ProductId" });
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Orders_CustomerId",
+                name: "IX_Orders_CustomerId_PlacedAt",
                 table: "Orders",
-                column: "CustomerId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_Orders_StoreId_CustomerId",
-                table: "Orders",
-                columns: new[] { "StoreId", "CustomerId" });
+                columns: new[] { "CustomerId", "PlacedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_Orders_StoreId_ExternalId",

@@ -1,0 +1,15 @@
+using BenchmarkDotNet.Running;
+using Cartwise.Benchmarks;
+
+// `load-track` drives a real server over loopback; anything else goes to BenchmarkDotNet.
+return args.FirstOrDefault() switch
+{
+    "load-track" => await TrackLoad.RunAsync(args[1..]),
+    _ => Run(args),
+};
+
+static int Run(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(TrackLoad).Assembly).Run(args);
+    return 0;
+}
