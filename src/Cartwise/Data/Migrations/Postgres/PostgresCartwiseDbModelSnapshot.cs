@@ -57,6 +57,112 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.ToTable("Categories");
                 });
 
+            modelBuilder.Entity("Cartwise.Catalog.FeedRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Created")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Full")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("ItemsRead")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("MadeUnavailable")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Rejections")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Updated")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoreId", "StartedAt");
+
+                    b.ToTable("FeedRuns");
+                });
+
+            modelBuilder.Entity("Cartwise.Catalog.FeedSchedule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ETag")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Format")
+                        .HasColumnType("text");
+
+                    b.Property<int>("IntervalMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("LastModified")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("LastRunId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("NextRunAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextRunAt");
+
+                    b.HasIndex("StoreId")
+                        .IsUnique();
+
+                    b.ToTable("FeedSchedules");
+                });
+
             modelBuilder.Entity("Cartwise.Catalog.Product", b =>
                 {
                     b.Property<long>("Id")
@@ -64,6 +170,9 @@ namespace Cartwise.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Availability")
+                        .HasColumnType("text");
 
                     b.Property<bool>("Available")
                         .HasColumnType("boolean");
@@ -74,18 +183,39 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.Property<long?>("CategoryId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Condition")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Currency")
                         .HasColumnType("text");
 
+                    b.Property<string>("CustomLabels")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("GoogleProductCategory")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Gtin")
+                        .HasColumnType("text");
+
                     b.Property<string>("ImageLink")
                         .HasColumnType("text");
+
+                    b.Property<string>("ItemGroupId")
+                        .HasColumnType("text");
+
+                    b.Property<long?>("LastFeedRunId")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Link")
                         .HasColumnType("text");
@@ -94,6 +224,9 @@ namespace Cartwise.Data.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<decimal?>("Price")
+                        .HasColumnType("numeric");
+
+                    b.Property<decimal?>("SalePrice")
                         .HasColumnType("numeric");
 
                     b.Property<long>("StoreId")
@@ -108,6 +241,8 @@ namespace Cartwise.Data.Migrations.Postgres
 
                     b.HasIndex("StoreId", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("StoreId", "ItemGroupId");
 
                     b.ToTable("Products");
                 });
@@ -295,8 +430,6 @@ namespace Cartwise.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("ProductId");
 
                     b.HasIndex("OrderId", "LineNo")
                         .IsUnique();

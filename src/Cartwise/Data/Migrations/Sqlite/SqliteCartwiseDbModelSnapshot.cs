@@ -49,11 +49,116 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.ToTable("Categories");
                 });
 
+            modelBuilder.Entity("Cartwise.Catalog.FeedRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Created")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Format")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Full")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ItemsRead")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MadeUnavailable")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Rejected")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Rejections")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Updated")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoreId", "StartedAt");
+
+                    b.ToTable("FeedRuns");
+                });
+
+            modelBuilder.Entity("Cartwise.Catalog.FeedSchedule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ETag")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Format")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("IntervalMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("LastModified")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastRunId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("NextRunAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Url")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextRunAt");
+
+                    b.HasIndex("StoreId")
+                        .IsUnique();
+
+                    b.ToTable("FeedSchedules");
+                });
+
             modelBuilder.Entity("Cartwise.Catalog.Product", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Availability")
+                        .HasColumnType("TEXT");
 
                     b.Property<bool>("Available")
                         .HasColumnType("INTEGER");
@@ -64,18 +169,39 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.Property<long?>("CategoryId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Condition")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Currency")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CustomLabels")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ExternalId")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("GoogleProductCategory")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Gtin")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ImageLink")
                         .HasColumnType("TEXT");
+
+                    b.Property<string>("ItemGroupId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastFeedRunId")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Link")
                         .HasColumnType("TEXT");
@@ -84,6 +210,9 @@ namespace Cartwise.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<decimal?>("Price")
+                        .HasColumnType("TEXT");
+
+                    b.Property<decimal?>("SalePrice")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("StoreId")
@@ -98,6 +227,8 @@ namespace Cartwise.Data.Migrations.Sqlite
 
                     b.HasIndex("StoreId", "ExternalId")
                         .IsUnique();
+
+                    b.HasIndex("StoreId", "ItemGroupId");
 
                     b.ToTable("Products");
                 });
@@ -277,8 +408,6 @@ namespace Cartwise.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
-
-                    b.HasIndex("ProductId");
 
                     b.HasIndex("OrderId", "LineNo")
                         .IsUnique();

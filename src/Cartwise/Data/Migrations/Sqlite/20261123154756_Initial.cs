@@ -61,6 +61,53 @@ namespace Cartwise.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "FeedRuns",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    StoreId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Source = table.Column<string>(type: "TEXT", nullable: false),
+                    Format = table.Column<string>(type: "TEXT", nullable: false),
+                    Full = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Status = table.Column<string>(type: "TEXT", nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ItemsRead = table.Column<int>(type: "INTEGER", nullable: false),
+                    Created = table.Column<int>(type: "INTEGER", nullable: false),
+                    Updated = table.Column<int>(type: "INTEGER", nullable: false),
+                    MadeUnavailable = table.Column<int>(type: "INTEGER", nullable: false),
+                    Rejected = table.Column<int>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", nullable: true),
+                    Rejections = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeedRuns", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "FeedSchedules",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    StoreId = table.Column<long>(type: "INTEGER", nullable: false),
+                    Url = table.Column<string>(type: "TEXT", nullable: false),
+                    Format = table.Column<string>(type: "TEXT", nullable: true),
+                    IntervalMinutes = table.Column<int>(type: "INTEGER", nullable: false),
+                    NextRunAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ETag = table.Column<string>(type: "TEXT", nullable: true),
+                    LastModified = table.Column<string>(type: "TEXT", nullable: true),
+                    LastRunId = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClaimedUntil = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeedSchedules", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Stores",
                 columns: table => new
                 {
@@ -89,13 +136,22 @@ namespace Cartwise.Data.Migrations.Sqlite
                     StoreId = table.Column<long>(type: "INTEGER", nullable: false),
                     ExternalId = table.Column<string>(type: "TEXT", nullable: false),
                     Name = table.Column<string>(type: "TEXT", nullable: true),
+                    Description = table.Column<string>(type: "TEXT", nullable: true),
                     Brand = table.Column<string>(type: "TEXT", nullable: true),
                     Price = table.Column<decimal>(type: "TEXT", nullable: true),
+                    SalePrice = table.Column<decimal>(type: "TEXT", nullable: true),
                     Currency = table.Column<string>(type: "TEXT", nullable: true),
                     CategoryId = table.Column<long>(type: "INTEGER", nullable: true),
                     Available = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Availability = table.Column<string>(type: "TEXT", nullable: true),
                     Link = table.Column<string>(type: "TEXT", nullable: true),
                     ImageLink = table.Column<string>(type: "TEXT", nullable: true),
+                    ItemGroupId = table.Column<string>(type: "TEXT", nullable: true),
+                    Gtin = table.Column<string>(type: "TEXT", nullable: true),
+                    Condition = table.Column<string>(type: "TEXT", nullable: true),
+                    GoogleProductCategory = table.Column<string>(type: "TEXT", nullable: true),
+                    CustomLabels = table.Column<string>(type: "TEXT", nullable: true),
+                    LastFeedRunId = table.Column<long>(type: "INTEGER", nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
@@ -275,15 +331,26 @@ namespace Cartwise.Data.Migrations.Sqlite
                 columns: new[] { "StoreId", "Name" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_FeedRuns_StoreId_StartedAt",
+                table: "FeedRuns",
+                columns: new[] { "StoreId", "StartedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeedSchedules_NextRunAt",
+                table: "FeedSchedules",
+                column: "NextRunAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeedSchedules_StoreId",
+                table: "FeedSchedules",
+                column: "StoreId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OrderLines_OrderId_LineNo",
                 table: "OrderLines",
                 columns: new[] { "OrderId", "LineNo" },
                 unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_OrderLines_ProductId",
-                table: "OrderLines",
-                column: "ProductId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Orders_CustomerId_PlacedAt",
@@ -313,6 +380,11 @@ namespace Cartwise.Data.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Products_StoreId_ItemGroupId",
+                table: "Products",
+                columns: new[] { "StoreId", "ItemGroupId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Stores_AdminKeyHash",
                 table: "Stores",
                 column: "AdminKeyHash",
@@ -339,6 +411,12 @@ namespace Cartwise.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "Events");
+
+            migrationBuilder.DropTable(
+                name: "FeedRuns");
+
+            migrationBuilder.DropTable(
+                name: "FeedSchedules");
 
             migrationBuilder.DropTable(
                 name: "OrderLines");

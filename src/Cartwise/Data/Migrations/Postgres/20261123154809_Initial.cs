@@ -63,6 +63,53 @@ namespace Cartwise.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "FeedRuns",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    StoreId = table.Column<long>(type: "bigint", nullable: false),
+                    Source = table.Column<string>(type: "text", nullable: false),
+                    Format = table.Column<string>(type: "text", nullable: false),
+                    Full = table.Column<bool>(type: "boolean", nullable: false),
+                    Status = table.Column<string>(type: "text", nullable: false),
+                    StartedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    FinishedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ItemsRead = table.Column<int>(type: "integer", nullable: false),
+                    Created = table.Column<int>(type: "integer", nullable: false),
+                    Updated = table.Column<int>(type: "integer", nullable: false),
+                    MadeUnavailable = table.Column<int>(type: "integer", nullable: false),
+                    Rejected = table.Column<int>(type: "integer", nullable: false),
+                    Error = table.Column<string>(type: "text", nullable: true),
+                    Rejections = table.Column<string>(type: "text", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeedRuns", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "FeedSchedules",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    StoreId = table.Column<long>(type: "bigint", nullable: false),
+                    Url = table.Column<string>(type: "text", nullable: false),
+                    Format = table.Column<string>(type: "text", nullable: true),
+                    IntervalMinutes = table.Column<int>(type: "integer", nullable: false),
+                    NextRunAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ETag = table.Column<string>(type: "text", nullable: true),
+                    LastModified = table.Column<string>(type: "text", nullable: true),
+                    LastRunId = table.Column<long>(type: "bigint", nullable: true),
+                    ClaimedUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_FeedSchedules", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Stores",
                 columns: table => new
                 {
@@ -91,13 +138,22 @@ namespace Cartwise.Data.Migrations.Postgres
                     StoreId = table.Column<long>(type: "bigint", nullable: false),
                     ExternalId = table.Column<string>(type: "text", nullable: false),
                     Name = table.Column<string>(type: "text", nullable: true),
+                    Description = table.Column<string>(type: "text", nullable: true),
                     Brand = table.Column<string>(type: "text", nullable: true),
                     Price = table.Column<decimal>(type: "numeric", nullable: true),
+                    SalePrice = table.Column<decimal>(type: "numeric", nullable: true),
                     Currency = table.Column<string>(type: "text", nullable: true),
                     CategoryId = table.Column<long>(type: "bigint", nullable: true),
                     Available = table.Column<bool>(type: "boolean", nullable: false),
+                    Availability = table.Column<string>(type: "text", nullable: true),
                     Link = table.Column<string>(type: "text", nullable: true),
                     ImageLink = table.Column<string>(type: "text", nullable: true),
+                    ItemGroupId = table.Column<string>(type: "text", nullable: true),
+                    Gtin = table.Column<string>(type: "text", nullable: true),
+                    Condition = table.Column<string>(type: "text", nullable: true),
+                    GoogleProductCategory = table.Column<string>(type: "text", nullable: true),
+                    CustomLabels = table.Column<string>(type: "text", nullable: true),
+                    LastFeedRunId = table.Column<long>(type: "bigint", nullable: true),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
                 },
@@ -277,15 +333,26 @@ namespace Cartwise.Data.Migrations.Postgres
                 columns: new[] { "StoreId", "Name" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_FeedRuns_StoreId_StartedAt",
+                table: "FeedRuns",
+                columns: new[] { "StoreId", "StartedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeedSchedules_NextRunAt",
+                table: "FeedSchedules",
+                column: "NextRunAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_FeedSchedules_StoreId",
+                table: "FeedSchedules",
+                column: "StoreId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OrderLines_OrderId_LineNo",
                 table: "OrderLines",
                 columns: new[] { "OrderId", "LineNo" },
                 unique: true);
-
-            migrationBuilder.CreateIndex(
-                name: "IX_OrderLines_ProductId",
-                table: "OrderLines",
-                column: "ProductId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Orders_CustomerId_PlacedAt",
@@ -315,6 +382,11 @@ namespace Cartwise.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Products_StoreId_ItemGroupId",
+                table: "Products",
+                columns: new[] { "StoreId", "ItemGroupId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Stores_AdminKeyHash",
                 table: "Stores",
                 column: "AdminKeyHash",
@@ -341,6 +413,12 @@ namespace Cartwise.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Events");
+
+            migrationBuilder.DropTable(
+                name: "FeedRuns");
+
+            migrationBuilder.DropTable(
+                name: "FeedSchedules");
 
             migrationBuilder.DropTable(
                 name: "OrderLines");

@@ -1,0 +1,208 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Xml;
+using Cartwise.Core.Catalog;
+using Cartwise.Data;
+using Cartwise.Stores;
+using CsvHelper;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Catalog;
+
+public enum FeedFormat { Auto, Xml, Csv }
+
+/// <summary>How to read one feed.</summary>
+/// <param name="Full">The feed lists the whole catalogue: products it does not list become unavailable.</param>
+/// <param name="CsvMap">CSV column name → Merchant Center attribute, for columns whose names do not say it.</param>
+public sealed record FeedImportOptions(FeedFormat Format = FeedFormat.Auto, bool Full = true, IReadOnlyDictionary<string, string>? CsvMap = null);
+
+/// <summary>A feed run failed as a whole (malformed XML, unreadable CSV): nothing of it was kept.</summary>
+public sealed class FeedFailedException(string message, FeedRun run) : Exception(message)
+{
+    public FeedRun Run { get; } = run;
+}
+
+/// <summary>
+/// Imports a Google Merchant Center feed (XML or CSV) into a store's catalogue: upsert by id, category tree from
+/// product_type and google_product_category, products missing from a full feed made unavailable (never deleted).
+/// Streams the feed and writes it inside one transaction, so memory stays bounded and a feed that breaks half-way
+/// changes nothing. Every run is recorded. Not thread-safe.
+/// </summary>
+public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimeProvider clock)
+{
+    private const int BatchSize = 1000;
+    private const int KeptRejections = 100;
+
+    public async Task<FeedRun> ImportAsync(Stream stream, string source, FeedImportOptions options, CancellationToken ct)
+    {
+        var format = options.Format;
+        var input = new BufferedStream(stream, 1 << 16);
+        if (format == FeedFormat.Auto) format = await SniffAsync(input, source, ct);
+
+        FeedRun run;
+        await using (var db = Open())
+        {
+            run = new FeedRun { StoreId = store.Id, Source = source, Format = format == FeedFormat.Xml ? "xml" : "csv", Full = options.Full, Status = "running", StartedAt = clock.GetUtcNow() };
+            db.FeedRuns.Add(run);
+            await db.SaveChangesAsync(ct);
+        }
+
+        var rejections = new List<FeedProblem>();
+        try
+        {
+            await using var db = Open();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var writer = RowWriter.For(db);
+            var categories = new CategoryWriter(db, store.Id, writer);
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var batch = new List<(FeedItem Item, long Line)>(BatchSize);
+            foreach (var record in Records(input, format, options))
+            {
+                ct.ThrowIfCancellationRequested();
+                run.ItemsRead++;
+                var (item, problems) = FeedItemReader.Read(record.Fields, record.Line, store.Currency);
+                if (item is null)
+                {
+                    run.Rejected++;
+                    if (rejections.Count < KeptRejections) rejections.AddRange(problems);
+                    continue;
+                }
+                // An id listed twice: the later entry wins, counted once.
+                if (!seen.Add(item.Id)) batch.RemoveAll(b => b.Item.Id == item.Id);
+                batch.Add((item, record.Line));
+                if (batch.Count == BatchSize) await WriteBatchAsync(db, writer, categories, run, batch, ct);
+            }
+            await WriteBatchAsync(db, writer, categories, run, batch, ct);
+
+            if (options.Full)
+            {
+                run.MadeUnavailable = await db.Products
+                    .Where(p => p.Available && (p.LastFeedRunId == null || p.LastFeedRunId != run.Id))
+                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.Available, false).SetProperty(p => p.UpdatedAt, clock.GetUtcNow()), ct);
+            }
+            await tx.CommitAsync(ct);
+            run.Status = "succeeded";
+        }
+        catch (XmlException e)
+        {
+            run.Status = "failed";
+            run.Error = $"Malformed XML at line {e.LineNumber}, column {e.LinePosition}: {e.Message}";
+            run.Created = run.Updated = run.MadeUnavailable = 0;
+        }
+        catch (Exception e) when (e is CsvFormatException or FeedFormatException or InvalidDataException)
+        {
+            run.Status = "failed";
+            run.Error = e is CsvFormatException csv ? $"Unreadable CSV at line {csv.LineNumber}: {e.Message}" : e.Message;
+            run.Created = run.Updated = run.MadeUnavailable = 0;
+        }
+        finally
+        {
+            run.FinishedAt = clock.GetUtcNow();
+            run.Rejections = rejections.Count == 0 ? null : JsonSerializer.Serialize(rejections, JsonSerializerOptions.Web);
+            if (run.Status == "running") run.Status = "failed";
+            await using var db = Open();
+            db.FeedRuns.Update(run);
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        if (run.Status == "failed") throw new FeedFailedException(run.Error ?? "The feed run failed.", run);
+        return run;
+    }
+
+    private CartwiseDb Open()
+    {
+        var db = contexts();
+        db.CurrentStoreId = store.Id;
+        return db;
+    }
+
+    private static async Task<FeedFormat> SniffAsync(BufferedStream input, string source, CancellationToken ct)
+    {
+        if (source.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".rss", StringComparison.OrdinalIgnoreCase)) return FeedFormat.Xml;
+        if (source.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)) return FeedFormat.Csv;
+        // Peek at the first non-blank byte without consuming it.
+        var buffer = new byte[512];
+        var read = await input.ReadAsync(buffer, ct);
+        input.Seek(-read, SeekOrigin.Current);
+        var text = System.Text.Encoding.UTF8.GetString(buffer, 0, read).TrimStart('\uFEFF', ' ', '\r', '\n', '\t');
+        return text.StartsWith('<') ? FeedFormat.Xml : FeedFormat.Csv;
+    }
+
+    private static IEnumerable<RawFeedRecord> Records(Stream input, FeedFormat format, FeedImportOptions options) =>
+        format == FeedFormat.Xml ? ReadXml(input) : ReadCsv(input, options.CsvMap);
+
+    private static IEnumerable<RawFeedRecord> ReadXml(Stream input)
+    {
+        using var reader = XmlReader.Create(input, MerchantXmlFeed.Settings);
+        foreach (var r in MerchantXmlFeed.Read(reader)) yield return r;
+    }
+
+    private static IEnumerable<RawFeedRecord> ReadCsv(Stream input, IReadOnlyDictionary<string, string>? map)
+    {
+        using var csv = CsvReader.Create(input, new CsvReaderOptions { HasHeader = true, TrackLineNumbers = true }, true);
+        var header = csv.Headers.ToArray();
+        if (header.Length == 0) throw new FeedFormatException("The CSV feed has no header row.");
+        var fields = new string?[header.Length];
+        for (var i = 0; i < header.Length; i++)
+        {
+            var name = header[i].Trim();
+            if (map is not null && map.TryGetValue(name, out var mapped)) { fields[i] = mapped; continue; }
+            var normal = name.ToLowerInvariant().Replace(' ', '_').Replace('-', '_');
+            if (normal.StartsWith("g:", StringComparison.Ordinal)) normal = normal[2..];
+            fields[i] = FeedItemReader.Fields.Contains(normal) ? normal : null;
+        }
+        if (!fields.Contains("id"))
+            throw new FeedFormatException($"The CSV feed has no id column (columns: {string.Join(", ", header)}); name one with --map COLUMN=id.");
+        while (csv.Read())
+        {
+            var record = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < fields.Length && i < csv.FieldCount; i++)
+                if (fields[i] is { } f) record[f] = csv.GetString(i);
+            yield return new RawFeedRecord(record, csv.LineNumber);
+        }
+    }
+
+    private async Task WriteBatchAsync(CartwiseDb db, RowWriter writer, CategoryWriter categories, FeedRun run, List<(FeedItem Item, long Line)> batch, CancellationToken ct)
+    {
+        if (batch.Count == 0) return;
+        var ids = batch.Select(b => b.Item.Id).ToList();
+        var existing = await db.Products.AsNoTracking().Where(p => ids.Contains(p.ExternalId)).Select(p => new { p.ExternalId, p.Id }).ToDictionaryAsync(p => p.ExternalId, p => p.Id, ct);
+        var now = clock.GetUtcNow();
+        var inserts = new List<object?[]>();
+        var updates = new List<object?[]>();
+        foreach (var (item, _) in batch)
+        {
+            long? categoryId = null;
+            if (item.GoogleProductCategory is { } g && !g.All(char.IsAsciiDigit)) categoryId = await categories.EnsureAsync(CategoryPaths.Split(g), ct);
+            if (CategoryPaths.Split(item.ProductType) is { Count: > 0 } type) categoryId = await categories.EnsureAsync(type, ct);
+            var labels = item.CustomLabels.All(l => l is null) ? null : string.Join('\t', item.CustomLabels.Select(l => l ?? ""));
+            var availability = item.Availability switch
+            {
+                Availability.InStock => "in_stock", Availability.OutOfStock => "out_of_stock", Availability.Preorder => "preorder", _ => "backorder",
+            };
+            object?[] values = [item.Title, item.Description, item.Brand, item.Price, item.SalePrice, item.Currency, categoryId,
+                item.Availability != Availability.OutOfStock, availability, item.Link, item.ImageLink, item.ItemGroupId, item.Gtin, item.Condition,
+                item.GoogleProductCategory, labels, run.Id, now];
+            if (existing.TryGetValue(item.Id, out var id)) updates.Add([id, .. values]);
+            else inserts.Add([store.Id, item.Id, now, .. values]);
+        }
+        await writer.ExecuteAsync(
+            """
+            INSERT INTO "Products" ("StoreId","ExternalId","CreatedAt","Name","Description","Brand","Price","SalePrice","Currency","CategoryId","Available","Availability",
+                "Link","ImageLink","ItemGroupId","Gtin","Condition","GoogleProductCategory","CustomLabels","LastFeedRunId","UpdatedAt")
+            VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11,@p12,@p13,@p14,@p15,@p16,@p17,@p18,@p19,@p20)
+            """, inserts, ct);
+        await writer.ExecuteAsync(
+            """
+            UPDATE "Products" SET "Name"=COALESCE(@p1,"Name"),"Description"=@p2,"Brand"=COALESCE(@p3,"Brand"),"Price"=COALESCE(@p4,"Price"),"SalePrice"=@p5,
+                "Currency"=COALESCE(@p6,"Currency"),"CategoryId"=COALESCE(@p7,"CategoryId"),"Available"=@p8,"Availability"=@p9,"Link"=@p10,"ImageLink"=@p11,
+                "ItemGroupId"=@p12,"Gtin"=@p13,"Condition"=@p14,"GoogleProductCategory"=@p15,"CustomLabels"=@p16,"LastFeedRunId"=@p17,"UpdatedAt"=@p18
+            WHERE "Id"=@p0
+            """, updates, ct);
+        run.Created += inserts.Count;
+        run.Updated += updates.Count;
+        batch.Clear();
+    }
+}
+
+/// <summary>The feed is not of a shape Cartwise can read (no header, no id column).</summary>
+public sealed class FeedFormatException(string message) : Exception(message);

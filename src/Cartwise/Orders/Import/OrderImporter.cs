@@ -1,0 +1,413 @@
+using System.Diagnostics;
+using System.Text;
+using Cartwise.Core.Catalog;
+using Cartwise.Core.Orders;
+using Cartwise.Catalog;
+using Cartwise.Customers;
+using Cartwise.Data;
+using Cartwise.Stores;
+using CsvHelper;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Orders.Import;
+
+/// <summary>
+/// Imports past orders from CSV so a shop has history on day one. Streams the file, groups rows by order, creates
+/// customers and products as needed, and commits every few thousand orders. Idempotent: an order or a refund
+/// invoice already imported (found by its id) is skipped, so running the same file twice leaves the same data.
+/// Each imported order and refund is also stored as a <c>purchase</c> / <c>refund</c> event (id <c>import:…</c>),
+/// so that history replays see it. Not thread-safe.
+/// </summary>
+public sealed class OrderImporter(Func<CartwiseDb> contexts, Store store, TimeProvider clock, IProgress<ImportProgress>? progress = null)
+{
+    private const int RowsPerCommit = 10_000;
+    private const int KeptProblems = 10_000;
+
+    private sealed class PendingOrder
+    {
+        public required string Id;
+        public bool IsRefund;
+        public DateTimeOffset At;
+        public string? CustomerKey;
+        public string? Email;
+        public string? Country;
+        public string? Currency;
+        public decimal Value, Shipping;
+        public readonly List<OrderLineRecord> Lines = [];
+    }
+
+    /// <summary>An order line that a later cancellation of the same customer and product can refund.</summary>
+    private sealed class Refundable
+    {
+        public long OrderId;
+        public int LineNo, Remaining;
+        public decimal Price;
+        public DateTimeOffset At;
+    }
+
+    private readonly Dictionary<string, long> _productIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _customerIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<(long Customer, long Product), List<Refundable>> _refundable = [];
+    private readonly HashSet<string> _ordersThisRun = new(StringComparer.Ordinal);
+    // Customers this run created have no purchases from before it: their refundable lines are all in _refundable.
+    private readonly HashSet<long> _customersThisRun = [];
+    private readonly List<ImportProblem> _problems = [];
+    private int _ordersCreated, _ordersSkipped, _lines, _refundsMatched, _refundsUnmatched, _adjustments, _nonProduct, _customersCreated, _productsCreated;
+    private long _rows, _rejected;
+
+    /// <summary>Imports a file; <paramref name="open"/> opens it anew (plain or decompressed) and may be called twice when the encoding must be re-detected.</summary>
+    public async Task<OrderImportResult> ImportAsync(Func<(Stream Stream, Func<long> Position, long? Length)> open, OrderImportOptions options, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var encoding = options.Encoding.ToLowerInvariant() switch
+        {
+            "latin1" or "latin-1" or "iso-8859-1" => "latin1",
+            "utf-8" or "utf8" => "utf-8",
+            _ => "auto",
+        };
+        if (encoding == "auto")
+        {
+            try
+            {
+                await RunAsync(open, options, strictUtf8: true, ct);
+                encoding = "utf-8";
+            }
+            catch (DecoderFallbackException)
+            {
+                // Not UTF-8 after all. What was committed so far is found again and skipped: the import is idempotent.
+                ResetCounters();
+                await RunAsync(open, options with { Encoding = "latin1" }, strictUtf8: false, ct);
+                encoding = "latin1";
+            }
+        }
+        else await RunAsync(open, options with { Encoding = encoding }, strictUtf8: false, ct);
+
+        return new OrderImportResult(_rows, _ordersCreated, _ordersSkipped, _lines, _refundsMatched, _refundsUnmatched, _adjustments, _nonProduct,
+            _customersCreated, _productsCreated, _rejected, _problems, encoding, sw.Elapsed);
+    }
+
+    private void ResetCounters()
+    {
+        _ordersCreated = _ordersSkipped = _lines = _refundsMatched = _refundsUnmatched = _adjustments = _nonProduct = 0;
+        _rows = _rejected = 0;
+        _problems.Clear();
+        _ordersThisRun.Clear();
+        _refundable.Clear();
+    }
+
+    private async Task RunAsync(Func<(Stream Stream, Func<long> Position, long? Length)> open, OrderImportOptions options, bool strictUtf8, CancellationToken ct)
+    {
+        var (raw, position, length) = open();
+        await using var _ = raw;
+        Stream input = strictUtf8 ? new Utf8CheckingStream(raw) : raw;
+        var csvOptions = new CsvReaderOptions { HasHeader = true, TrackLineNumbers = true, PoolStrings = true, Encoding = options.Encoding == "latin1" ? Encoding.Latin1 : null };
+        using var csv = CsvReader.Create(input, csvOptions, true);
+        var zone = TimeZoneInfo.FindSystemTimeZoneById(store.TimeZone);
+        var reader = new OrderRowReader(csv, options, zone);
+
+        var pending = new Dictionary<string, PendingOrder>(StringComparer.Ordinal);
+        var rowsInChunk = 0;
+        string? lastOrder = null;
+        var lastReport = Stopwatch.GetTimestamp();
+        while (csv.Read())
+        {
+            _rows++;
+            var (row, problem) = reader.Current();
+            if (row is null)
+            {
+                Reject(csv.LineNumber, problem!);
+                continue;
+            }
+            // Commit on an order boundary, so that one order is never split between two commits.
+            if (rowsInChunk >= RowsPerCommit && row.OrderId != lastOrder)
+            {
+                await FlushAsync(pending, ct);
+                rowsInChunk = 0;
+            }
+            lastOrder = row.OrderId;
+            rowsInChunk++;
+            Add(pending, row);
+            if ((_rows & 0x3FFF) == 0 && progress is not null && Stopwatch.GetElapsedTime(lastReport).TotalMilliseconds > 200)
+            {
+                progress.Report(new ImportProgress(_rows, position(), length));
+                lastReport = Stopwatch.GetTimestamp();
+            }
+        }
+        await FlushAsync(pending, ct);
+        progress?.Report(new ImportProgress(_rows, position(), length));
+    }
+
+    private void Reject(long line, string reason)
+    {
+        _rejected++;
+        if (_problems.Count < KeptProblems) _problems.Add(new ImportProblem(line, reason));
+    }
+
+    private void Add(Dictionary<string, PendingOrder> pending, OrderLineRecord row)
+    {
+        var kind = OrderLineRules.Classify(row);
+        if (kind == LineKind.Adjustment)
+        {
+            _adjustments++;
+            return;
+        }
+        var isRefund = kind == LineKind.Refund;
+        // A refund row on an ordinary invoice (lines layout) is kept apart from the sale rows of that invoice.
+        var key = isRefund && !row.OrderId.StartsWith('C') ? "C" + row.OrderId : row.OrderId;
+        if (!pending.TryGetValue(key, out var order))
+            pending[key] = order = new PendingOrder { Id = key, IsRefund = isRefund, At = row.OccurredAt };
+        order.CustomerKey ??= row.CustomerId;
+        order.Email ??= row.Email;
+        order.Country ??= row.Country;
+        order.Currency ??= row.Currency;
+        switch (kind)
+        {
+            case LineKind.Shipping:
+                order.Shipping += row.Quantity * row.Price;
+                order.Value += row.Quantity * row.Price;
+                _nonProduct++;
+                break;
+            case LineKind.NonProduct:
+                order.Value += row.Quantity * row.Price;
+                _nonProduct++;
+                break;
+            default:
+                order.Lines.Add(row);
+                if (!isRefund) order.Value += row.Quantity * row.Price;
+                break;
+        }
+    }
+
+    private async Task FlushAsync(Dictionary<string, PendingOrder> pending, CancellationToken ct)
+    {
+        if (pending.Count == 0) return;
+        var now = clock.GetUtcNow();
+        await using var db = contexts();
+        db.CurrentStoreId = store.Id;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var w = RowWriter.For(db);
+
+        // Already imported (this file before, or an earlier run): skip, unless this run created it (its rows continue).
+        var eventIds = pending.Keys.Select(k => "import:" + k).ToList();
+        var done = (await db.Events.Where(e => eventIds.Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var orders = new List<PendingOrder>();
+        foreach (var o in pending.Values)
+        {
+            if (done.Contains("import:" + o.Id) && !_ordersThisRun.Contains(o.Id))
+            {
+                if (!o.IsRefund) _ordersSkipped++;
+                continue;
+            }
+            orders.Add(o);
+        }
+
+        await EnsureCustomersAsync(db, w, orders, now, ct);
+        await EnsureProductsAsync(db, w, orders, now, ct);
+
+        var sales = orders.Where(o => !o.IsRefund).ToList();
+        var appended = sales.Where(o => _ordersThisRun.Contains(o.Id)).ToList();
+        var fresh = sales.Except(appended).ToList();
+        var ids = await w.InsertReturningIdsAsync(
+            """INSERT INTO "Orders" ("StoreId","ExternalId","CustomerId","PlacedAt","Value","Currency","Coupon","Shipping","Tax","RefundedValue","RefundedAt") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,NULL,@p6,NULL,@p7,NULL) RETURNING "Id" """,
+            fresh.Select(o => new object?[] { store.Id, o.Id, CustomerOf(o), o.At, o.Value, o.Currency ?? store.Currency, o.Shipping == 0 ? null : o.Shipping, 0m }).ToList(), ct);
+        var orderIds = new Dictionary<string, (long Id, int NextLine)>(StringComparer.Ordinal);
+        for (var i = 0; i < fresh.Count; i++) orderIds[fresh[i].Id] = (ids[i], 1);
+        foreach (var o in appended)
+        {
+            // Rows of an order this run already wrote, met again further down the file: continue its lines.
+            var existing = await db.Orders.AsNoTracking().Where(x => x.ExternalId == o.Id).Select(x => new { x.Id, Max = x.Lines.Max(l => (int?)l.LineNo) ?? 0 }).SingleAsync(ct);
+            orderIds[o.Id] = (existing.Id, existing.Max + 1);
+            await w.ExecuteAsync("""UPDATE "Orders" SET "Value"="Value"+@p1 WHERE "Id"=@p0""", [[existing.Id, o.Value]], ct);
+        }
+        var lines = new List<object?[]>();
+        foreach (var o in sales)
+        {
+            var (orderId, lineNo) = orderIds[o.Id];
+            var customer = CustomerOf(o);
+            foreach (var l in o.Lines)
+            {
+                var product = _productIds[l.ProductId];
+                lines.Add([store.Id, orderId, lineNo, product, l.Quantity, l.Price, 0]);
+                if (customer is { } c)
+                {
+                    if (!_refundable.TryGetValue((c, product), out var list)) _refundable[(c, product)] = list = [];
+                    list.Add(new Refundable { OrderId = orderId, LineNo = lineNo, Remaining = l.Quantity, Price = l.Price, At = o.At });
+                }
+                lineNo++;
+            }
+            _lines += o.Lines.Count;
+        }
+        await w.InsertAsync("OrderLines", ["StoreId", "OrderId", "LineNo", "ProductId", "Quantity", "Price", "RefundedQuantity"], lines, ct);
+
+        await ApplyRefundsAsync(db, w, orders.Where(o => o.IsRefund).ToList(), ct);
+
+        // The events that make the import idempotent and replayable.
+        await w.InsertAsync("Events", ["StoreId", "EventId", "Name", "CustomerId", "OccurredAt", "ReceivedAt", "TransactionId", "Value", "Currency", "Payload"],
+            orders.Where(o => !_ordersThisRun.Contains(o.Id)).Select(o => new object?[]
+            {
+                store.Id, "import:" + o.Id, o.IsRefund ? "refund" : "purchase", CustomerOf(o), o.At, now, o.Id, o.IsRefund ? o.Lines.Sum(l => -l.Quantity * l.Price) : o.Value,
+                o.Currency ?? store.Currency, "{\"source\":\"import\"}",
+            }).ToList(), ct);
+        await tx.CommitAsync(ct);
+
+        foreach (var o in fresh) _ordersThisRun.Add(o.Id);
+        foreach (var o in orders.Where(o => o.IsRefund)) _ordersThisRun.Add(o.Id);
+        _ordersCreated += fresh.Count;
+        pending.Clear();
+    }
+
+    private long? CustomerOf(PendingOrder o) =>
+        o.CustomerKey is { } c ? _customerIds[CustomerIdentity.ForCustomerId(c)] : o.Email is { } e ? _customerIds[CustomerIdentity.ForEmail(e)] : null;
+
+    /// <summary>Finds or creates the customers of these orders: by the shop's customer id, else by email.</summary>
+    private async Task EnsureCustomersAsync(CartwiseDb db, RowWriter w, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
+    {
+        var wanted = orders.Select(o => o.CustomerKey is { } c ? CustomerIdentity.ForCustomerId(c) : o.Email is { } e ? CustomerIdentity.ForEmail(e) : null)
+            .OfType<string>().Distinct().Where(k => !_customerIds.ContainsKey(k)).ToList();
+        if (wanted.Count == 0) return;
+        foreach (var i in await db.CustomerIdentities.AsNoTracking().Where(i => wanted.Contains(i.Key)).Select(i => new { i.Key, i.CustomerId }).ToListAsync(ct))
+            _customerIds[i.Key] = i.CustomerId;
+        var fresh = orders.Where(o => o.CustomerKey is not null || o.Email is not null)
+            .GroupBy(o => o.CustomerKey is { } c ? CustomerIdentity.ForCustomerId(c) : CustomerIdentity.ForEmail(o.Email!))
+            .Where(g => !_customerIds.ContainsKey(g.Key)).ToList();
+        var ids = await w.InsertReturningIdsAsync(
+            """INSERT INTO "Customers" ("StoreId","ExternalId","Email","Country","CreatedAt","LastSeenAt","IsIdentified") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6) RETURNING "Id" """,
+            fresh.Select(g => new object?[] { store.Id, g.First().CustomerKey, g.Select(o => o.Email).FirstOrDefault(e => e is not null), g.First().Country, g.Min(o => o.At), g.Max(o => o.At), true }).ToList(), ct);
+        var identities = new List<object?[]>();
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            _customerIds[fresh[i].Key] = ids[i];
+            _customersThisRun.Add(ids[i]);
+            identities.Add([store.Id, fresh[i].Key, ids[i], now]);
+            if (fresh[i].First().CustomerKey is not null && fresh[i].Select(o => o.Email).FirstOrDefault(e => e is not null) is { } email
+                && !_customerIds.ContainsKey(CustomerIdentity.ForEmail(email)))
+            {
+                _customerIds[CustomerIdentity.ForEmail(email)] = ids[i];
+                identities.Add([store.Id, CustomerIdentity.ForEmail(email), ids[i], now]);
+            }
+        }
+        await w.InsertAsync("CustomerIdentities", ["StoreId", "Key", "CustomerId", "CreatedAt"], identities, ct);
+        _customersCreated += fresh.Count;
+    }
+
+    /// <summary>Finds or creates the products of these orders; a product the feed already describes keeps its feed data.</summary>
+    private async Task EnsureProductsAsync(CartwiseDb db, RowWriter w, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
+    {
+        var wanted = orders.SelectMany(o => o.Lines).Select(l => l.ProductId).Distinct().Where(p => !_productIds.ContainsKey(p)).ToList();
+        if (wanted.Count == 0) return;
+        foreach (var p in await db.Products.AsNoTracking().Where(p => wanted.Contains(p.ExternalId)).Select(p => new { p.ExternalId, p.Id }).ToListAsync(ct))
+            _productIds[p.ExternalId] = p.Id;
+        var fresh = orders.SelectMany(o => o.Lines).Where(l => !_productIds.ContainsKey(l.ProductId)).GroupBy(l => l.ProductId, StringComparer.Ordinal).ToList();
+        if (fresh.Count == 0) return;
+        var categories = new CategoryWriter(db, store.Id, w);
+        var rows = new List<object?[]>(fresh.Count);
+        foreach (var g in fresh)
+        {
+            var category = g.Select(l => l.Category).FirstOrDefault(c => c is not null);
+            var categoryId = category is null ? null : await categories.EnsureAsync(CategoryPaths.Split(category), ct);
+            var last = g.Last(l => l.Quantity > 0 || l == g.Last());
+            rows.Add([store.Id, g.Key, g.Select(l => l.ProductName).FirstOrDefault(n => n is not null), last.Price > 0 ? last.Price : null, last.Currency ?? store.Currency, categoryId, true, now, now]);
+        }
+        var ids = await w.InsertReturningIdsAsync(
+            """INSERT INTO "Products" ("StoreId","ExternalId","Name","Price","Currency","CategoryId","Available","CreatedAt","UpdatedAt") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8) RETURNING "Id" """,
+            rows, ct);
+        for (var i = 0; i < fresh.Count; i++) _productIds[fresh[i].Key] = ids[i];
+        _productsCreated += fresh.Count;
+    }
+
+    /// <summary>
+    /// A cancellation refunds the same customer's most recent earlier purchase of that product that still has
+    /// unrefunded units (the data does not say which invoice it cancels). Guests' cancellations cannot be matched.
+    /// </summary>
+    private async Task ApplyRefundsAsync(CartwiseDb db, RowWriter w, List<PendingOrder> refunds, CancellationToken ct)
+    {
+        var lineUpdates = new Dictionary<(long Order, int Line), int>();
+        var orderUpdates = new Dictionary<long, (decimal Value, DateTimeOffset At)>();
+        foreach (var r in refunds)
+        {
+            var customer = CustomerOf(r);
+            foreach (var l in r.Lines)
+            {
+                var units = Math.Abs(l.Quantity);
+                var product = _productIds[l.ProductId];
+                if (customer is { } c && !_refundable.ContainsKey((c, product)) && !_customersThisRun.Contains(c)) await LoadRefundableAsync(db, c, product, ct);
+                var candidates = customer is { } cc && _refundable.TryGetValue((cc, product), out var list)
+                    ? list.Where(x => x.Remaining > 0 && x.At <= r.At).OrderByDescending(x => x.At).ToList() : [];
+                if (candidates.Count == 0)
+                {
+                    _refundsUnmatched++;
+                    continue;
+                }
+                foreach (var line in candidates)
+                {
+                    if (units == 0) break;
+                    var take = Math.Min(units, line.Remaining);
+                    line.Remaining -= take;
+                    units -= take;
+                    lineUpdates[(line.OrderId, line.LineNo)] = lineUpdates.GetValueOrDefault((line.OrderId, line.LineNo)) + take;
+                    var (value, _) = orderUpdates.GetValueOrDefault(line.OrderId);
+                    orderUpdates[line.OrderId] = (value + take * line.Price, r.At);
+                }
+                _refundsMatched++;
+            }
+        }
+        await w.ExecuteAsync("""UPDATE "OrderLines" SET "RefundedQuantity"="RefundedQuantity"+@p2 WHERE "OrderId"=@p0 AND "LineNo"=@p1""",
+            lineUpdates.Select(kv => new object?[] { kv.Key.Order, kv.Key.Line, kv.Value }).ToList(), ct);
+        await w.ExecuteAsync("""UPDATE "Orders" SET "RefundedValue"="RefundedValue"+@p1,"RefundedAt"=@p2 WHERE "Id"=@p0""",
+            orderUpdates.Select(kv => new object?[] { kv.Key, kv.Value.Value, kv.Value.At }).ToList(), ct);
+    }
+
+    /// <summary>Purchases from before this run (an earlier import or tracking) that a cancellation may refund.</summary>
+    private async Task LoadRefundableAsync(CartwiseDb db, long customer, long product, CancellationToken ct)
+    {
+        // From the customer's orders (indexed) to their lines: order lines have no index by product.
+        var lines = await (
+            from o in db.Orders.AsNoTracking()
+            where o.CustomerId == customer
+            join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
+            where l.ProductId == product && l.RefundedQuantity < l.Quantity
+            select new { l.OrderId, l.LineNo, l.Quantity, l.RefundedQuantity, l.Price, At = o.PlacedAt }).ToListAsync(ct);
+        _refundable[(customer, product)] = lines.Select(l => new Refundable { OrderId = l.OrderId, LineNo = l.LineNo, Remaining = l.Quantity - l.RefundedQuantity, Price = l.Price, At = l.At }).ToList();
+    }
+}
+
+/// <summary>Passes bytes through and throws <see cref="DecoderFallbackException"/> at the first byte sequence that is not UTF-8.</summary>
+internal sealed class Utf8CheckingStream(Stream inner) : Stream
+{
+    private readonly Decoder _decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
+
+    public override int Read(byte[] buffer, int offset, int count) => Check(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
+
+    public override int Read(Span<byte> buffer) => Check(buffer[..inner.Read(buffer)]);
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await inner.ReadAsync(buffer, cancellationToken);
+        return Check(buffer.Span[..n]);
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    private int Check(ReadOnlySpan<byte> bytes)
+    {
+        _decoder.GetCharCount(bytes, flush: bytes.Length == 0);
+        return bytes.Length;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) inner.Dispose();
+        base.Dispose(disposing);
+    }
+}
