@@ -1,3 +1,4 @@
+using Cartwise.Catalog;
 using Cartwise.Customers;
 using Cartwise.Data;
 using Cartwise.Stores;
@@ -8,7 +9,8 @@ using Microsoft.AspNetCore.Http.Json;
 namespace Cartwise.Hosting;
 
 /// <summary>What <c>cartwise serve</c> was asked for.</summary>
-public sealed record ServeSettings(DatabaseTarget Database, string Urls, bool Demo)
+/// <param name="Schedulers">Run the polling workers (feed schedules…); tests drive them by hand instead.</param>
+public sealed record ServeSettings(DatabaseTarget Database, string Urls, bool Demo, bool Schedulers = true)
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
 }
@@ -43,6 +45,10 @@ public static class CartwiseServer
         services.AddSingleton<StoreCache>();
         services.AddSingleton<EventWriter>();
         services.AddHostedService<EventWriterWorker>();
+        services.AddValidation();
+        services.AddHttpClient("feeds", c => c.Timeout = TimeSpan.FromMinutes(10));
+        services.AddSingleton<FeedScheduler>();
+        if (settings.Schedulers) services.AddHostedService<FeedScheduleWorker>();
         configure?.Invoke(services);
 
         var app = builder.Build();
@@ -57,6 +63,7 @@ public static class CartwiseServer
         app.MapTrackingEndpoints();
         app.MapCustomerEndpoints();
         app.MapStoreEndpoints();
+        app.MapFeedEndpoints();
         return app;
     }
 
@@ -70,6 +77,6 @@ public static class CartwiseServer
         var db = scope.ServiceProvider.GetRequiredService<CartwiseDb>();
         await db.MigrateAsync(ct);
         var settings = app.Services.GetRequiredService<ServeSettings>();
-        if (settings.Demo) await DemoStore.EnsureAsync(db, app.Services.GetRequiredService<TimeProvider>(), Console.Out, ct);
+        if (settings.Demo) await DemoStore.EnsureAsync(db, settings.Database, app.Services.GetRequiredService<TimeProvider>(), Console.Out, ct);
     }
 }

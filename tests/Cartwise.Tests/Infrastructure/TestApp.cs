@@ -40,7 +40,7 @@ public sealed class TestApp : IAsyncDisposable
     {
         var database = await TestDatabase.CreateAsync(engine);
         var clock = new FakeTimeProvider(Start);
-        var app = CartwiseServer.Build(new ServeSettings(database.Target, "http://127.0.0.1:0", Demo: false),
+        var app = CartwiseServer.Build(new ServeSettings(database.Target, "http://127.0.0.1:0", Demo: false, Schedulers: false),
             services => services.AddSingleton<TimeProvider>(clock));
         await CartwiseServer.PrepareAsync(app, CancellationToken.None);
         await app.StartAsync();

@@ -1,0 +1,122 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using Cartwise.Core.Catalog;
+using Cartwise.Data;
+using Cartwise.Hosting;
+using Cartwise.Stores;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Catalog;
+
+public sealed record FeedRunView(long Id, string Source, string Format, bool Full, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
+    int ItemsRead, int Created, int Updated, int MadeUnavailable, int Rejected, string? Error, IReadOnlyList<FeedProblem> Rejections)
+{
+    public static FeedRunView From(FeedRun r) => new(r.Id, r.Source, r.Format, r.Full, r.Status, r.StartedAt, r.FinishedAt, r.ItemsRead, r.Created, r.Updated,
+        r.MadeUnavailable, r.Rejected, r.Error, r.Rejections is null ? [] : JsonSerializer.Deserialize<List<FeedProblem>>(r.Rejections, JsonSerializerOptions.Web) ?? []);
+}
+
+/// <param name="Url">An http(s) URL of a Merchant Center feed (XML or CSV, optionally .gz).</param>
+/// <param name="IntervalMinutes">How often to fetch it: 5 minutes to 7 days.</param>
+/// <param name="Format">xml, csv or auto.</param>
+public sealed record FeedScheduleRequest([property: Required, Url] string Url, [property: Range(5, 10080)] int IntervalMinutes = 360, string? Format = null);
+
+public sealed record FeedScheduleView(string Url, string? Format, int IntervalMinutes, DateTimeOffset NextRunAt, long? LastRunId, string? ETag, string? LastModified);
+
+public static class FeedEndpoints
+{
+    /// <summary>Uploads may be large catalogues.</summary>
+    private const long MaxUploadBytes = 1L << 30;
+
+    public static IEndpointRouteBuilder MapFeedEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1/feeds").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Catalog");
+        g.MapPost("/upload", UploadAsync).WithSummary("Import a feed sent as the request body (?format=xml|csv, ?partial=true for a feed that lists only some products).")
+            .DisableAntiforgery();
+        g.MapGet("/runs", RunsAsync).WithSummary("Feed runs, newest first.");
+        g.MapGet("/runs/{id:long}", RunAsync).WithSummary("One feed run with its rejected items.");
+        g.MapGet("/schedule", GetScheduleAsync).WithSummary("The store's scheduled feed URL.");
+        g.MapPut("/schedule", PutScheduleAsync).WithSummary("Fetch a feed URL on a schedule (conditional GET; a failed fetch keeps the catalogue).");
+        g.MapDelete("/schedule", DeleteScheduleAsync).WithSummary("Stop fetching the feed URL.");
+        g.MapPost("/schedule/run", RunNowAsync).WithSummary("Fetch the scheduled feed at the next worker pass.");
+        return app;
+    }
+
+    internal static async Task<Results<Ok<FeedRunView>, ProblemHttpResult>> UploadAsync(
+        HttpContext http, CartwiseDb db, DatabaseTarget target, TimeProvider clock, string? format, bool? partial, CancellationToken ct)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxUploadBytes;
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        var feedFormat = format?.ToLowerInvariant() switch
+        {
+            "xml" => FeedFormat.Xml,
+            "csv" => FeedFormat.Csv,
+            null or "auto" => http.Request.ContentType?.Contains("csv", StringComparison.OrdinalIgnoreCase) == true ? FeedFormat.Csv : FeedFormat.Auto,
+            _ => (FeedFormat?)null,
+        };
+        if (feedFormat is null) return TypedResults.Problem(statusCode: 400, title: "Unknown format", detail: $"format '{format}' is not xml, csv or auto.");
+        // The body goes to a temporary file first: the importer reads synchronously (XmlReader), which a request body
+        // does not allow, and a large catalogue should not sit in memory.
+        var temp = Path.Combine(Path.GetTempPath(), $"cartwise-feed-{Guid.NewGuid():N}");
+        await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        await http.Request.Body.CopyToAsync(file, ct);
+        file.Position = 0;
+        Stream body = http.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
+            ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : file;
+        try
+        {
+            var run = await new FeedImporter(target.CreateContext, store, clock).ImportAsync(body, "upload", new FeedImportOptions(feedFormat.Value, partial != true), ct);
+            return TypedResults.Ok(FeedRunView.From(run));
+        }
+        catch (FeedFailedException e)
+        {
+            return TypedResults.Problem(statusCode: 400, title: "The feed could not be read; nothing was changed", detail: e.Message,
+                extensions: new Dictionary<string, object?> { ["runId"] = e.Run.Id });
+        }
+    }
+
+    internal static async Task<Ok<Customers.Page<FeedRunView>>> RunsAsync(CartwiseDb db, int? limit, CancellationToken ct)
+    {
+        var runs = await db.FeedRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(Math.Clamp(limit ?? 50, 1, 500)).ToListAsync(ct);
+        return TypedResults.Ok(new Customers.Page<FeedRunView>(runs.Select(FeedRunView.From).ToList(), null));
+    }
+
+    internal static async Task<Results<Ok<FeedRunView>, NotFound>> RunAsync(CartwiseDb db, long id, CancellationToken ct) =>
+        await db.FeedRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } run ? TypedResults.Ok(FeedRunView.From(run)) : TypedResults.NotFound();
+
+    private static FeedScheduleView View(FeedSchedule s) => new(s.Url, s.Format, s.IntervalMinutes, s.NextRunAt, s.LastRunId, s.ETag, s.LastModified);
+
+    internal static async Task<Results<Ok<FeedScheduleView>, NotFound>> GetScheduleAsync(CartwiseDb db, CancellationToken ct) =>
+        await db.FeedSchedules.AsNoTracking().SingleOrDefaultAsync(ct) is { } s ? TypedResults.Ok(View(s)) : TypedResults.NotFound();
+
+    internal static async Task<Results<Ok<FeedScheduleView>, ValidationProblem>> PutScheduleAsync(CartwiseDb db, TimeProvider clock, FeedScheduleRequest request, CancellationToken ct)
+    {
+        if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["Must be an http or https URL."] });
+        if (request.Format is not (null or "xml" or "csv" or "auto"))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["Must be xml, csv or auto."] });
+        var schedule = await db.FeedSchedules.SingleOrDefaultAsync(ct);
+        if (schedule is null)
+        {
+            schedule = new FeedSchedule { StoreId = db.CurrentStoreId, Url = request.Url };
+            db.FeedSchedules.Add(schedule);
+        }
+        if (schedule.Url != request.Url) schedule.ETag = schedule.LastModified = null;
+        schedule.Url = request.Url;
+        schedule.Format = request.Format;
+        schedule.IntervalMinutes = request.IntervalMinutes;
+        schedule.NextRunAt = clock.GetUtcNow();
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(View(schedule));
+    }
+
+    internal static async Task<Results<NoContent, NotFound>> DeleteScheduleAsync(CartwiseDb db, CancellationToken ct) =>
+        await db.FeedSchedules.ExecuteDeleteAsync(ct) > 0 ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    internal static async Task<Results<Accepted, NotFound>> RunNowAsync(CartwiseDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await db.FeedSchedules.ExecuteUpdateAsync(u => u.SetProperty(s => s.NextRunAt, now), ct) > 0 ? TypedResults.Accepted((string?)null) : TypedResults.NotFound();
+    }
+}

@@ -1,0 +1,64 @@
+using Cartwise.Tests.Infrastructure;
+
+namespace Cartwise.Tests.Cli;
+
+public sealed class ImportCommandTests
+{
+    private static async Task<string> StoreDirAsync()
+    {
+        var dir = Directory.CreateTempSubdirectory("cartwise-import-").FullName;
+        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "store", "create", "shop", "--currency", "GBP", "--time-zone", "Europe/London")).ExitCode);
+        return dir;
+    }
+
+    [Fact]
+    public async Task ImportOrders_PrintsWhatItDidAndTheRejectedLines()
+    {
+        var dir = await StoreDirAsync();
+
+        var run = await CartwiseProcess.RunAsync(dir, "import", "orders", Fixtures.Path("online-retail-mini.csv"), "--store", "shop", "--format", "online-retail");
+
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        Assert.Contains("read 16 rows", run.StdOut);
+        Assert.Contains("orders created 6", run.StdOut);
+        Assert.Contains("line 16: quantity 'not-a-number' is not a whole number", run.StdOut);
+    }
+
+    [Fact]
+    public async Task ImportFeed_MalformedXml_FailsWithLineAndColumn()
+    {
+        var dir = await StoreDirAsync();
+        var bad = Path.Combine(dir, "bad.xml");
+        await File.WriteAllTextAsync(bad, "<?xml version=\"1.0\"?><rss xmlns:g=\"http://base.google.com/ns/1.0\"><channel><item><g:id>x1</g:id><g:price>1 GBP");
+
+        var run = await CartwiseProcess.RunAsync(dir, "import", "feed", bad, "--store", "shop");
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Malformed XML at line 1, column", run.StdErr);
+        Assert.Contains("Nothing was changed", run.StdErr);
+    }
+
+    [Fact]
+    public async Task ImportEvents_ValidatesEachLineAsTheApiDoes()
+    {
+        var dir = await StoreDirAsync();
+
+        var run = await CartwiseProcess.RunAsync(dir, "import", "events", Fixtures.Path("events.jsonl"), "--store", "shop");
+
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        Assert.Contains("read 6 lines: stored 2, duplicates 1, rejected 2", run.StdOut);
+        Assert.Contains("line 4: anonymous_id: An event needs someone", run.StdOut);
+        Assert.Contains("line 5: malformed JSON", run.StdOut);
+    }
+
+    [Fact]
+    public async Task UnknownStore_ListsTheStoresThereAre()
+    {
+        var dir = await StoreDirAsync();
+
+        var run = await CartwiseProcess.RunAsync(dir, "import", "orders", Fixtures.Path("online-retail-mini.csv"), "--store", "nope", "--format", "online-retail");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("no store 'nope'; stores: shop.", run.StdErr);
+    }
+}

@@ -1,0 +1,134 @@
+using Cartwise.Data;
+using Cartwise.Orders.Import;
+using Cartwise.Stores;
+using Cartwise.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Cartwise.Tests.Orders;
+
+public sealed class OrderImportTests
+{
+    private static async Task<(TestDatabase Db, Store Store)> StoreAsync(Engine engine, string timeZone = "Europe/London", string currency = "GBP")
+    {
+        var database = await TestDatabase.CreateAsync(engine);
+        await using var db = database.Target.CreateContext();
+        await db.MigrateAsync(CancellationToken.None);
+        await StoreService.CreateAsync(db, "shop", null, currency, "GB", timeZone, TestApp.Start, CancellationToken.None);
+        return (database, await db.Stores.SingleAsync());
+    }
+
+    private static Task<OrderImportResult> ImportAsync(DatabaseTarget target, Store store, string fixture, OrderImportOptions options) =>
+        new OrderImporter(target.CreateContext, store, new FakeTimeProvider(TestApp.Start))
+            .ImportAsync(() => (File.OpenRead(Fixtures.Path(fixture)), () => 0, null), options, CancellationToken.None);
+
+    private static CartwiseDb Open(DatabaseTarget target, Store store)
+    {
+        var db = target.CreateContext();
+        db.CurrentStoreId = store.Id;
+        return db;
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task OnlineRetail_EachQuirkIsHandledOnPurpose(Engine engine)
+    {
+        var (database, store) = await StoreAsync(engine);
+        await using var _ = database;
+
+        var r = await ImportAsync(database.Target, store, "online-retail-mini.csv", new OrderImportOptions("online-retail"));
+
+        Assert.Equal(16, r.Rows);
+        Assert.Equal(6, r.OrdersCreated);              // 536365-369 and the voucher order 536382
+        Assert.Equal(8, r.Lines);                      // the duplicate lantern line is kept, postage and voucher are not lines
+        Assert.Equal((1, 1), (r.RefundLinesMatched, r.RefundLinesUnmatched)); // 12345 never bought the hand warmer here
+        Assert.Equal(2, r.AdjustmentRowsSkipped);      // a stock correction and a bad-debt adjustment
+        Assert.Equal(2, r.NonProductRows);             // postage and a gift voucher
+        Assert.Equal(3, r.CustomersCreated);
+        Assert.Equal(7, r.ProductsCreated);
+        Assert.Equal(2, r.RejectedRows);
+        Assert.Equal([(16L, "quantity 'not-a-number' is not a whole number"), (17L, "date '31/31/2010 10:01' is not in the expected format (M/d/yyyy H:mm)")],
+            r.Problems.Select(p => (p.Line, p.Reason)).ToList());
+
+        await using var db = Open(database.Target, store);
+        var first = await db.Orders.Include(o => o.Lines).ThenInclude(l => l.Product).SingleAsync(o => o.ExternalId == "536365");
+        Assert.Equal(new DateTimeOffset(2010, 12, 1, 8, 26, 0, TimeSpan.Zero), first.PlacedAt);
+        Assert.Equal(73.98m, first.Value);
+        Assert.Equal(18m, first.Shipping);
+        Assert.Equal(13.56m, first.RefundedValue);
+        Assert.Equal([0, 4, 0], first.Lines.OrderBy(l => l.LineNo).Select(l => l.RefundedQuantity).ToArray());
+        Assert.Null((await db.Orders.SingleAsync(o => o.ExternalId == "536368")).CustomerId); // a guest order
+        Assert.Equal("POPPY'S PLAYHOUSE BEDROOM", (await db.Products.SingleAsync(p => p.ExternalId == "22745")).Name);
+        Assert.False(await db.Products.AnyAsync(p => p.ExternalId == "POST" || p.ExternalId == "22139" || p.ExternalId.StartsWith("gift_")));
+        Assert.Equal("France", (await db.Customers.SingleAsync(c => c.ExternalId == "12345")).Country);
+        Assert.Equal(8, await db.Events.CountAsync());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task ImportingTheSameFileTwice_LeavesTheSameData(Engine engine)
+    {
+        var (database, store) = await StoreAsync(engine);
+        await using var _ = database;
+        await ImportAsync(database.Target, store, "online-retail-mini.csv", new OrderImportOptions("online-retail"));
+        string Snapshot(CartwiseDb db) => string.Join("|", db.Orders.OrderBy(o => o.ExternalId).Select(o => o.ExternalId + ":" + o.Value + ":" + o.RefundedValue + ":" + o.Lines.Count).ToList())
+            + "#" + db.OrderLines.Sum(l => l.RefundedQuantity) + "#" + db.Customers.Count() + "#" + db.Products.Count() + "#" + db.Events.Count();
+        string before;
+        await using (var db = Open(database.Target, store)) before = Snapshot(db);
+
+        var again = await ImportAsync(database.Target, store, "online-retail-mini.csv", new OrderImportOptions("online-retail"));
+
+        Assert.Equal((0, 6), (again.OrdersCreated, again.OrdersAlreadyImported));
+        await using (var db = Open(database.Target, store)) Assert.Equal(before, Snapshot(db));
+    }
+
+    [Fact]
+    public async Task Latin1File_WithTheOriginalDateFormat_IsDetectedAndRead()
+    {
+        var (database, store) = await StoreAsync(Engine.Sqlite);
+        await using var _ = database;
+
+        var r = await ImportAsync(database.Target, store, "online-retail-latin1.csv", new OrderImportOptions("online-retail"));
+
+        Assert.Equal("latin1", r.Encoding);
+        Assert.Equal(6, r.OrdersCreated);
+        await using var db = Open(database.Target, store);
+        Assert.Equal(6, await db.Orders.CountAsync());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task GenericLines_WithAColumnMapCultureAndDateFormat(Engine engine)
+    {
+        var (database, store) = await StoreAsync(engine, "Europe/Warsaw", "PLN");
+        await using var _ = database;
+        var map = new Dictionary<string, string>
+        {
+            ["Zamowienie"] = "order_id", ["Produkt"] = "product_id", ["Nazwa"] = "product_name", ["Ilosc"] = "quantity", ["Cena"] = "price",
+            ["Data"] = "date", ["Klient"] = "customer_id", ["Email"] = "email", ["Kategoria"] = "category",
+        };
+
+        var r = await ImportAsync(database.Target, store, "lines-pl.csv", new OrderImportOptions("lines", map, "dd.MM.yyyy HH:mm", "pl-PL"));
+
+        Assert.Equal((2, 3, 2), (r.OrdersCreated, r.Lines, r.CustomersCreated));
+        Assert.Equal((0, 1), (r.RefundLinesMatched, r.RefundLinesUnmatched));
+        Assert.Equal(6L, Assert.Single(r.Problems).Line);
+        await using var db = Open(database.Target, store);
+        var z1 = await db.Orders.SingleAsync(o => o.ExternalId == "Z-1");
+        Assert.Equal(55.00m, z1.Value);
+        Assert.Equal(new DateTimeOffset(2024, 2, 1, 9, 15, 0, TimeSpan.Zero), z1.PlacedAt); // 10:15 in Warsaw, winter time
+        var jan = await db.Customers.SingleAsync(c => c.Email == "jan@example.pl");
+        Assert.Equal(jan.Id, (await db.Orders.SingleAsync(o => o.ExternalId == "Z-2")).CustomerId);
+        var mug = await db.Products.Include(p => p.Category).SingleAsync(p => p.ExternalId == "SKU-1");
+        Assert.Equal(("Kubek", 12.50m, "Dom > Kuchnia"), (mug.Name, mug.Price, mug.Category!.Path));
+    }
+
+    [Fact]
+    public async Task MissingColumns_AreNamed()
+    {
+        var (database, store) = await StoreAsync(Engine.Sqlite);
+        await using var _ = database;
+
+        var e = await Assert.ThrowsAsync<InvalidDataException>(() => ImportAsync(database.Target, store, "lines-pl.csv", new OrderImportOptions("lines")));
+
+        Assert.Contains("order_id, product_id, quantity, price, date", e.Message);
+        Assert.Contains("--map", e.Message);
+    }
+}
