@@ -20,6 +20,7 @@ public static class CartwiseCli
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(StoreCommand.Build());
         root.Subcommands.Add(ImportCommand.Build());
+        root.Subcommands.Add(MineCommand.Build());
         return root;
     }
 

@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Cartwise.Core.Mining;
+
+namespace Cartwise.Cli;
+
+/// <summary><c>cartwise mine</c>: frequent itemsets and association rules, from a basket file or a store's orders.</summary>
+public static class MineCommand
+{
+    public static Command Build()
+    {
+        var input = new Option<string?>("--input") { Description = "Basket file: one basket a line (FIMI/SPMF); .gz accepted" };
+        var separator = new Option<string?>("--separator") { Description = "Item separator in --input (default: white space), e.g. , for the Groceries CSV" };
+        var output = new Option<string?>("--output") { Description = "Write the itemsets here as 'item item … #SUP: count'" };
+        var rules = new Option<string?>("--rules") { Description = "Write the rules here as 'a b ==> c #SUP: n #CONF: x #LIFT: y'" };
+        var minSupport = new Option<string?>("--min-support") { Description = "Fraction of baskets (0.001) or, from 1 up, a number of baskets (10)" };
+        var minConfidence = new Option<double?>("--min-confidence") { Description = "Keep rules at least this confident (default 0.5 with --rules)" };
+        var minLift = new Option<double>("--min-lift") { Description = "Keep rules with at least this lift", DefaultValueFactory = _ => 0 };
+        var maxLength = new Option<int>("--max-length") { Description = "Largest itemset size (0: no limit)", DefaultValueFactory = _ => 0 };
+        var maxConsequent = new Option<int>("--max-consequent") { Description = "Largest right-hand side of a rule", DefaultValueFactory = _ => 1 };
+        var command = new Command("mine", "Frequent itemsets (FP-Growth) and association rules")
+        {
+            input, separator, output, rules, minSupport, minConfidence, minLift, maxLength, maxConsequent,
+        };
+        command.SetAction(async (result, ct) =>
+        {
+            var path = result.GetValue(input);
+            if (path is null)
+            {
+                await Console.Error.WriteLineAsync("error: give --input FILE (store mining comes with --store).");
+                return 2;
+            }
+            if (!TryParseSupport(result.GetValue(minSupport) ?? "0.01", out var options, out var error))
+            {
+                await Console.Error.WriteLineAsync("error: --min-support " + error);
+                return 2;
+            }
+            options = new MiningOptions(options.MinSupport, options.MinSupportCount, result.GetValue(maxLength));
+            if (!File.Exists(path))
+            {
+                await Console.Error.WriteLineAsync($"error: no file '{path}'");
+                return 2;
+            }
+            var sw = Stopwatch.StartNew();
+            var names = new ItemIds();
+            var baskets = ReadBaskets(path, result.GetValue(separator), names);
+            var read = sw.Elapsed;
+
+            var rulesPath = result.GetValue(rules);
+            var ruleOptions = new RuleOptions(result.GetValue(minConfidence) ?? 0.5, result.GetValue(minLift), result.GetValue(maxConsequent));
+            var bySize = new SortedDictionary<int, int>();
+            var outPath = result.GetValue(output);
+            MiningResult mined;
+            // Without rules, itemsets stream straight to the file: memory does not grow with their number.
+            if (rulesPath is null)
+            {
+                await using var writer = outPath is null ? StreamWriter.Null : new StreamWriter(outPath, false, new UTF8Encoding(false), 1 << 16);
+                var line = new StringBuilder();
+                mined = FpGrowth.Mine(baskets, options, (items, support) =>
+                {
+                    bySize[items.Length] = bySize.GetValueOrDefault(items.Length) + 1;
+                    line.Clear();
+                    foreach (var i in items) line.Append(names.Name(i)).Append(' ');
+                    line.Append("#SUP: ").Append(support);
+                    writer.WriteLine(line);
+                });
+            }
+            else
+            {
+                mined = FpGrowth.Mine(baskets, options);
+                foreach (var s in mined.Itemsets) bySize[s.Items.Length] = bySize.GetValueOrDefault(s.Items.Length) + 1;
+                if (outPath is not null) await WriteItemsetsAsync(outPath, mined, names);
+            }
+            var minedAt = sw.Elapsed;
+            var ruleCount = 0;
+            if (rulesPath is not null)
+            {
+                var found = AssociationRules.Generate(mined, ruleOptions);
+                ruleCount = found.Count;
+                await WriteRulesAsync(rulesPath, found, names);
+            }
+            var itemsets = bySize.Values.Sum();
+            Console.WriteLine($"baskets {mined.BasketCount:N0}, items {names.Count:N0}, minimum support {mined.MinCount:N0} baskets");
+            Console.WriteLine($"itemsets {itemsets:N0} (" + string.Join(", ", bySize.Select(kv => $"{kv.Key}: {kv.Value:N0}")) + ")" +
+                (rulesPath is null ? "" : $"; rules {ruleCount:N0} (confidence ≥ {ruleOptions.MinConfidence}, lift ≥ {ruleOptions.MinLift}, right-hand side ≤ {ruleOptions.MaxConsequent})"));
+            Console.WriteLine($"time: read {read.TotalSeconds:F2} s, mined {(minedAt - read).TotalSeconds:F2} s, total {sw.Elapsed.TotalSeconds:F2} s");
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>"0.001" is a fraction; "10" (1 or more) a basket count.</summary>
+    public static bool TryParseSupport(string text, out MiningOptions options, out string error)
+    {
+        options = null!;
+        error = "";
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value <= 0)
+        {
+            error = $"'{text}' is not a positive number.";
+            return false;
+        }
+        if (value >= 1 && value != Math.Floor(value))
+        {
+            error = $"'{text}': from 1 up, the support is a number of baskets and must be whole.";
+            return false;
+        }
+        options = value >= 1 ? new MiningOptions(minSupportCount: (int)value) : new MiningOptions(minSupport: value);
+        return true;
+    }
+
+    private static List<int[]> ReadBaskets(string path, string? separator, ItemIds names)
+    {
+        var (stream, _, _) = CliStores.OpenFile(path);
+        using var reader = new StreamReader(stream, Encoding.UTF8, true, 1 << 16);
+        var baskets = new List<int[]>();
+        var items = new List<int>();
+        char[] whitespace = [' ', '\t'];
+        while (reader.ReadLine() is { } line)
+        {
+            items.Clear();
+            var parts = separator is null ? line.Split(whitespace, StringSplitOptions.RemoveEmptyEntries) : line.Split(separator);
+            foreach (var p in parts)
+            {
+                var name = p.Trim();
+                if (name.Length > 0) items.Add(names.Id(name));
+            }
+            if (items.Count > 0) baskets.Add(items.ToArray());
+        }
+        return baskets;
+    }
+
+    private static async Task WriteItemsetsAsync(string path, MiningResult mined, ItemIds names)
+    {
+        await using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        var line = new StringBuilder();
+        foreach (var s in mined.Itemsets)
+        {
+            line.Clear();
+            foreach (var i in s.Items) line.Append(names.Name(i)).Append(' ');
+            line.Append("#SUP: ").Append(s.Support);
+            await w.WriteLineAsync(line);
+        }
+    }
+
+    private static async Task WriteRulesAsync(string path, List<AssociationRule> rules, ItemIds names)
+    {
+        await using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
+        var line = new StringBuilder();
+        foreach (var r in rules)
+        {
+            line.Clear();
+            line.AppendJoin(' ', r.Antecedent.Select(names.Name)).Append(" ==> ").AppendJoin(' ', r.Consequent.Select(names.Name));
+            line.Append(" #SUP: ").Append(r.Support)
+                .Append(" #CONF: ").Append(r.Confidence.ToString("0.######", CultureInfo.InvariantCulture))
+                .Append(" #LIFT: ").Append(r.Lift.ToString("0.######", CultureInfo.InvariantCulture));
+            await w.WriteLineAsync(line);
+        }
+    }
+}
