@@ -20,16 +20,23 @@ public static class MineCommand
         var minLift = new Option<double>("--min-lift") { Description = "Keep rules with at least this lift", DefaultValueFactory = _ => 0 };
         var maxLength = new Option<int>("--max-length") { Description = "Largest itemset size (0: no limit)", DefaultValueFactory = _ => 0 };
         var maxConsequent = new Option<int>("--max-consequent") { Description = "Largest right-hand side of a rule", DefaultValueFactory = _ => 1 };
-        var command = new Command("mine", "Frequent itemsets (FP-Growth) and association rules")
+        var store = new Option<string?>("--store") { Description = "Mine this store's orders and make the result its current model" };
+        var level = new Option<string>("--level") { Description = "product or category: which rules to print (both are built)", DefaultValueFactory = _ => "product" };
+        level.AcceptOnlyFromAmong("product", "category");
+        var window = new Option<string?>("--window") { Description = "Orders of the last N days only, e.g. 365d (default: all history)" };
+        var command = new Command("mine", "Frequent itemsets (FP-Growth) and association rules, from a basket file or a store's orders")
         {
-            input, separator, output, rules, minSupport, minConfidence, minLift, maxLength, maxConsequent,
+            input, separator, output, rules, minSupport, minConfidence, minLift, maxLength, maxConsequent, store, level, window,
         };
         command.SetAction(async (result, ct) =>
         {
+            if (result.GetValue(store) is { } slug)
+                return await MineStoreAsync(result, slug, result.GetValue(minSupport), result.GetValue(minConfidence), result.GetValue(maxLength),
+                    result.GetValue(level)!, result.GetValue(window), ct);
             var path = result.GetValue(input);
             if (path is null)
             {
-                await Console.Error.WriteLineAsync("error: give --input FILE (store mining comes with --store).");
+                await Console.Error.WriteLineAsync("error: give --input FILE (a basket file) or --store SLUG (a store's orders).");
                 return 2;
             }
             if (!TryParseSupport(result.GetValue(minSupport) ?? "0.01", out var options, out var error))
@@ -89,6 +96,46 @@ public static class MineCommand
             return 0;
         });
         return command;
+    }
+
+    private static async Task<int> MineStoreAsync(ParseResult result, string slug, string? support, double? confidence, int maxLength, string level, string? window, CancellationToken ct)
+    {
+        var target = CartwiseCli.Target(result);
+        await using var db = await CartwiseCli.OpenAsync(result, ct);
+        if (await CliStores.FindAsync(db, slug, ct) is not { } s) return 2;
+        MiningOptions? mining = null;
+        if (support is not null)
+        {
+            if (!TryParseSupport(support, out var parsed, out var error))
+            {
+                await Console.Error.WriteLineAsync("error: --min-support " + error);
+                return 2;
+            }
+            mining = parsed;
+        }
+        DateTimeOffset? since = null;
+        if (window is not null)
+        {
+            if (!window.EndsWith('d') || !int.TryParse(window[..^1], CultureInfo.InvariantCulture, out var days) || days < 1)
+            {
+                await Console.Error.WriteLineAsync($"error: --window '{window}' is not a number of days such as 365d.");
+                return 2;
+            }
+            since = TimeProvider.System.GetUtcNow().AddDays(-days);
+        }
+        var options = new Core.Recommendations.ModelOptions(mining, confidence ?? 0.1, maxLength > 0 ? maxLength : 4);
+        Console.WriteLine($"mining store '{slug}'{(since is null ? "" : $" since {since:yyyy-MM-dd}")} …");
+        var sw = Stopwatch.StartNew();
+        var (model, stats, run) = await new Recommendations.ModelService(target, TimeProvider.System).BuildAsync(s.Id, options, since, ct);
+        Console.WriteLine($"baskets {stats.Baskets:N0}, products {stats.Items:N0}, minimum support {stats.MinSupportCount:N0} baskets");
+        Console.WriteLine($"itemsets {stats.ItemsetsBySize.Values.Sum():N0} (" + string.Join(", ", stats.ItemsetsBySize.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value:N0}")) + ")");
+        Console.WriteLine($"rules {stats.Rules:N0} on products, {stats.CategoryRules:N0} on categories (confidence ≥ {options.MinConfidence}, lift > 1); " +
+            $"{stats.Pairs:N0} product pairs bought together; model run {run.Id} in {sw.Elapsed.TotalSeconds:F1} s");
+        var top = level == "product" ? model.Rules : model.CategoryRules;
+        string Name(long id) => level == "product" ? model.Products.GetValueOrDefault(id)?.Name ?? id.ToString(CultureInfo.InvariantCulture) : model.CategoryNames.GetValueOrDefault(id) ?? "?";
+        foreach (var r in top.OrderByDescending(r => r.Support * r.Confidence).Take(10))
+            Console.WriteLine($"  {string.Join(" + ", r.Antecedent.Select(Name))} ⇒ {Name(r.Consequent)}  (support {r.Support}, confidence {r.Confidence:F2}, lift {r.Lift:F1})");
+        return 0;
     }
 
     /// <summary>"0.001" is a fraction; "10" (1 or more) a basket count.</summary>

@@ -27,6 +27,7 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
     public DbSet<OrderLine> OrderLines => Set<OrderLine>();
     public DbSet<FeedRun> FeedRuns => Set<FeedRun>();
     public DbSet<FeedSchedule> FeedSchedules => Set<FeedSchedule>();
+    public DbSet<Recommendations.MiningRun> MiningRuns => Set<Recommendations.MiningRun>();
 
     /// <summary>Which engine this context talks to, for the few places where SQL differs.</summary>
     public abstract DatabaseKind Kind { get; }
@@ -74,6 +75,7 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(x => x.CategoryId);
         });
         b.Entity<FeedRun>(e => e.HasIndex(x => new { x.StoreId, x.StartedAt }));
+        b.Entity<Recommendations.MiningRun>(e => e.HasIndex(x => new { x.StoreId, x.Status }));
         b.Entity<FeedSchedule>(e =>
         {
             e.HasIndex(x => x.StoreId).IsUnique();

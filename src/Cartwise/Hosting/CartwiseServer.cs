@@ -48,7 +48,12 @@ public static class CartwiseServer
         services.AddValidation();
         services.AddHttpClient("feeds", c => c.Timeout = TimeSpan.FromMinutes(10));
         services.AddSingleton<FeedScheduler>();
-        if (settings.Schedulers) services.AddHostedService<FeedScheduleWorker>();
+        services.AddSingleton<Recommendations.ModelService>();
+        if (settings.Schedulers)
+        {
+            services.AddHostedService<FeedScheduleWorker>();
+            services.AddHostedService<Recommendations.ModelWorker>();
+        }
         configure?.Invoke(services);
 
         var app = builder.Build();
@@ -64,6 +69,7 @@ public static class CartwiseServer
         app.MapCustomerEndpoints();
         app.MapStoreEndpoints();
         app.MapFeedEndpoints();
+        Recommendations.RecommendationEndpoints.MapRecommendationEndpoints(app);
         return app;
     }
 
@@ -77,6 +83,7 @@ public static class CartwiseServer
         var db = scope.ServiceProvider.GetRequiredService<CartwiseDb>();
         await db.MigrateAsync(ct);
         var settings = app.Services.GetRequiredService<ServeSettings>();
-        if (settings.Demo) await DemoStore.EnsureAsync(db, settings.Database, app.Services.GetRequiredService<TimeProvider>(), Console.Out, ct);
+        if (settings.Demo) await DemoStore.EnsureAsync(db, settings.Database, app.Services.GetRequiredService<Recommendations.ModelService>(),
+            app.Services.GetRequiredService<TimeProvider>(), Console.Out, ct);
     }
 }

@@ -16,7 +16,7 @@ public static class DemoStore
 
     public static string DataDirectory => Path.Combine(AppContext.BaseDirectory, "Demo");
 
-    public static async Task<long> EnsureAsync(CartwiseDb db, DatabaseTarget target, TimeProvider clock, TextWriter output, CancellationToken ct)
+    public static async Task<long> EnsureAsync(CartwiseDb db, DatabaseTarget target, Recommendations.ModelService models, TimeProvider clock, TextWriter output, CancellationToken ct)
     {
         var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.Slug == Slug, ct);
         if (store is null)
@@ -46,6 +46,8 @@ public static class DemoStore
         }, new OrderImportOptions("online-retail"), ct);
         await output.WriteLineAsync($"  history: {result.OrdersCreated:N0} orders, {result.Lines:N0} lines, {result.CustomersCreated:N0} customers " +
             $"(UCI Online Retail sample, CC BY 4.0) in {sw.Elapsed.TotalSeconds:F1} s");
+        var (_, stats, _) = await models.BuildAsync(store.Id, new Core.Recommendations.ModelOptions(), null, ct);
+        await output.WriteLineAsync($"  model: {stats.Rules:N0} product rules, {stats.CategoryRules:N0} category rules from {stats.Baskets:N0} baskets");
         return store.Id;
     }
 }

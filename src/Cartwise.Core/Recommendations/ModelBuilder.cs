@@ -1,0 +1,173 @@
+using Cartwise.Core.Mining;
+
+namespace Cartwise.Core.Recommendations;
+
+/// <summary>One order as a basket: when, and the distinct products kept (refunded ones removed).</summary>
+public readonly record struct OrderBasket(DateTimeOffset PlacedAt, long[] Products);
+
+/// <summary>How to build a model. Validated when built.</summary>
+/// <param name="ProductSupport">Minimum support of product itemsets; null picks one from the data (see <see cref="ModelBuilder"/>).</param>
+/// <param name="MinConfidence">Rules below this confidence are dropped.</param>
+/// <param name="MaxLength">Largest itemset mined.</param>
+/// <param name="CategorySupport">Minimum support of category itemsets (fraction).</param>
+/// <param name="Neighbours">Bought/viewed-together neighbours kept per product.</param>
+public sealed record ModelOptions(MiningOptions? ProductSupport = null, double MinConfidence = 0.1, int MaxLength = 4, double CategorySupport = 0.01, int Neighbours = 50)
+{
+    /// <summary>Rules kept at most (strongest first), so that a low support cannot flood memory.</summary>
+    public int MaxRules { get; init; } = 50_000;
+}
+
+/// <summary>What a build found, for the run record and the CLI summary.</summary>
+public sealed record ModelStats(int Baskets, int Items, int MinSupportCount, IReadOnlyDictionary<int, int> ItemsetsBySize, int Rules, int CategoryRules, int Pairs);
+
+/// <summary>
+/// Builds a <see cref="RecommendationModel"/> from order baskets and view sessions: FP-Growth rules on products and on
+/// each level of the category tree, co-purchase and co-view neighbours, bundles, bestsellers. Pure and thread-safe.
+/// </summary>
+public static class ModelBuilder
+{
+    /// <summary>
+    /// Without a given support, the product support is 0.2% of baskets but at least 5 baskets: low enough that a shop
+    /// with a few thousand orders gets rules for its regular sellers, high enough to mine in seconds.
+    /// </summary>
+    public static MiningOptions DefaultSupport(int baskets, int maxLength) =>
+        new(minSupportCount: Math.Max(5, (int)Math.Ceiling(baskets * 0.002)), maxLength: maxLength);
+
+    /// <summary>Builds the model of one store from its catalogue, order baskets and view sessions.</summary>
+    public static (RecommendationModel Model, ModelStats Stats) Build(
+        long storeId, DateTimeOffset builtAt, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> categoryParents,
+        IReadOnlyDictionary<long, string> categoryNames, IReadOnlyList<OrderBasket> orders, IReadOnlyList<long[]> viewSessions, ModelOptions options)
+    {
+        // Dense ids for the miner.
+        var dense = new Dictionary<long, int>();
+        var ids = new List<long>();
+        int Dense(long id)
+        {
+            if (!dense.TryGetValue(id, out var d)) { dense[id] = d = ids.Count; ids.Add(id); }
+            return d;
+        }
+        var baskets = orders.Where(o => o.Products.Length > 0).Select(o => o.Products.Distinct().Select(Dense).ToArray()).ToList();
+        var mining = options.ProductSupport ?? DefaultSupport(baskets.Count, options.MaxLength);
+        if (options.ProductSupport is not null && mining.MaxLength == 0) mining = new MiningOptions(mining.MinSupport, mining.MinSupportCount, options.MaxLength);
+        var mined = FpGrowth.Mine(baskets, mining);
+        var rules = AssociationRules.Generate(mined, new RuleOptions(options.MinConfidence))
+            .Where(r => r.Lift > 1)
+            .OrderByDescending(r => r.Lift).ThenByDescending(r => r.Confidence).ThenBy(r => r.Support).Take(options.MaxRules)
+            .Select(r => new ProductRule(r.Antecedent.Select(a => ids[a]).ToArray(), ids[r.Consequent[0]], r.Support, r.Confidence, r.Lift, r.Leverage, r.Conviction))
+            .ToList();
+        var bySize = mined.Itemsets.GroupBy(s => s.Items.Length).ToDictionary(g => g.Key, g => g.Count());
+        var bundles = mined.Itemsets.Where(s => s.Items.Length is 2 or 3)
+            .SelectMany(s => s.Items.Select(i => (Product: ids[i], Bundle: new Bundle(s.Items.Select(x => ids[x]).ToArray(), s.Support))))
+            .GroupBy(x => x.Product)
+            .ToDictionary(g => g.Key, g => g.Select(x => x.Bundle).OrderByDescending(b => b.Support).ThenByDescending(b => b.Products.Length).Take(5).ToArray());
+
+        var orderCounts = new Dictionary<long, int>();
+        foreach (var o in orders)
+            foreach (var p in o.Products.Distinct()) orderCounts[p] = orderCounts.GetValueOrDefault(p) + 1;
+        var bought = Neighbours(orders.Select(o => o.Products).ToList(), options.Neighbours, out var pairs);
+        var viewed = Neighbours(viewSessions, options.Neighbours, out _);
+
+        var windows = new Dictionary<string, long[]>();
+        foreach (var (name, days) in new[] { ("30d", 30), ("90d", 90), ("365d", 365), ("all", 0) })
+        {
+            var since = days == 0 ? DateTimeOffset.MinValue : builtAt.AddDays(-days);
+            var counts = new Dictionary<long, int>();
+            foreach (var o in orders)
+                if (o.PlacedAt >= since)
+                    foreach (var p in o.Products.Distinct()) counts[p] = counts.GetValueOrDefault(p) + 1;
+            windows[name] = counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(1000).Select(kv => kv.Key).ToArray();
+        }
+
+        var categoryRules = CategoryRules(products, categoryParents, orders, options);
+        var model = new RecommendationModel
+        {
+            StoreId = storeId, BuiltAt = builtAt, Baskets = baskets.Count, Products = products, CategoryParents = categoryParents, CategoryNames = categoryNames,
+            Rules = rules, CategoryRules = categoryRules, BoughtTogether = bought, ViewedTogether = viewed, Bundles = bundles, Bestsellers = windows,
+            OrderCounts = orderCounts,
+        };
+        return (model, new ModelStats(baskets.Count, ids.Count, mined.MinCount, bySize, rules.Count, categoryRules.Count, pairs));
+    }
+
+    /// <summary>
+    /// Pair counts over baskets; per product the best <paramref name="keep"/> partners seen in 2 baskets or more.
+    /// Baskets over 200 items (wholesale orders) are left out: they would add 20,000 pairs each and say little.
+    /// </summary>
+    public static Dictionary<long, Neighbour[]> Neighbours(IReadOnlyList<long[]> baskets, int keep, out int pairCount)
+    {
+        var counts = new Dictionary<long, int>();
+        var pairs = new Dictionary<(long, long), int>();
+        var n = 0;
+        foreach (var raw in baskets)
+        {
+            var b = raw.Distinct().ToArray();
+            if (b.Length == 0) continue;
+            n++;
+            foreach (var p in b) counts[p] = counts.GetValueOrDefault(p) + 1;
+            if (b.Length > 200) continue;
+            Array.Sort(b);
+            for (var i = 0; i < b.Length; i++)
+                for (var j = i + 1; j < b.Length; j++)
+                {
+                    ref var c = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(pairs, (b[i], b[j]), out _);
+                    c++;
+                }
+        }
+        var lists = new Dictionary<long, List<Neighbour>>();
+        pairCount = 0;
+        foreach (var ((a, b), c) in pairs)
+        {
+            if (c < 2) continue;
+            pairCount++;
+            var lift = (double)c * n / ((double)counts[a] * counts[b]);
+            Add(a, new Neighbour(b, c, (double)c / counts[a], lift));
+            Add(b, new Neighbour(a, c, (double)c / counts[b], lift));
+        }
+        return lists.ToDictionary(kv => kv.Key, kv => kv.Value
+            .OrderByDescending(x => x.Confidence * Math.Log2(1 + x.Lift)).ThenBy(x => x.Product).Take(keep).ToArray());
+
+        void Add(long from, Neighbour to)
+        {
+            if (!lists.TryGetValue(from, out var list)) lists[from] = list = [];
+            list.Add(to);
+        }
+    }
+
+    /// <summary>Rules between categories, mined separately at each depth of the tree (a child never implies its parent).</summary>
+    private static List<ProductRule> CategoryRules(IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> parents,
+        IReadOnlyList<OrderBasket> orders, ModelOptions options)
+    {
+        var paths = new Dictionary<long, List<long>>();
+        List<long> PathOf(long category)
+        {
+            if (paths.TryGetValue(category, out var path)) return path;
+            path = [];
+            for (long? c = category; c is { } id; c = parents.GetValueOrDefault(id)) path.Insert(0, id);
+            return paths[category] = path;
+        }
+        var depth = products.Values.Where(p => p.CategoryId is not null).Select(p => PathOf(p.CategoryId!.Value).Count).DefaultIfEmpty(0).Max();
+        var result = new List<ProductRule>();
+        for (var level = 1; level <= depth; level++)
+        {
+            var dense = new Dictionary<long, int>();
+            var ids = new List<long>();
+            var baskets = new List<int[]>();
+            foreach (var o in orders)
+            {
+                var set = new HashSet<int>();
+                foreach (var p in o.Products)
+                    if (products.TryGetValue(p, out var info) && info.CategoryId is { } c && PathOf(c) is { } path && path.Count >= level)
+                    {
+                        var cat = path[level - 1];
+                        if (!dense.TryGetValue(cat, out var d)) { dense[cat] = d = ids.Count; ids.Add(cat); }
+                        set.Add(d);
+                    }
+                if (set.Count > 0) baskets.Add([.. set]);
+            }
+            if (baskets.Count == 0) continue;
+            var mined = FpGrowth.Mine(baskets, new MiningOptions(minSupport: options.CategorySupport, maxLength: 3));
+            result.AddRange(AssociationRules.Generate(mined, new RuleOptions(options.MinConfidence)).Where(r => r.Lift > 1)
+                .Select(r => new ProductRule(r.Antecedent.Select(a => ids[a]).ToArray(), ids[r.Consequent[0]], r.Support, r.Confidence, r.Lift, r.Leverage, r.Conviction)));
+        }
+        return result.OrderByDescending(r => r.Lift).ThenByDescending(r => r.Confidence).Take(options.MaxRules).ToList();
+    }
+}

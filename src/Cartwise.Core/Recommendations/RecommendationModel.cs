@@ -1,0 +1,88 @@
+namespace Cartwise.Core.Recommendations;
+
+/// <summary>What a recommendation may show of a product: public catalogue data only.</summary>
+public sealed record ProductInfo(
+    long Id, string ExternalId, string? Name, decimal? Price, string? Currency, string? Link, string? ImageLink,
+    long? CategoryId, string? Brand, string? ItemGroupId, bool Available);
+
+/// <summary>A rule over product (or category) ids, with its figures.</summary>
+public sealed record ProductRule(long[] Antecedent, long Consequent, int Support, double Confidence, double Lift, double Leverage, double Conviction);
+
+/// <summary>A product bought (or viewed) together with another in <see cref="Count"/> baskets, with the pair rule's figures from the other's side.</summary>
+public readonly record struct Neighbour(long Product, int Count, double Confidence, double Lift);
+
+/// <summary>A "frequently bought together" set of 2–3 products.</summary>
+public sealed record Bundle(long[] Products, int Support);
+
+/// <summary>
+/// Everything the strategies need, built by a mining run and never changed after: requests read it without locks and
+/// a rebuild swaps in a new instance. Thread-safe (immutable).
+/// </summary>
+public sealed class RecommendationModel
+{
+    /// <summary>The store the model belongs to.</summary>
+    public required long StoreId { get; init; }
+    /// <summary>When the mining run built it.</summary>
+    public required DateTimeOffset BuiltAt { get; init; }
+    /// <summary>How many baskets it was mined from.</summary>
+    public required int Baskets { get; init; }
+    /// <summary>Products by id (all of the store's, available or not).</summary>
+    public required IReadOnlyDictionary<long, ProductInfo> Products { get; init; }
+    /// <summary>Category id → parent id (null for roots).</summary>
+    public required IReadOnlyDictionary<long, long?> CategoryParents { get; init; }
+    /// <summary>Category id → its path ("Home &gt; Decor"), for reasons.</summary>
+    public IReadOnlyDictionary<long, string> CategoryNames { get; init; } = new Dictionary<long, string>();
+    /// <summary>Product rules, strongest first (lift, then confidence).</summary>
+    public required IReadOnlyList<ProductRule> Rules { get; init; }
+    /// <summary>Category-level rules (ids are category ids).</summary>
+    public required IReadOnlyList<ProductRule> CategoryRules { get; init; }
+    /// <summary>Products bought together with a product, best first.</summary>
+    public required IReadOnlyDictionary<long, Neighbour[]> BoughtTogether { get; init; }
+    /// <summary>Products viewed in the same session as a product, best first.</summary>
+    public required IReadOnlyDictionary<long, Neighbour[]> ViewedTogether { get; init; }
+    /// <summary>Bundles containing a product, strongest first.</summary>
+    public required IReadOnlyDictionary<long, Bundle[]> Bundles { get; init; }
+    /// <summary>Bestsellers by window ("all", "30d", "90d", "365d"): product ids, most orders first.</summary>
+    public required IReadOnlyDictionary<string, long[]> Bestsellers { get; init; }
+    /// <summary>Orders per product (all time), for ranking and popularity.</summary>
+    public required IReadOnlyDictionary<long, int> OrderCounts { get; init; }
+
+    private IReadOnlyDictionary<long, ProductRule[]>? _rulesByItem;
+
+    /// <summary>Rules indexed by each item of their antecedent.</summary>
+    public IReadOnlyDictionary<long, ProductRule[]> RulesByItem => _rulesByItem ??= Rules
+        .SelectMany(r => r.Antecedent.Select(a => (a, r))).GroupBy(x => x.a).ToDictionary(g => g.Key, g => g.Select(x => x.r).ToArray());
+
+    private IReadOnlyDictionary<long, long[]>? _byCategory;
+
+    /// <summary>Products per category, the category's descendants included, most ordered first.</summary>
+    public IReadOnlyDictionary<long, long[]> ProductsByCategory => _byCategory ??= BuildByCategory();
+
+    private Dictionary<long, long[]> BuildByCategory()
+    {
+        var lists = new Dictionary<long, List<long>>();
+        foreach (var p in Products.Values)
+            for (var c = p.CategoryId; c is { } id; c = CategoryParents.GetValueOrDefault(id))
+            {
+                if (!lists.TryGetValue(id, out var list)) lists[id] = list = [];
+                list.Add(p.Id);
+            }
+        return lists.ToDictionary(kv => kv.Key, kv => kv.Value.OrderByDescending(p => OrderCounts.GetValueOrDefault(p)).ThenBy(p => p).ToArray());
+    }
+
+    /// <summary>Whether <paramref name="category"/> is <paramref name="ancestor"/> or lies below it.</summary>
+    public bool IsWithin(long? category, long ancestor)
+    {
+        for (var c = category; c is { } id; c = CategoryParents.GetValueOrDefault(id))
+            if (id == ancestor) return true;
+        return false;
+    }
+
+    /// <summary>An empty model: cold start, before the first mining run.</summary>
+    public static RecommendationModel Empty(long storeId, DateTimeOffset at, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> categories) => new()
+    {
+        StoreId = storeId, BuiltAt = at, Baskets = 0, Products = products, CategoryParents = categories, Rules = [], CategoryRules = [],
+        BoughtTogether = new Dictionary<long, Neighbour[]>(), ViewedTogether = new Dictionary<long, Neighbour[]>(),
+        Bundles = new Dictionary<long, Bundle[]>(), Bestsellers = new Dictionary<string, long[]>(), OrderCounts = new Dictionary<long, int>(),
+    };
+}

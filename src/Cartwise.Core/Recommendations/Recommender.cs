@@ -1,0 +1,276 @@
+namespace Cartwise.Core.Recommendations;
+
+/// <summary>The strategies, each callable alone or blended.</summary>
+public static class Strategies
+{
+    /// <summary>Products bought with the given ones (co-purchase, lift-weighted).</summary>
+    public const string BoughtTogether = "bought_together";
+    /// <summary>Products viewed in the same sessions.</summary>
+    public const string ViewedTogether = "viewed_together";
+    /// <summary>Rules whose antecedent is inside the cart.</summary>
+    public const string Cart = "cart";
+    /// <summary>Same item group, category, brand; close price.</summary>
+    public const string Similar = "similar";
+    /// <summary>A pricier item of the same category or item group.</summary>
+    public const string Upsell = "upsell";
+    /// <summary>Sets of 2–3 bought together.</summary>
+    public const string Bundles = "bundles";
+    /// <summary>Most ordered (store or category, per window).</summary>
+    public const string Bestsellers = "bestsellers";
+    /// <summary>The customer's recently viewed products.</summary>
+    public const string RecentlyViewed = "recently_viewed";
+    /// <summary>A weighted mix of the others.</summary>
+    public const string Blend = "blend";
+
+    /// <summary>All strategy names.</summary>
+    public static IReadOnlyList<string> All { get; } = [BoughtTogether, ViewedTogether, Cart, Similar, Upsell, Bundles, Bestsellers, RecentlyViewed, Blend];
+}
+
+/// <summary>What to leave out. Defaults: only available products, not the ones asked about, not already bought.</summary>
+public sealed record RecommendationFilters(
+    bool AvailableOnly = true,
+    bool ExcludeBought = true,
+    decimal? MinPrice = null,
+    decimal? MaxPrice = null,
+    IReadOnlyList<long>? IncludeCategories = null,
+    IReadOnlyList<long>? ExcludeCategories = null);
+
+/// <summary>One recommendation request, in product and category ids.</summary>
+/// <param name="Strategy">A name of <see cref="Strategies"/>; null or "blend" mixes what fits the inputs.</param>
+/// <param name="Weights">Blend weights by strategy name (missing: the default for the inputs).</param>
+/// <param name="Purchased">What the customer bought before (for "not already bought" and as context).</param>
+/// <param name="RecentlyViewed">The customer's viewed products, newest first.</param>
+/// <param name="Window">Bestseller window: all, 30d, 90d or 365d.</param>
+/// <param name="UpsellRatio">Up-sell: at most this many times the price of the product.</param>
+public sealed record RecommendationRequest(
+    string? Strategy,
+    IReadOnlyList<long> Products,
+    IReadOnlyList<long> Cart,
+    long? Category,
+    int Limit,
+    RecommendationFilters Filters,
+    IReadOnlyList<long> Purchased,
+    IReadOnlyList<long> RecentlyViewed,
+    IReadOnlyDictionary<string, double>? Weights = null,
+    string Window = "all",
+    decimal UpsellRatio = 1.5m);
+
+/// <summary>Why an item was recommended: the strategy, and the rule with its figures when a rule chose it.</summary>
+public sealed record Reason(string Strategy, string Text, long[]? Antecedent = null, int? Support = null, double? Confidence = null, double? Lift = null);
+
+/// <summary>A recommended product with its score (0–1 within a strategy; blended scores are weighted sums).</summary>
+public sealed record Recommendation(long Product, double Score, Reason Reason, Bundle? Bundle = null);
+
+/// <summary>
+/// Runs the strategies over a <see cref="RecommendationModel"/>. Cold start falls back, in this order: rules → the
+/// category's bestsellers → the store's bestsellers, until the limit is filled. Pure and thread-safe.
+/// </summary>
+public static class Recommender
+{
+    /// <summary>Answers one request.</summary>
+    public static IReadOnlyList<Recommendation> Recommend(RecommendationModel model, RecommendationRequest request)
+    {
+        var strategy = request.Strategy ?? Strategies.Blend;
+        var exclude = new HashSet<long>(request.Products.Concat(request.Cart));
+        if (request.Filters.ExcludeBought) exclude.UnionWith(request.Purchased);
+        bool Allowed(long id) => !exclude.Contains(id) && Passes(model, id, request.Filters);
+
+        var picked = strategy == Strategies.Blend ? BlendOf(model, request, Allowed) : Run(model, strategy, request, Allowed);
+        var result = picked.Take(request.Limit).ToList();
+        if (result.Count < request.Limit && strategy is not (Strategies.RecentlyViewed or Strategies.Bundles))
+            result.AddRange(Fallback(model, request, Allowed, result.Select(r => r.Product).ToHashSet()).Take(request.Limit - result.Count));
+        return result;
+    }
+
+    private static bool Passes(RecommendationModel model, long id, RecommendationFilters f)
+    {
+        if (!model.Products.TryGetValue(id, out var p)) return false;
+        if (f.AvailableOnly && !p.Available) return false;
+        if (f.MinPrice is { } min && (p.Price ?? 0) < min) return false;
+        if (f.MaxPrice is { } max && (p.Price ?? 0) > max) return false;
+        if (f.IncludeCategories is { Count: > 0 } inc && !inc.Any(c => model.IsWithin(p.CategoryId, c))) return false;
+        if (f.ExcludeCategories is { Count: > 0 } exc && exc.Any(c => model.IsWithin(p.CategoryId, c))) return false;
+        return true;
+    }
+
+    /// <summary>One strategy, best first, already filtered.</summary>
+    public static IEnumerable<Recommendation> Run(RecommendationModel model, string strategy, RecommendationRequest request, Func<long, bool> allowed) => strategy switch
+    {
+        Strategies.BoughtTogether => Together(model.BoughtTogether, Strategies.BoughtTogether, "bought together with", model, Seeds(request), allowed),
+        Strategies.ViewedTogether => Together(model.ViewedTogether, Strategies.ViewedTogether, "viewed together with", model, Seeds(request), allowed),
+        Strategies.Cart => CartAware(model, request.Cart.Count > 0 ? request.Cart : Seeds(request), allowed),
+        Strategies.Similar => Similar(model, Seeds(request), allowed),
+        Strategies.Upsell => Upsell(model, Seeds(request), request.UpsellRatio, allowed),
+        Strategies.Bundles => BundlesOf(model, Seeds(request), allowed),
+        Strategies.Bestsellers => Bestsellers(model, request.Category, request.Window, allowed),
+        Strategies.RecentlyViewed => request.RecentlyViewed.Distinct().Where(allowed)
+            .Select((p, i) => new Recommendation(p, 1.0 / (1 + i), new Reason(Strategies.RecentlyViewed, "recently viewed"))),
+        _ => throw new ArgumentException($"Unknown strategy '{strategy}'; use one of {string.Join(", ", Strategies.All)}.", nameof(strategy)),
+    };
+
+    /// <summary>The products the request is about: the product(s), else the cart, else the customer's recent purchases.</summary>
+    private static IReadOnlyList<long> Seeds(RecommendationRequest r) =>
+        r.Products.Count > 0 ? r.Products : r.Cart.Count > 0 ? r.Cart : r.Purchased.TakeLast(20).ToList();
+
+    /// <summary>Default weights for what the request gives.</summary>
+    public static IReadOnlyDictionary<string, double> DefaultWeights(RecommendationRequest r) =>
+        r.Cart.Count > 0 ? new Dictionary<string, double> { [Strategies.Cart] = 1.0, [Strategies.BoughtTogether] = 0.6, [Strategies.ViewedTogether] = 0.3, [Strategies.Similar] = 0.15 }
+        : r.Products.Count > 0 ? new Dictionary<string, double> { [Strategies.BoughtTogether] = 1.0, [Strategies.Cart] = 0.5, [Strategies.ViewedTogether] = 0.5, [Strategies.Similar] = 0.25, [Strategies.Upsell] = 0.15 }
+        : r.Purchased.Count > 0 || r.RecentlyViewed.Count > 0
+            ? new Dictionary<string, double> { [Strategies.Cart] = 1.0, [Strategies.BoughtTogether] = 0.6, [Strategies.RecentlyViewed] = 0.3 }
+        : new Dictionary<string, double> { [Strategies.Bestsellers] = 1.0 };
+
+    private static IEnumerable<Recommendation> BlendOf(RecommendationModel model, RecommendationRequest request, Func<long, bool> allowed)
+    {
+        var weights = request.Weights is { Count: > 0 } w ? w : DefaultWeights(request);
+        var scores = new Dictionary<long, (double Score, Recommendation Best, double BestPart)>();
+        foreach (var (strategy, weight) in weights)
+        {
+            if (weight <= 0 || strategy == Strategies.Blend) continue;
+            // Each strategy's scores are scaled to its best one, so that weights compare like with like.
+            var list = Run(model, strategy, request, allowed).Take(Math.Max(50, request.Limit * 5)).ToList();
+            if (list.Count == 0) continue;
+            var top = list.Max(x => x.Score);
+            foreach (var rec in list)
+            {
+                var part = weight * (top > 0 ? rec.Score / top : 0);
+                scores[rec.Product] = scores.TryGetValue(rec.Product, out var s)
+                    ? (s.Score + part, part > s.BestPart ? rec : s.Best, Math.Max(part, s.BestPart))
+                    : (part, rec, part);
+            }
+        }
+        return scores.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key)
+            .Select(kv => kv.Value.Best with { Score = kv.Value.Score });
+    }
+
+    private static IEnumerable<Recommendation> Together(IReadOnlyDictionary<long, Neighbour[]> neighbours, string strategy, string verb,
+        RecommendationModel model, IReadOnlyList<long> seeds, Func<long, bool> allowed)
+    {
+        var best = new Dictionary<long, (double Score, long From, Neighbour N)>();
+        foreach (var seed in seeds.Distinct())
+        {
+            if (!neighbours.TryGetValue(seed, out var list)) continue;
+            foreach (var n in list)
+            {
+                if (!allowed(n.Product)) continue;
+                // Lift-weighted co-occurrence: confident pairs first, lift breaks the popularity bias of plain counts.
+                var score = n.Confidence * Math.Log2(1 + n.Lift);
+                if (best.TryGetValue(n.Product, out var b)) best[n.Product] = (b.Score + score, b.Score >= score ? b.From : seed, b.Score >= score ? b.N : n);
+                else best[n.Product] = (score, seed, n);
+            }
+        }
+        return best.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key).Select(kv => new Recommendation(kv.Key, kv.Value.Score,
+            new Reason(strategy, $"{verb} {Name(model, kv.Value.From)} in {kv.Value.N.Count} baskets", [kv.Value.From], kv.Value.N.Count, kv.Value.N.Confidence, kv.Value.N.Lift)));
+    }
+
+    private static IEnumerable<Recommendation> CartAware(RecommendationModel model, IReadOnlyList<long> cart, Func<long, bool> allowed)
+    {
+        var inCart = cart.ToHashSet();
+        var best = new Dictionary<long, ProductRule>();
+        foreach (var item in inCart)
+        {
+            if (!model.RulesByItem.TryGetValue(item, out var rules)) continue;
+            foreach (var r in rules)
+            {
+                if (inCart.Contains(r.Consequent) || !allowed(r.Consequent) || !r.Antecedent.All(inCart.Contains)) continue;
+                if (!best.TryGetValue(r.Consequent, out var b) || Strength(r) > Strength(b)) best[r.Consequent] = r;
+            }
+        }
+        return best.Values.OrderByDescending(Strength).ThenBy(r => r.Consequent).Select(r => new Recommendation(r.Consequent, Strength(r),
+            new Reason(Strategies.Cart, $"{string.Join(" + ", r.Antecedent.Select(a => Name(model, a)))} ⇒ {Name(model, r.Consequent)}", r.Antecedent, r.Support, r.Confidence, r.Lift)));
+    }
+
+    /// <summary>Rules with more of the cart behind them and higher confidence and lift come first.</summary>
+    private static double Strength(ProductRule r) => r.Confidence * Math.Log2(1 + r.Lift) * (1 + 0.25 * (r.Antecedent.Length - 1));
+
+    private static IEnumerable<Recommendation> Similar(RecommendationModel model, IReadOnlyList<long> seeds, Func<long, bool> allowed)
+    {
+        var scores = new Dictionary<long, (double Score, string Why)>();
+        foreach (var seed in seeds.Distinct())
+        {
+            if (!model.Products.TryGetValue(seed, out var p)) continue;
+            IEnumerable<long> candidates = p.CategoryId is { } c && model.ProductsByCategory.TryGetValue(c, out var same) ? same : [];
+            if (p.ItemGroupId is not null) candidates = candidates.Concat(model.Products.Values.Where(x => x.ItemGroupId == p.ItemGroupId).Select(x => x.Id));
+            foreach (var id in candidates.Distinct().Take(500))
+            {
+                if (id == seed || !allowed(id)) continue;
+                var q = model.Products[id];
+                var score = 0.0;
+                var why = new List<string>();
+                if (p.ItemGroupId is not null && q.ItemGroupId == p.ItemGroupId) { score += 1.0; why.Add("same item group"); }
+                if (p.CategoryId is not null && q.CategoryId == p.CategoryId) { score += 0.5; why.Add("same category"); }
+                if (p.Brand is not null && q.Brand == p.Brand) { score += 0.3; why.Add("same brand"); }
+                if (p.Price is > 0 && q.Price is > 0) score += 0.2 * (double)(Math.Min(p.Price.Value, q.Price.Value) / Math.Max(p.Price.Value, q.Price.Value));
+                score += 0.1 * Math.Log10(1 + model.OrderCounts.GetValueOrDefault(id)) / 4;
+                if (score <= 0.2) continue;
+                if (!scores.TryGetValue(id, out var s) || s.Score < score) scores[id] = (score, $"{string.Join(", ", why)} as {Name(model, seed)}");
+            }
+        }
+        return scores.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key)
+            .Select(kv => new Recommendation(kv.Key, kv.Value.Score, new Reason(Strategies.Similar, kv.Value.Why)));
+    }
+
+    private static IEnumerable<Recommendation> Upsell(RecommendationModel model, IReadOnlyList<long> seeds, decimal ratio, Func<long, bool> allowed)
+    {
+        var scores = new Dictionary<long, (double Score, long Seed)>();
+        foreach (var seed in seeds.Distinct())
+        {
+            if (!model.Products.TryGetValue(seed, out var p) || p.Price is not > 0) continue;
+            var candidates = (p.CategoryId is { } c && model.ProductsByCategory.TryGetValue(c, out var same) ? same : [])
+                .Concat(p.ItemGroupId is null ? [] : model.Products.Values.Where(x => x.ItemGroupId == p.ItemGroupId).Select(x => x.Id));
+            foreach (var id in candidates.Distinct())
+            {
+                var q = model.Products[id];
+                if (id == seed || !allowed(id) || q.Price is not { } price || price <= p.Price || price > p.Price * ratio) continue;
+                // A better item that sells: popularity first, then a price close to the original (an easier step up).
+                var score = Math.Log10(2 + model.OrderCounts.GetValueOrDefault(id)) * (1 - 0.5 * (double)((price - p.Price.Value) / (p.Price.Value * ratio)));
+                if (!scores.TryGetValue(id, out var s) || s.Score < score) scores[id] = (score, seed);
+            }
+        }
+        return scores.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key).Select(kv => new Recommendation(kv.Key, kv.Value.Score,
+            new Reason(Strategies.Upsell, $"a step up from {Name(model, kv.Value.Seed)} ({model.Products[kv.Value.Seed].Price} → {model.Products[kv.Key].Price})", [kv.Value.Seed])));
+    }
+
+    private static IEnumerable<Recommendation> BundlesOf(RecommendationModel model, IReadOnlyList<long> seeds, Func<long, bool> allowed)
+    {
+        var seen = new HashSet<string>();
+        foreach (var seed in seeds.Distinct())
+        {
+            if (!model.Bundles.TryGetValue(seed, out var bundles)) continue;
+            foreach (var b in bundles)
+            {
+                var others = b.Products.Where(p => p != seed).ToArray();
+                if (!others.All(allowed) || !seen.Add(string.Join(",", b.Products.Order()))) continue;
+                yield return new Recommendation(others[0], b.Support, new Reason(Strategies.Bundles,
+                    $"bought together as a set in {b.Support} baskets", [seed], b.Support), b);
+            }
+        }
+    }
+
+    private static IEnumerable<Recommendation> Bestsellers(RecommendationModel model, long? category, string window, Func<long, bool> allowed)
+    {
+        // A window with no orders (old history) falls back to all time.
+        var ranked = model.Bestsellers.TryGetValue(window, out var list) && list.Length > 0 ? list : model.Bestsellers.GetValueOrDefault("all") ?? [];
+        var rank = 0;
+        foreach (var id in ranked)
+        {
+            if (category is { } c && !model.IsWithin(model.Products.GetValueOrDefault(id)?.CategoryId, c)) continue;
+            if (!allowed(id)) continue;
+            yield return new Recommendation(id, 1.0 / (1 + rank++), new Reason(Strategies.Bestsellers,
+                category is null ? $"a bestseller ({window})" : $"a bestseller of {model.CategoryNames.GetValueOrDefault(category.Value) ?? "the category"} ({window})"));
+        }
+    }
+
+    /// <summary>Cold start: the category's bestsellers (of the products asked about), then the store's.</summary>
+    private static IEnumerable<Recommendation> Fallback(RecommendationModel model, RecommendationRequest request, Func<long, bool> allowed, HashSet<long> taken)
+    {
+        var categories = Seeds(request).Select(p => model.Products.GetValueOrDefault(p)?.CategoryId).OfType<long>().Distinct().ToList();
+        if (request.Category is { } c) categories.Insert(0, c);
+        var fallback = categories.SelectMany(cat => Bestsellers(model, cat, request.Window, allowed)).Concat(Bestsellers(model, null, request.Window, allowed));
+        foreach (var r in fallback)
+            if (taken.Add(r.Product)) yield return r with { Score = r.Score * 0.01 };
+    }
+
+    private static string Name(RecommendationModel model, long id) =>
+        model.Products.TryGetValue(id, out var p) ? p.Name ?? p.ExternalId : id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

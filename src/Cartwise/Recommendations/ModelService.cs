@@ -1,0 +1,155 @@
+using System.Text.Json;
+using Cartwise.Core.Recommendations;
+using Cartwise.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Recommendations;
+
+/// <summary>
+/// Builds, stores and loads recommendation models, and holds each store's current one. A build reads the store's
+/// orders and views, mines them, stores the run, and swaps the new model in with one reference write: a request sees
+/// the old model or the new one, never half of one. Thread-safe.
+/// </summary>
+public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, RecommendationModel> _current = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, SemaphoreSlim> _locks = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, long> _loadedRun = new();
+
+    /// <summary>The store's current model: loaded from its last run, or built now when it has none.</summary>
+    public async Task<RecommendationModel> GetAsync(long storeId, CancellationToken ct)
+    {
+        if (_current.TryGetValue(storeId, out var model)) return model;
+        var gate = _locks.GetOrAdd(storeId, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct);
+        try
+        {
+            if (_current.TryGetValue(storeId, out model)) return model;
+            return await LoadLatestAsync(storeId, ct) ?? (await BuildAsync(storeId, new ModelOptions(), null, ct)).Model;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Loads the newest succeeded run if it is not the one in memory (built by another node or the CLI).</summary>
+    public async Task<RecommendationModel?> LoadLatestAsync(long storeId, CancellationToken ct)
+    {
+        await using var db = Open(storeId);
+        var latest = await db.MiningRuns.AsNoTracking().Where(r => r.Status == "succeeded" && r.Model != null)
+            .OrderByDescending(r => r.Id).Select(r => new { r.Id }).FirstOrDefaultAsync(ct);
+        if (latest is null) return null;
+        if (_loadedRun.TryGetValue(storeId, out var loaded) && loaded == latest.Id && _current.TryGetValue(storeId, out var same)) return same;
+        var bytes = await db.MiningRuns.AsNoTracking().Where(r => r.Id == latest.Id).Select(r => r.Model!).SingleAsync(ct);
+        var (products, parents, names) = await CatalogueAsync(db, ct);
+        var model = ModelBlob.FromBytes(bytes).ToModel(storeId, products, parents, names);
+        _current[storeId] = model;
+        _loadedRun[storeId] = latest.Id;
+        return model;
+    }
+
+    /// <summary>Reloads the catalogue into the current model (prices and availability change between builds).</summary>
+    public async Task RefreshCatalogueAsync(long storeId, CancellationToken ct)
+    {
+        if (!_current.TryGetValue(storeId, out var model)) return;
+        await using var db = Open(storeId);
+        var (products, parents, names) = await CatalogueAsync(db, ct);
+        _current[storeId] = ModelBlob.From(model).ToModel(storeId, products, parents, names);
+    }
+
+    /// <summary>Builds a model from the store's orders (since <paramref name="since"/>, or all) and views, stores the run, swaps it in.</summary>
+    public async Task<(RecommendationModel Model, ModelStats Stats, MiningRun Run)> BuildAsync(long storeId, ModelOptions options, DateTimeOffset? since, CancellationToken ct)
+    {
+        await using var db = Open(storeId);
+        var run = new MiningRun { StoreId = storeId, Status = "running", StartedAt = clock.GetUtcNow(), Since = since, MinConfidence = options.MinConfidence };
+        db.MiningRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+        try
+        {
+            var (products, parents, names) = await CatalogueAsync(db, ct);
+            var orders = await BasketsAsync(db, since, ct);
+            var sessions = await ViewSessionsAsync(db, products, ct);
+            var (model, stats) = Core.Recommendations.ModelBuilder.Build(storeId, clock.GetUtcNow(), products, parents, names, orders, sessions, options);
+            run.Status = "succeeded";
+            run.FinishedAt = clock.GetUtcNow();
+            run.Baskets = stats.Baskets;
+            run.Items = stats.Items;
+            run.MinSupportCount = stats.MinSupportCount;
+            run.ItemsetsBySize = JsonSerializer.Serialize(stats.ItemsetsBySize);
+            run.Rules = stats.Rules;
+            run.CategoryRules = stats.CategoryRules;
+            run.Pairs = stats.Pairs;
+            run.Model = ModelBlob.From(model).ToBytes();
+            await db.SaveChangesAsync(CancellationToken.None);
+            _current[storeId] = model;
+            _loadedRun[storeId] = run.Id;
+            return (model, stats, run);
+        }
+        catch (Exception e)
+        {
+            run.Status = "failed";
+            run.FinishedAt = clock.GetUtcNow();
+            run.Error = e.Message;
+            await db.SaveChangesAsync(CancellationToken.None);
+            throw;
+        }
+    }
+
+    private CartwiseDb Open(long storeId)
+    {
+        var db = target.CreateContext();
+        db.CurrentStoreId = storeId;
+        return db;
+    }
+
+    private static async Task<(Dictionary<long, ProductInfo>, Dictionary<long, long?>, Dictionary<long, string>)> CatalogueAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var products = await db.Products.AsNoTracking()
+            .Select(p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available))
+            .ToDictionaryAsync(p => p.Id, ct);
+        var categories = await db.Categories.AsNoTracking().Select(c => new { c.Id, c.ParentId, c.Path }).ToListAsync(ct);
+        return (products, categories.ToDictionary(c => c.Id, c => c.ParentId), categories.ToDictionary(c => c.Id, c => c.Path));
+    }
+
+    /// <summary>Each order's distinct products, refunded lines removed.</summary>
+    internal static async Task<List<OrderBasket>> BasketsAsync(CartwiseDb db, DateTimeOffset? since, CancellationToken ct)
+    {
+        var orders = db.Orders.AsNoTracking().Where(o => since == null || o.PlacedAt >= since);
+        var lines = await (from o in orders
+                           join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
+                           where l.RefundedQuantity < l.Quantity
+                           select new { o.Id, o.PlacedAt, l.ProductId }).ToListAsync(ct);
+        return lines.GroupBy(l => l.Id).Select(g => new OrderBasket(g.First().PlacedAt, g.Select(l => l.ProductId).Distinct().ToArray())).ToList();
+    }
+
+    /// <summary>Products viewed by one visitor with less than 30 minutes between views: a session.</summary>
+    private static async Task<List<long[]>> ViewSessionsAsync(CartwiseDb db, IReadOnlyDictionary<long, ProductInfo> products, CancellationToken ct)
+    {
+        var byExternal = products.Values.ToDictionary(p => p.ExternalId, p => p.Id, StringComparer.Ordinal);
+        var views = await db.Events.AsNoTracking().Where(e => e.Name == "view_item" && e.CustomerId != null)
+            .OrderByDescending(e => e.Id).Take(500_000).Select(e => new { e.CustomerId, e.OccurredAt, e.Payload }).ToListAsync(ct);
+        var sessions = new List<long[]>();
+        foreach (var visitor in views.GroupBy(v => v.CustomerId))
+        {
+            var current = new List<long>();
+            DateTimeOffset? last = null;
+            foreach (var v in visitor.OrderBy(v => v.OccurredAt))
+            {
+                if (last is { } l && v.OccurredAt - l > TimeSpan.FromMinutes(30) && current.Count > 0)
+                {
+                    sessions.Add([.. current]);
+                    current.Clear();
+                }
+                last = v.OccurredAt;
+                using var doc = JsonDocument.Parse(v.Payload);
+                if (doc.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+                    foreach (var item in items.EnumerateArray())
+                        if (item.TryGetProperty("item_id", out var id) && byExternal.TryGetValue(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText(), out var pid))
+                            current.Add(pid);
+            }
+            if (current.Count > 0) sessions.Add([.. current]);
+        }
+        return sessions;
+    }
+}

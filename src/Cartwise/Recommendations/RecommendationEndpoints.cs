@@ -1,0 +1,253 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Cartwise.Core.Recommendations;
+using Cartwise.Customers;
+using Cartwise.Data;
+using Cartwise.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Recommendations;
+
+public sealed record RecommendedItem(string Id, string? Name, decimal? Price, string? Currency, string? Link, string? Image, double Score, ReasonView Reason, BundleView? Bundle);
+
+/// <summary>Why: the strategy, a sentence, and the rule's figures when a rule chose the item.</summary>
+public sealed record ReasonView(string Strategy, string Text, IReadOnlyList<string>? Antecedent, int? Support, double? Confidence, double? Lift);
+
+public sealed record BundleView(IReadOnlyList<string> Items, decimal? Price, int Support);
+
+public sealed record RecommendationResponse(string Strategy, IReadOnlyList<RecommendedItem> Items, IReadOnlyList<string> UnknownProducts, DateTimeOffset ModelBuiltAt, int ModelBaskets);
+
+public sealed record RuleView(string Level, IReadOnlyList<RuleItem> Antecedent, RuleItem Consequent, int Support, double SupportFraction, double Confidence, double Lift, double Leverage, double? Conviction);
+
+public sealed record RuleItem(string Id, string? Name);
+
+public sealed record MiningRunView(long Id, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, DateTimeOffset? Since, int Baskets, int Items,
+    int MinSupportCount, double MinConfidence, JsonElement? ItemsetsBySize, int Rules, int CategoryRules, int Pairs, string? Error)
+{
+    public static MiningRunView From(MiningRun r) => new(r.Id, r.Status, r.StartedAt, r.FinishedAt, r.Since, r.Baskets, r.Items, r.MinSupportCount, r.MinConfidence,
+        r.ItemsetsBySize is null ? null : JsonDocument.Parse(r.ItemsetsBySize).RootElement.Clone(), r.Rules, r.CategoryRules, r.Pairs, r.Error);
+}
+
+public static class RecommendationEndpoints
+{
+    public static IEndpointRouteBuilder MapRecommendationEndpoints(this IEndpointRouteBuilder app)
+    {
+        var storefront = app.MapGroup("/api/v1/recommendations").RequireAuthorization(KeyAuth.StorefrontPolicy).WithTags("Recommendations");
+        storefront.MapGet("/", GetAsync).WithSummary("Recommendations for a product, a cart, a customer or a category (tracking or admin key).");
+        storefront.MapGet("/widget", WidgetAsync).WithSummary("The same recommendations as an HTML fragment to embed.");
+        var admin = app.MapGroup("/api/v1").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Recommendations");
+        admin.MapGet("/rules", RulesAsync).WithSummary("Association rules of the current model (filter by item or category, sort by lift, confidence or support).");
+        admin.MapGet("/models", ModelsAsync).WithSummary("Mining runs, newest first.");
+        admin.MapPost("/models/rebuild", RebuildAsync).WithSummary("Mine the store's orders now and swap the new model in.");
+        return app;
+    }
+
+    private static string[] Split(string? list) =>
+        string.IsNullOrWhiteSpace(list) ? [] : list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>Reads the query into a core request; a problem names the parameter at fault.</summary>
+    private static async Task<(RecommendationRequest? Request, List<string> Unknown, Dictionary<string, string[]>? Errors, RecommendationModel Model)> ReadAsync(
+        CartwiseDb db, ModelService models, HttpRequest http, CancellationToken ct)
+    {
+        var q = http.Query;
+        var errors = new Dictionary<string, string[]>();
+        var model = await models.GetAsync(db.CurrentStoreId, ct);
+        var byExternal = model.Products.Values.ToDictionary(p => p.ExternalId, p => p.Id, StringComparer.Ordinal);
+        var unknown = new List<string>();
+        List<long> Ids(string? list)
+        {
+            var ids = new List<long>();
+            foreach (var id in Split(list))
+                if (byExternal.TryGetValue(id, out var pid)) ids.Add(pid);
+                else unknown.Add(id);
+            return ids;
+        }
+        var strategy = q["strategy"].ToString() is { Length: > 0 } s ? s : null;
+        if (strategy is not null && !Strategies.All.Contains(strategy)) errors["strategy"] = [$"'{strategy}' is not one of {string.Join(", ", Strategies.All)}."];
+        var limit = 10;
+        if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100)) errors["limit"] = ["Must be a whole number from 1 to 100."];
+        long? category = null;
+        if (q["category"].ToString() is { Length: > 0 } c)
+        {
+            if (long.TryParse(c, CultureInfo.InvariantCulture, out var cid) && model.CategoryParents.ContainsKey(cid)) category = cid;
+            else if (model.CategoryNames.FirstOrDefault(kv => kv.Value == c) is { Value: not null } byPath) category = byPath.Key;
+            else errors["category"] = [$"'{c}' is neither a category id nor a category path of this store."];
+        }
+        decimal? Money(string name)
+        {
+            if (q[name].ToString() is not { Length: > 0 } v) return null;
+            if (decimal.TryParse(v, NumberStyles.Number, CultureInfo.InvariantCulture, out var m) && m >= 0) return m;
+            errors[name] = ["Must be a non-negative number."];
+            return null;
+        }
+        bool Flag(string name, bool fallback)
+        {
+            if (q[name].ToString() is not { Length: > 0 } v) return fallback;
+            if (bool.TryParse(v, out var b)) return b;
+            errors[name] = ["Must be true or false."];
+            return fallback;
+        }
+        List<long>? Categories(string name)
+        {
+            var list = new List<long>();
+            foreach (var v in Split(q[name]))
+                if (long.TryParse(v, CultureInfo.InvariantCulture, out var id)) list.Add(id);
+                else errors[name] = [$"'{v}' is not a category id."];
+            return list.Count == 0 ? null : list;
+        }
+        Dictionary<string, double>? weights = null;
+        if (q["weights"].ToString() is { Length: > 0 } w)
+        {
+            weights = [];
+            foreach (var pair in Split(w))
+            {
+                var kv = pair.Split(':');
+                if (kv.Length == 2 && Strategies.All.Contains(kv[0]) && double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var weight) && weight >= 0)
+                    weights[kv[0]] = weight;
+                else errors["weights"] = [$"'{pair}' is not strategy:weight (e.g. cart:1,similar:0.3)."];
+            }
+        }
+        var window = q["window"].ToString() is { Length: > 0 } win ? win : "all";
+        if (window is not ("all" or "30d" or "90d" or "365d")) errors["window"] = ["Must be all, 30d, 90d or 365d."];
+        var upsell = Money("upsell_ratio") ?? 1.5m;
+        var filters = new RecommendationFilters(Flag("available_only", true), Flag("exclude_bought", true), Money("min_price"), Money("max_price"),
+            Categories("include_categories"), Categories("exclude_categories"));
+
+        var purchased = new List<long>();
+        var viewed = new List<long>();
+        if (q["customer"].ToString() is { Length: > 0 } cust)
+        {
+            if (!long.TryParse(cust, CultureInfo.InvariantCulture, out var customerId) || await CustomerEndpoints.FindAsync(db, customerId, ct) is not { } customer)
+                errors["customer"] = [$"No customer '{cust}' in this store (use Cartwise's customer id)."];
+            else
+            {
+                purchased = await (from o in db.Orders.AsNoTracking()
+                                   where o.CustomerId == customer.Id
+                                   join ln in db.OrderLines.AsNoTracking() on o.Id equals ln.OrderId
+                                   where ln.RefundedQuantity < ln.Quantity
+                                   orderby o.PlacedAt
+                                   select ln.ProductId).ToListAsync(ct);
+                var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == "view_item")
+                    .OrderByDescending(e => e.OccurredAt).Take(20).Select(e => e.Payload).ToListAsync(ct);
+                foreach (var p in payloads)
+                {
+                    using var doc = JsonDocument.Parse(p);
+                    if (doc.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
+                        foreach (var item in items.EnumerateArray())
+                            if (item.TryGetProperty("item_id", out var iid) && byExternal.TryGetValue(iid.ValueKind == JsonValueKind.String ? iid.GetString()! : iid.GetRawText(), out var pid))
+                                viewed.Add(pid);
+                }
+            }
+        }
+        var products = Ids(q["product"]);
+        var cart = Ids(q["cart"]);
+        if (errors.Count > 0) return (null, unknown, errors, model);
+        return (new RecommendationRequest(strategy, products, cart, category, limit, filters, purchased.Distinct().ToList(), viewed, weights, window, upsell), unknown, null, model);
+    }
+
+    private static RecommendedItem View(RecommendationModel model, Recommendation r)
+    {
+        var p = model.Products[r.Product];
+        string Ext(long id) => model.Products.TryGetValue(id, out var x) ? x.ExternalId : id.ToString(CultureInfo.InvariantCulture);
+        var bundle = r.Bundle is { } b ? new BundleView(b.Products.Select(Ext).ToList(), b.Products.Sum(id => model.Products.GetValueOrDefault(id)?.Price ?? 0), b.Support) : null;
+        return new RecommendedItem(p.ExternalId, p.Name, p.Price, p.Currency, p.Link, p.ImageLink, Math.Round(r.Score, 6),
+            new ReasonView(r.Reason.Strategy, r.Reason.Text, r.Reason.Antecedent?.Select(Ext).ToList(), r.Reason.Support,
+                r.Reason.Confidence is { } c ? Math.Round(c, 6) : null, r.Reason.Lift is { } l ? Math.Round(l, 6) : null), bundle);
+    }
+
+    internal static async Task<Results<Ok<RecommendationResponse>, ValidationProblem>> GetAsync(HttpRequest http, CartwiseDb db, ModelService models, CancellationToken ct)
+    {
+        var (request, unknown, errors, model) = await ReadAsync(db, models, http, ct);
+        if (request is null) return TypedResults.ValidationProblem(errors!);
+        var items = Recommender.Recommend(model, request).Select(r => View(model, r)).ToList();
+        return TypedResults.Ok(new RecommendationResponse(request.Strategy ?? Strategies.Blend, items, unknown, model.BuiltAt, model.Baskets));
+    }
+
+    /// <summary>A self-contained fragment: class names (cw-recs, cw-rec, cw-rec-name, cw-rec-price) are the styling hooks.</summary>
+    internal static async Task<Results<ContentHttpResult, ValidationProblem>> WidgetAsync(HttpRequest http, CartwiseDb db, ModelService models, CancellationToken ct)
+    {
+        var (request, _, errors, model) = await ReadAsync(db, models, http, ct);
+        if (request is null) return TypedResults.ValidationProblem(errors!);
+        var title = http.Query["title"].ToString() is { Length: > 0 } t ? t : "You may also like";
+        var html = new StringBuilder();
+        html.Append("<section class=\"cw-recs\" data-strategy=\"").Append(WebUtility.HtmlEncode(request.Strategy ?? Strategies.Blend)).Append("\">")
+            .Append("<style>.cw-recs{font-family:inherit}.cw-recs ul{display:flex;flex-wrap:wrap;gap:12px;list-style:none;padding:0;margin:0}")
+            .Append(".cw-rec{width:160px}.cw-rec img{width:100%;height:auto;display:block}.cw-rec-name{font-size:.9em;margin:.4em 0}.cw-rec-price{font-weight:bold}</style>")
+            .Append("<h3 class=\"cw-recs-title\">").Append(WebUtility.HtmlEncode(title)).Append("</h3><ul>");
+        foreach (var r in Recommender.Recommend(model, request))
+        {
+            var p = model.Products[r.Product];
+            var name = WebUtility.HtmlEncode(p.Name ?? p.ExternalId);
+            html.Append("<li class=\"cw-rec\" data-id=\"").Append(WebUtility.HtmlEncode(p.ExternalId)).Append("\" title=\"").Append(WebUtility.HtmlEncode(r.Reason.Text)).Append("\">");
+            var link = p.Link is { } l && Uri.TryCreate(l, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? l : null;
+            if (link is not null) html.Append("<a href=\"").Append(WebUtility.HtmlEncode(link)).Append("\">");
+            if (p.ImageLink is { } img && Uri.TryCreate(img, UriKind.Absolute, out var iu) && iu.Scheme is "http" or "https")
+                html.Append("<img src=\"").Append(WebUtility.HtmlEncode(img)).Append("\" alt=\"").Append(name).Append("\" loading=\"lazy\">");
+            html.Append("<p class=\"cw-rec-name\">").Append(name).Append("</p>");
+            if (link is not null) html.Append("</a>");
+            if (p.Price is { } price) html.Append("<p class=\"cw-rec-price\">").Append(price.ToString("0.00", CultureInfo.InvariantCulture)).Append(' ').Append(WebUtility.HtmlEncode(p.Currency ?? "")).Append("</p>");
+            html.Append("</li>");
+        }
+        html.Append("</ul></section>");
+        return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
+    }
+
+    internal static async Task<Results<Ok<Page<RuleView>>, ValidationProblem>> RulesAsync(CartwiseDb db, ModelService models, string? level, string? item, long? category,
+        string? sort, int? limit, CancellationToken ct)
+    {
+        var model = await models.GetAsync(db.CurrentStoreId, ct);
+        level ??= "product";
+        if (level is not ("product" or "category")) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["level"] = ["Must be product or category."] });
+        if (sort is not (null or "lift" or "confidence" or "support")) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = ["Must be lift, confidence or support."] });
+        IEnumerable<ProductRule> rules = level == "product" ? model.Rules : model.CategoryRules;
+        RuleItem Item(long id) => level == "product"
+            ? model.Products.TryGetValue(id, out var p) ? new RuleItem(p.ExternalId, p.Name) : new RuleItem(id.ToString(CultureInfo.InvariantCulture), null)
+            : new RuleItem(id.ToString(CultureInfo.InvariantCulture), model.CategoryNames.GetValueOrDefault(id));
+        if (item is not null)
+        {
+            if (level == "product")
+            {
+                var pid = model.Products.Values.FirstOrDefault(p => p.ExternalId == item)?.Id;
+                if (pid is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["item"] = [$"No product '{item}'."] });
+                rules = rules.Where(r => r.Antecedent.Contains(pid.Value));
+            }
+            else if (long.TryParse(item, CultureInfo.InvariantCulture, out var cid)) rules = rules.Where(r => r.Antecedent.Contains(cid));
+        }
+        if (category is { } c)
+            rules = level == "product"
+                ? rules.Where(r => r.Antecedent.Any(a => model.IsWithin(model.Products.GetValueOrDefault(a)?.CategoryId, c)))
+                : rules.Where(r => r.Antecedent.Any(a => model.IsWithin(a, c)));
+        rules = sort switch
+        {
+            "confidence" => rules.OrderByDescending(r => r.Confidence).ThenByDescending(r => r.Lift),
+            "support" => rules.OrderByDescending(r => r.Support).ThenByDescending(r => r.Lift),
+            _ => rules.OrderByDescending(r => r.Lift).ThenByDescending(r => r.Confidence),
+        };
+        var n = Math.Max(1, model.Baskets);
+        var page = rules.Take(Math.Clamp(limit ?? 50, 1, 1000)).Select(r => new RuleView(level, r.Antecedent.Select(Item).ToList(), Item(r.Consequent), r.Support,
+            Math.Round((double)r.Support / n, 6), Math.Round(r.Confidence, 6), Math.Round(r.Lift, 6), Math.Round(r.Leverage, 6),
+            double.IsInfinity(r.Conviction) ? null : Math.Round(r.Conviction, 6))).ToList();
+        return TypedResults.Ok(new Page<RuleView>(page, null));
+    }
+
+    internal static async Task<Ok<Page<MiningRunView>>> ModelsAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var runs = await db.MiningRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(50)
+            .Select(r => new MiningRun
+            {
+                Id = r.Id, Status = r.Status, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt, Since = r.Since, Baskets = r.Baskets, Items = r.Items,
+                MinSupportCount = r.MinSupportCount, MinConfidence = r.MinConfidence, ItemsetsBySize = r.ItemsetsBySize, Rules = r.Rules,
+                CategoryRules = r.CategoryRules, Pairs = r.Pairs, Error = r.Error,
+            }).ToListAsync(ct);
+        return TypedResults.Ok(new Page<MiningRunView>(runs.Select(MiningRunView.From).ToList(), null));
+    }
+
+    internal static async Task<Ok<MiningRunView>> RebuildAsync(CartwiseDb db, ModelService models, CancellationToken ct)
+    {
+        var (_, _, run) = await models.BuildAsync(db.CurrentStoreId, new ModelOptions(), null, ct);
+        return TypedResults.Ok(MiningRunView.From(run));
+    }
+}
