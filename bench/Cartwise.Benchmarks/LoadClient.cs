@@ -48,6 +48,6 @@ public static class LoadClient
         Console.WriteLine($"| phase | requests/s | events/s | p50 ms | p99 ms | errors | vs {baseline.Name} (requests/s) |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var r in results)
-            Console.WriteLine($"| {r.Name} | {r.RequestsPerSecond:N0} | {(r.EventsPerRequest == 0 ? "–" : r.EventsPerSecond.ToString("N0"))} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.Errors} | {r.RequestsPerSecond / baseline.RequestsPerSecond:P0} |");
+            Console.WriteLine($"| {r.Name} | {r.RequestsPerSecond:N0} | {(r.EventsPerRequest == 0 ? "–" : r.EventsPerSecond.ToString("N0", System.Globalization.CultureInfo.InvariantCulture))} | {r.P50Ms:F2} | {r.P99Ms:F2} | {r.Errors} | {r.RequestsPerSecond / baseline.RequestsPerSecond:P0} |");
     }
 }

@@ -5,6 +5,7 @@ using Cartwise.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "load-track" => await TrackLoad.RunAsync(args[1..]),
+    "load-recs" => await RecsLoad.RunAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -52,7 +52,9 @@ public static class ModelBuilder
         var mined = FpGrowth.Mine(baskets, mining);
         var rules = AssociationRules.Generate(mined, new RuleOptions(options.MinConfidence))
             .Where(r => r.Lift > 1)
-            .OrderByDescending(r => r.Lift).ThenByDescending(r => r.Confidence).ThenBy(r => r.Support).Take(options.MaxRules)
+            // Past the cap, keep the rules a cart meets most: confident, lifted and frequent, not rare curiosities.
+            .OrderByDescending(r => r.Confidence * Math.Log2(1 + r.Lift) * Math.Log2(1 + r.Support)).ThenBy(r => r.Support).Take(options.MaxRules)
+            .OrderByDescending(r => r.Lift).ThenByDescending(r => r.Confidence)
             .Select(r => new ProductRule(r.Antecedent.Select(a => ids[a]).ToArray(), ids[r.Consequent[0]], r.Support, r.Confidence, r.Lift, r.Leverage, r.Conviction))
             .ToList();
         var bySize = mined.Itemsets.GroupBy(s => s.Items.Length).ToDictionary(g => g.Key, g => g.Count());

@@ -47,6 +47,11 @@ public sealed class RecommendationModel
     /// <summary>Orders per product (all time), for ranking and popularity.</summary>
     public required IReadOnlyDictionary<long, int> OrderCounts { get; init; }
 
+    private IReadOnlyDictionary<string, long>? _byExternalId;
+
+    /// <summary>Product ids by the shop's item id.</summary>
+    public IReadOnlyDictionary<string, long> ByExternalId => _byExternalId ??= Products.Values.ToDictionary(p => p.ExternalId, p => p.Id, StringComparer.Ordinal);
+
     private IReadOnlyDictionary<long, ProductRule[]>? _rulesByItem;
 
     /// <summary>Rules indexed by each item of their antecedent.</summary>

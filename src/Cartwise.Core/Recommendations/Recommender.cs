@@ -114,10 +114,11 @@ public static class Recommender
 
     /// <summary>Default weights for what the request gives.</summary>
     public static IReadOnlyDictionary<string, double> DefaultWeights(RecommendationRequest r) =>
-        r.Cart.Count > 0 ? new Dictionary<string, double> { [Strategies.Cart] = 1.0, [Strategies.BoughtTogether] = 0.6, [Strategies.ViewedTogether] = 0.3, [Strategies.Similar] = 0.15 }
+        // Measured with `cartwise evaluate` on the Online Retail data: co-purchase neighbours predict best, rules add to them.
+        r.Cart.Count > 0 ? new Dictionary<string, double> { [Strategies.BoughtTogether] = 1.0, [Strategies.Cart] = 0.5, [Strategies.ViewedTogether] = 0.3, [Strategies.Similar] = 0.1 }
         : r.Products.Count > 0 ? new Dictionary<string, double> { [Strategies.BoughtTogether] = 1.0, [Strategies.Cart] = 0.5, [Strategies.ViewedTogether] = 0.5, [Strategies.Similar] = 0.25, [Strategies.Upsell] = 0.15 }
         : r.Purchased.Count > 0 || r.RecentlyViewed.Count > 0
-            ? new Dictionary<string, double> { [Strategies.Cart] = 1.0, [Strategies.BoughtTogether] = 0.6, [Strategies.RecentlyViewed] = 0.3 }
+            ? new Dictionary<string, double> { [Strategies.BoughtTogether] = 1.0, [Strategies.Cart] = 0.5, [Strategies.RecentlyViewed] = 0.3 }
         : new Dictionary<string, double> { [Strategies.Bestsellers] = 1.0 };
 
     private static IEnumerable<Recommendation> BlendOf(RecommendationModel model, RecommendationRequest request, Func<long, bool> allowed)

@@ -21,6 +21,7 @@ public static class CartwiseCli
         root.Subcommands.Add(StoreCommand.Build());
         root.Subcommands.Add(ImportCommand.Build());
         root.Subcommands.Add(MineCommand.Build());
+        root.Subcommands.Add(EvaluateCommand.Build());
         return root;
     }
 

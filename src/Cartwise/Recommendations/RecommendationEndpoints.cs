@@ -55,7 +55,7 @@ public static class RecommendationEndpoints
         var q = http.Query;
         var errors = new Dictionary<string, string[]>();
         var model = await models.GetAsync(db.CurrentStoreId, ct);
-        var byExternal = model.Products.Values.ToDictionary(p => p.ExternalId, p => p.Id, StringComparer.Ordinal);
+        var byExternal = model.ByExternalId;
         var unknown = new List<string>();
         List<long> Ids(string? list)
         {
@@ -210,7 +210,7 @@ public static class RecommendationEndpoints
         {
             if (level == "product")
             {
-                var pid = model.Products.Values.FirstOrDefault(p => p.ExternalId == item)?.Id;
+                long? pid = model.ByExternalId.TryGetValue(item, out var found) ? found : null;
                 if (pid is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["item"] = [$"No product '{item}'."] });
                 rules = rules.Where(r => r.Antecedent.Contains(pid.Value));
             }
