@@ -62,3 +62,24 @@ public sealed class ImportCommandTests
         Assert.Contains("no store 'nope'; stores: shop.", run.StdErr);
     }
 }
+
+public sealed class MineStoreAndEvaluateTests
+{
+    [Fact]
+    public async Task MineStore_AndEvaluate_WorkOnAnImportedHistory()
+    {
+        var dir = Directory.CreateTempSubdirectory("cartwise-mine-store-").FullName;
+        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "store", "create", "shop", "--currency", "GBP", "--time-zone", "Europe/London")).ExitCode);
+        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "import", "orders", Fixtures.Path("online-retail-mini.csv"), "--store", "shop", "--format", "online-retail")).ExitCode);
+
+        var mine = await CartwiseProcess.RunAsync(dir, "mine", "--store", "shop", "--min-support", "1", "--min-confidence", "0.5");
+        var evaluate = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop");
+
+        Assert.True(mine.ExitCode == 0, mine.StdErr);
+        Assert.Contains("baskets 5, products 7, minimum support 1 baskets", mine.StdOut);
+        Assert.Contains("White metal lantern", mine.StdOut, StringComparison.OrdinalIgnoreCase);
+        Assert.True(evaluate.ExitCode == 0, evaluate.StdErr);
+        Assert.Contains("| popularity |", evaluate.StdOut);
+        Assert.Contains("| bought_together |", evaluate.StdOut);
+    }
+}
