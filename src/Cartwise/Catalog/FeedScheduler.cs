@@ -91,31 +91,8 @@ public sealed partial class FeedScheduler(DatabaseTarget target, IHttpClientFact
 }
 
 /// <summary>Polls for due feed schedules every 30 seconds (on the injected clock).</summary>
-internal sealed partial class FeedScheduleWorker(FeedScheduler scheduler, TimeProvider clock, ILogger<FeedScheduleWorker> log) : BackgroundService
+internal sealed class FeedScheduleWorker(FeedScheduler scheduler, TimeProvider clock, ILogger<FeedScheduleWorker> log)
+    : Hosting.PollingWorker(clock, TimeSpan.FromSeconds(30), log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await scheduler.RunDueAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(log, e);
-            }
-            try
-            {
-                await Task.Delay(TimeSpan.FromSeconds(30), clock, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Feed schedule pass failed")]
-    private static partial void LogFailed(ILogger logger, Exception e);
+    internal override Task PassAsync(CancellationToken ct) => scheduler.RunDueAsync(ct);
 }
