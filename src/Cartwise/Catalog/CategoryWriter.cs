@@ -1,6 +1,5 @@
 using Cartwise.Core.Catalog;
 using Cartwise.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Catalog;
 
@@ -8,14 +7,15 @@ namespace Cartwise.Catalog;
 /// Finds or creates category paths (and their ancestors) of one store inside the caller's transaction. Loads the
 /// store's tree once; a tree has thousands of nodes at most. Not thread-safe.
 /// </summary>
-public sealed class CategoryWriter(CartwiseDb db, long storeId, RowWriter writer)
+public sealed class CategoryWriter(DbSession db, long storeId, RowWriter writer)
 {
     private Dictionary<string, long>? _ids;
 
     public async Task<long?> EnsureAsync(IReadOnlyList<string> names, CancellationToken ct)
     {
         if (names.Count == 0) return null;
-        _ids ??= await db.Categories.AsNoTracking().ToDictionaryAsync(c => c.Path, c => c.Id, StringComparer.Ordinal, ct);
+        _ids ??= (await Sql.QueryAsync(db, """SELECT "Path", "Id" FROM "Categories" WHERE "StoreId"=@p0""", [storeId], r => (r.GetString(0), r.GetInt64(1)), ct))
+            .ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal);
         long? parent = null;
         for (var n = 1; n <= names.Count; n++)
         {

@@ -53,7 +53,7 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
             await using var db = Open();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
             var writer = RowWriter.For(db);
-            var categories = new CategoryWriter(db, store.Id, writer);
+            var categories = new CategoryWriter(DbSession.From(db), store.Id, writer);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var batch = new List<(FeedItem Item, long Line)>(BatchSize);
             foreach (var record in Records(input, format, options))

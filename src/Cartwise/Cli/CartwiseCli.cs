@@ -27,6 +27,21 @@ public static class CartwiseCli
 
     public static DatabaseTarget Target(ParseResult result) => DatabaseTarget.Resolve(result.GetValue(Db));
 
+    /// <summary>
+    /// A plain connection for the bulk commands: the schema is checked without EF and only migrated (with EF) when it
+    /// is not current.
+    /// </summary>
+    public static async Task<DbSession> OpenPlainAsync(ParseResult result, CancellationToken ct)
+    {
+        var target = Target(result);
+        if (!await target.IsCurrentAsync(ct))
+        {
+            await using var db = target.CreateContext();
+            await db.MigrateAsync(ct);
+        }
+        return await target.OpenSessionAsync(ct);
+    }
+
     /// <summary>Opens the database for a CLI command, creating or upgrading the schema first.</summary>
     public static async Task<CartwiseDb> OpenAsync(ParseResult result, CancellationToken ct)
     {

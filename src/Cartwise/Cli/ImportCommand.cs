@@ -106,7 +106,7 @@ public static class ImportCommand
         command.SetAction(async (result, ct) =>
         {
             var target = CartwiseCli.Target(result);
-            await using var db = await CartwiseCli.OpenAsync(result, ct);
+            await using var db = await CartwiseCli.OpenPlainAsync(result, ct);
             if (await CliStores.FindAsync(db, result.GetValue(store)!, ct) is not { } s) return 2;
             var path = result.GetValue(file)!;
             if (!File.Exists(path))
@@ -119,7 +119,7 @@ public static class ImportCommand
             try
             {
                 outcome = await WithProgressAsync(Path.GetFileName(path), p =>
-                    new OrderImporter(target.CreateContext, s, TimeProvider.System, p).ImportAsync(() => CliStores.OpenFile(path), options, ct));
+                    new OrderImporter(target, s, TimeProvider.System, p).ImportAsync(() => CliStores.OpenFile(path), options, ct));
             }
             catch (InvalidDataException e)
             {

@@ -28,35 +28,8 @@ public static class DataRegistration
     /// <summary>Creates or upgrades the schema. Safe to run from several nodes at once (EF takes a migration lock).</summary>
     public static async Task MigrateAsync(this CartwiseDb db, CancellationToken ct)
     {
-        // Most starts find the schema current; asking the history table directly saves the migrator's lock and checks
-        // (about a second of every CLI command).
-        if (await IsCurrentAsync(db, ct)) return;
+        // Most starts find the schema current; asking without EF saves the migrator's lock and checks.
+        if (await DatabaseTarget.FromContext(db).IsCurrentAsync(ct)) return;
         await db.Database.MigrateAsync(ct);
-    }
-
-    private static async Task<bool> IsCurrentAsync(CartwiseDb db, CancellationToken ct)
-    {
-        var latest = db.Database.GetMigrations().LastOrDefault();
-        if (latest is null) return false;
-        var connection = db.Database.GetDbConnection();
-        if (db.Kind == DatabaseKind.Sqlite && new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(connection.ConnectionString).DataSource is var file
-            && file != ":memory:" && !File.Exists(file))
-            return false; // do not create the file here: the migrator does, in WAL mode
-        var opened = connection.State != System.Data.ConnectionState.Open;
-        if (opened) await connection.OpenAsync(ct);
-        try
-        {
-            await using var cmd = connection.CreateCommand();
-            cmd.CommandText = """SELECT "MigrationId" FROM "__migrations" ORDER BY "MigrationId" DESC LIMIT 1""";
-            return await cmd.ExecuteScalarAsync(ct) is string applied && applied == latest;
-        }
-        catch (System.Data.Common.DbException)
-        {
-            return false; // no history table yet: a new database
-        }
-        finally
-        {
-            if (opened) await connection.CloseAsync();
-        }
     }
 }

@@ -54,6 +54,9 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
         return b.ToString();
     }
 
+    /// <summary>The target an EF context was opened on.</summary>
+    public static DatabaseTarget FromContext(CartwiseDb db) => new(db.Kind, db.Database.GetConnectionString()!);
+
     /// <summary>A description safe for logs: never prints a password.</summary>
     public string Describe() => Kind == DatabaseKind.Sqlite
         ? "SQLite " + Path.GetFullPath(new SqliteConnectionStringBuilder(ConnectionString).DataSource)
@@ -66,6 +69,46 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
             options.UseSqlite(ConnectionString, o => o.MigrationsHistoryTable("__migrations")).AddInterceptors(SqlitePragmas.Instance);
         else
             options.UseNpgsql(ConnectionString, o => o.MigrationsHistoryTable("__migrations"));
+    }
+
+    /// <summary>
+    /// An open plain connection (SQLite with the same pragmas as EF's), for bulk work in short-lived processes where
+    /// EF Core's start-up would cost more than the work.
+    /// </summary>
+    public async Task<DbSession> OpenSessionAsync(CancellationToken ct)
+    {
+        DbConnection connection = Kind == DatabaseKind.Sqlite ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync(ct);
+        if (Kind == DatabaseKind.Sqlite) await SqlitePragmas.ApplyAsync(connection, ct);
+        return new DbSession(connection, null, Kind);
+    }
+
+    /// <summary>
+    /// Whether the schema is at the latest migration, asked without EF (reflection over the migration attributes and one
+    /// query), so that a CLI command on a current database never pays for EF's start-up.
+    /// </summary>
+    public async Task<bool> IsCurrentAsync(CancellationToken ct)
+    {
+        if (Kind == DatabaseKind.Sqlite && new SqliteConnectionStringBuilder(ConnectionString).DataSource is var file && file != ":memory:" && !File.Exists(file))
+            return false;
+        var context = Kind == DatabaseKind.Sqlite ? typeof(SqliteCartwiseDb) : typeof(PostgresCartwiseDb);
+        var latest = typeof(CartwiseDb).Assembly.GetTypes()
+            .Where(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute), false)
+                .OfType<Microsoft.EntityFrameworkCore.Infrastructure.DbContextAttribute>().Any(a => a.ContextType == context))
+            .SelectMany(t => t.GetCustomAttributes(typeof(Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute), false)
+                .OfType<Microsoft.EntityFrameworkCore.Migrations.MigrationAttribute>())
+            .Select(a => a.Id).Order(StringComparer.Ordinal).LastOrDefault();
+        if (latest is null) return false;
+        try
+        {
+            await using var session = await OpenSessionAsync(ct);
+            var applied = await Sql.QueryAsync(session, """SELECT "MigrationId" FROM "__migrations" ORDER BY "MigrationId" DESC LIMIT 1""", [], r => r.GetString(0), ct);
+            return applied.FirstOrDefault() == latest;
+        }
+        catch (DbException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A new context on this target, for CLI commands and tools outside dependency injection.</summary>
@@ -106,6 +149,13 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = Pragmas;
         await cmd.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static async Task ApplyAsync(DbConnection connection, CancellationToken ct)
+    {
+        await using var cmd = connection.CreateCommand();
+        cmd.CommandText = Pragmas;
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     private static bool ReadOnly(DbConnection connection) =>

@@ -21,11 +21,11 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
     public DatabaseKind Kind => kind;
 
     /// <summary>A writer on the context's connection and its current transaction.</summary>
-    public static RowWriter For(CartwiseDb db)
-    {
-        var tx = db.Database.CurrentTransaction?.GetDbTransaction() ?? throw new InvalidOperationException("RowWriter needs an open transaction.");
-        return new RowWriter(db.Database.GetDbConnection(), tx, db.Kind);
-    }
+    public static RowWriter For(CartwiseDb db) => For(DbSession.From(db));
+
+    /// <summary>A writer on a session's connection and transaction.</summary>
+    public static RowWriter For(DbSession session) =>
+        new(session.Connection, session.Transaction ?? throw new InvalidOperationException("RowWriter needs an open transaction."), session.Kind);
 
     /// <summary>Runs <paramref name="sql"/> (parameters <c>@p0</c>…) once per row.</summary>
     public Task ExecuteAsync(string sql, IReadOnlyList<object?[]> rows, CancellationToken ct) => RunAsync(sql, rows, null, ct);
@@ -38,7 +38,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
     {
         if (rows.Count == 0) return;
         // SQLite allows 32,766 variables per statement, PostgreSQL 65,535; stay well below both.
-        var perStatement = Math.Max(1, Math.Min(16, 2000 / columns.Length));
+        var perStatement = Math.Max(1, Math.Min(64, 2000 / columns.Length));
         var head = $"INSERT INTO \"{table}\" ({string.Join(",", columns.Select(c => $"\"{c}\""))}) VALUES ";
         string Sql(int count)
         {

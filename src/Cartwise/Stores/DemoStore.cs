@@ -39,7 +39,7 @@ public static class DemoStore
             await output.WriteLineAsync($"  catalogue: {run.Created:N0} products from the demo feed");
         }
         var orders = Path.Combine(DataDirectory, "online-retail-sample.csv.gz");
-        var result = await new OrderImporter(target.CreateContext, store, clock).ImportAsync(() =>
+        var result = await new OrderImporter(target, store, clock).ImportAsync(() =>
         {
             var file = File.OpenRead(orders);
             return (new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress), () => file.Position, file.Length);

@@ -19,7 +19,7 @@ public sealed class OrderImportTests
     }
 
     private static Task<OrderImportResult> ImportAsync(DatabaseTarget target, Store store, string fixture, OrderImportOptions options) =>
-        new OrderImporter(target.CreateContext, store, new FakeTimeProvider(TestApp.Start))
+        new OrderImporter(target, store, new FakeTimeProvider(TestApp.Start))
             .ImportAsync(() => (File.OpenRead(Fixtures.Path(fixture)), () => 0, null), options, CancellationToken.None);
 
     private static CartwiseDb Open(DatabaseTarget target, Store store)

@@ -7,7 +7,6 @@ using Cartwise.Customers;
 using Cartwise.Data;
 using Cartwise.Stores;
 using CsvHelper;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Orders.Import;
 
@@ -18,7 +17,7 @@ namespace Cartwise.Orders.Import;
 /// Each imported order and refund is also stored as a <c>purchase</c> / <c>refund</c> event (id <c>import:…</c>),
 /// so that history replays see it. Not thread-safe.
 /// </summary>
-public sealed class OrderImporter(Func<CartwiseDb> contexts, Store store, TimeProvider clock, IProgress<ImportProgress>? progress = null)
+public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvider clock, IProgress<ImportProgress>? progress = null)
 {
     private const int RowsPerCommit = 10_000;
     private const int KeptProblems = 10_000;
@@ -182,14 +181,16 @@ public sealed class OrderImporter(Func<CartwiseDb> contexts, Store store, TimePr
     {
         if (pending.Count == 0) return;
         var now = clock.GetUtcNow();
-        await using var db = contexts();
-        db.CurrentStoreId = store.Id;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Plain connections, no EF: a CLI import is a short-lived process and EF's start-up would be a fifth of it.
+        await using var connection = await target.OpenSessionAsync(ct);
+        var db = await connection.BeginAsync(ct);
+        await using var tx = db.Transaction!;
         var w = RowWriter.For(db);
 
         // Already imported (this file before, or an earlier run): skip, unless this run created it (its rows continue).
         var eventIds = pending.Keys.Select(k => "import:" + k).ToList();
-        var done = (await db.Events.Where(e => eventIds.Contains(e.EventId)).Select(e => e.EventId).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var done = (await Sql.QueryInAsync(db, """SELECT "EventId" FROM "Events" WHERE "StoreId"=@p0 AND "EventId" IN ({in})""", [store.Id], eventIds,
+            r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
         var orders = new List<PendingOrder>();
         foreach (var o in pending.Values)
         {
@@ -215,7 +216,9 @@ public sealed class OrderImporter(Func<CartwiseDb> contexts, Store store, TimePr
         foreach (var o in appended)
         {
             // Rows of an order this run already wrote, met again further down the file: continue its lines.
-            var existing = await db.Orders.AsNoTracking().Where(x => x.ExternalId == o.Id).Select(x => new { x.Id, Max = x.Lines.Max(l => (int?)l.LineNo) ?? 0 }).SingleAsync(ct);
+            var existing = (await Sql.QueryAsync(db,
+                """SELECT o."Id", COALESCE((SELECT MAX(l."LineNo") FROM "OrderLines" l WHERE l."OrderId" = o."Id"), 0) FROM "Orders" o WHERE o."StoreId"=@p0 AND o."ExternalId"=@p1""",
+                [store.Id, o.Id], r => new { Id = r.GetInt64(0), Max = Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) }, ct)).Single();
             orderIds[o.Id] = (existing.Id, existing.Max + 1);
             await w.ExecuteAsync("""UPDATE "Orders" SET "Value"="Value"+@p1 WHERE "Id"=@p0""", [[existing.Id, o.Value]], ct);
         }
@@ -260,13 +263,14 @@ public sealed class OrderImporter(Func<CartwiseDb> contexts, Store store, TimePr
         o.CustomerKey is { } c ? _customerIds[CustomerIdentity.ForCustomerId(c)] : o.Email is { } e ? _customerIds[CustomerIdentity.ForEmail(e)] : null;
 
     /// <summary>Finds or creates the customers of these orders: by the shop's customer id, else by email.</summary>
-    private async Task EnsureCustomersAsync(CartwiseDb db, RowWriter w, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
+    private async Task EnsureCustomersAsync(DbSession db, RowWriter w, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
     {
         var wanted = orders.Select(o => o.CustomerKey is { } c ? CustomerIdentity.ForCustomerId(c) : o.Email is { } e ? CustomerIdentity.ForEmail(e) : null)
             .OfType<string>().Distinct().Where(k => !_customerIds.ContainsKey(k)).ToList();
         if (wanted.Count == 0) return;
-        foreach (var i in await db.CustomerIdentities.AsNoTracking().Where(i => wanted.Contains(i.Key)).Select(i => new { i.Key, i.CustomerId }).ToListAsync(ct))
-            _customerIds[i.Key] = i.CustomerId;
+        foreach (var (key, id) in await Sql.QueryInAsync(db, """SELECT "Key", "CustomerId" FROM "CustomerIdentities" WHERE "StoreId"=@p0 AND "Key" IN ({in})""",
+                     [store.Id], wanted, r => (r.GetString(0), r.GetInt64(1)), ct))
+            _customerIds[key] = id;
         var fresh = orders.Where(o => o.CustomerKey is not null || o.Email is not null)
             .GroupBy(o => o.CustomerKey is { } c ? CustomerIdentity.ForCustomerId(c) : CustomerIdentity.ForEmail(o.Email!))
             .Where(g => !_customerIds.ContainsKey(g.Key)).ToList();
@@ -291,12 +295,13 @@ public sealed class OrderImporter(Func<CartwiseDb> contexts, Store store, TimePr
     }
 
     /// <summary>Finds or creates the products of these orders; a product the feed already describes keeps its feed data.</summary>
-    private async Task EnsureProductsAsync(CartwiseDb db, RowWriter w, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
+    private async Task EnsureProductsAsync(DbSession db, RowWriter w, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
     {
         var wanted = orders.SelectMany(o => o.Lines).Select(l => l.ProductId).Distinct().Where(p => !_productIds.ContainsKey(p)).ToList();
         if (wanted.Count == 0) return;
-        foreach (var p in await db.Products.AsNoTracking().Where(p => wanted.Contains(p.ExternalId)).Select(p => new { p.ExternalId, p.Id }).ToListAsync(ct))
-            _productIds[p.ExternalId] = p.Id;
+        foreach (var (external, id) in await Sql.QueryInAsync(db, """SELECT "ExternalId", "Id" FROM "Products" WHERE "StoreId"=@p0 AND "ExternalId" IN ({in})""",
+                     [store.Id], wanted, r => (r.GetString(0), r.GetInt64(1)), ct))
+            _productIds[external] = id;
         var fresh = orders.SelectMany(o => o.Lines).Where(l => !_productIds.ContainsKey(l.ProductId)).GroupBy(l => l.ProductId, StringComparer.Ordinal).ToList();
         if (fresh.Count == 0) return;
         var categories = new CategoryWriter(db, store.Id, w);
@@ -319,7 +324,7 @@ public sealed class OrderImporter(Func<CartwiseDb> contexts, Store store, TimePr
     /// A cancellation refunds the same customer's most recent earlier purchase of that product that still has
     /// unrefunded units (the data does not say which invoice it cancels). Guests' cancellations cannot be matched.
     /// </summary>
-    private async Task ApplyRefundsAsync(CartwiseDb db, RowWriter w, List<PendingOrder> refunds, CancellationToken ct)
+    private async Task ApplyRefundsAsync(DbSession db, RowWriter w, List<PendingOrder> refunds, CancellationToken ct)
     {
         var lineUpdates = new Dictionary<(long Order, int Line), int>();
         var orderUpdates = new Dictionary<long, (decimal Value, DateTimeOffset At)>();
@@ -358,15 +363,16 @@ public sealed class OrderImporter(Func<CartwiseDb> contexts, Store store, TimePr
     }
 
     /// <summary>Purchases from before this run (an earlier import or tracking) that a cancellation may refund.</summary>
-    private async Task LoadRefundableAsync(CartwiseDb db, long customer, long product, CancellationToken ct)
+    private async Task LoadRefundableAsync(DbSession db, long customer, long product, CancellationToken ct)
     {
         // From the customer's orders (indexed) to their lines: order lines have no index by product.
-        var lines = await (
-            from o in db.Orders.AsNoTracking()
-            where o.CustomerId == customer
-            join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-            where l.ProductId == product && l.RefundedQuantity < l.Quantity
-            select new { l.OrderId, l.LineNo, l.Quantity, l.RefundedQuantity, l.Price, At = o.PlacedAt }).ToListAsync(ct);
+        var lines = await Sql.QueryAsync(db,
+            """
+            SELECT l."OrderId", l."LineNo", l."Quantity", l."RefundedQuantity", l."Price", o."PlacedAt"
+            FROM "Orders" o JOIN "OrderLines" l ON l."OrderId" = o."Id"
+            WHERE o."StoreId"=@p0 AND o."CustomerId"=@p1 AND l."ProductId"=@p2 AND l."RefundedQuantity" < l."Quantity"
+            """, [store.Id, customer, product],
+            r => new { OrderId = r.GetInt64(0), LineNo = r.GetInt32(1), Quantity = r.GetInt32(2), RefundedQuantity = r.GetInt32(3), Price = Sql.Money(r, 4), At = Sql.Time(r, 5) }, ct);
         _refundable[(customer, product)] = lines.Select(l => new Refundable { OrderId = l.OrderId, LineNo = l.LineNo, Remaining = l.Quantity - l.RefundedQuantity, Price = l.Price, At = l.At }).ToList();
     }
 }
