@@ -124,9 +124,19 @@ public static class MineCommand
             since = TimeProvider.System.GetUtcNow().AddDays(-days);
         }
         var options = new Core.Recommendations.ModelOptions(mining, confidence ?? 0.1, maxLength > 0 ? maxLength : 4);
-        Console.WriteLine($"mining store '{slug}'{(since is null ? "" : $" since {since:yyyy-MM-dd}")} …");
+        var what = $"mining store '{slug}'{(since is null ? "" : $" since {since:yyyy-MM-dd}")}";
         var sw = Stopwatch.StartNew();
-        var (model, stats, run) = await new Recommendations.ModelService(target, TimeProvider.System).BuildAsync(s.Id, options, since, ct);
+        var service = new Recommendations.ModelService(target, TimeProvider.System);
+        (Core.Recommendations.RecommendationModel Model, Core.Recommendations.ModelStats Stats, Recommendations.MiningRun Run)? built = null;
+        // A spinner on a terminal (reading orders, mining and storing take seconds on a large history); a line otherwise.
+        if (!Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive)
+            await Spectre.Console.AnsiConsole.Status().StartAsync(what + " …", async _ => built = await service.BuildAsync(s.Id, options, since, ct));
+        else
+        {
+            Console.WriteLine(what + " …");
+            built = await service.BuildAsync(s.Id, options, since, ct);
+        }
+        var (model, stats, run) = built!.Value;
         Console.WriteLine($"baskets {stats.Baskets:N0}, products {stats.Items:N0}, minimum support {stats.MinSupportCount:N0} baskets");
         Console.WriteLine($"itemsets {stats.ItemsetsBySize.Values.Sum():N0} (" + string.Join(", ", stats.ItemsetsBySize.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value:N0}")) + ")");
         Console.WriteLine($"rules {stats.Rules:N0} on products, {stats.CategoryRules:N0} on categories (confidence ≥ {options.MinConfidence}, lift > 1); " +
