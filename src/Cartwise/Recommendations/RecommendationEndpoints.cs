@@ -50,11 +50,13 @@ public static class RecommendationEndpoints
 
     /// <summary>Reads the query into a core request; a problem names the parameter at fault.</summary>
     private static async Task<(RecommendationRequest? Request, List<string> Unknown, Dictionary<string, string[]>? Errors, RecommendationModel Model)> ReadAsync(
-        CartwiseDb db, ModelService models, HttpRequest http, CancellationToken ct)
+        ModelService models, HttpRequest http, CancellationToken ct)
     {
+        // A storefront call about a product or a cart needs no database at all: the context is made only for a customer.
+        var storeId = http.HttpContext.User.StoreId();
         var q = http.Query;
         var errors = new Dictionary<string, string[]>();
-        var model = await models.GetAsync(db.CurrentStoreId, ct);
+        var model = await models.GetAsync(storeId, ct);
         var byExternal = model.ByExternalId;
         var unknown = new List<string>();
         List<long> Ids(string? list)
@@ -120,6 +122,7 @@ public static class RecommendationEndpoints
         var viewed = new List<long>();
         if (q["customer"].ToString() is { Length: > 0 } cust)
         {
+            var db = http.HttpContext.RequestServices.GetRequiredService<CartwiseDb>();
             if (!long.TryParse(cust, CultureInfo.InvariantCulture, out var customerId) || await CustomerEndpoints.FindAsync(db, customerId, ct) is not { } customer)
                 errors["customer"] = [$"No customer '{cust}' in this store (use Cartwise's customer id)."];
             else
@@ -158,18 +161,18 @@ public static class RecommendationEndpoints
                 r.Reason.Confidence is { } c ? Math.Round(c, 6) : null, r.Reason.Lift is { } l ? Math.Round(l, 6) : null), bundle);
     }
 
-    internal static async Task<Results<Ok<RecommendationResponse>, ValidationProblem>> GetAsync(HttpRequest http, CartwiseDb db, ModelService models, CancellationToken ct)
+    internal static async Task<Results<Ok<RecommendationResponse>, ValidationProblem>> GetAsync(HttpRequest http, ModelService models, CancellationToken ct)
     {
-        var (request, unknown, errors, model) = await ReadAsync(db, models, http, ct);
+        var (request, unknown, errors, model) = await ReadAsync(models, http, ct);
         if (request is null) return TypedResults.ValidationProblem(errors!);
         var items = Recommender.Recommend(model, request).Select(r => View(model, r)).ToList();
         return TypedResults.Ok(new RecommendationResponse(request.Strategy ?? Strategies.Blend, items, unknown, model.BuiltAt, model.Baskets));
     }
 
     /// <summary>A self-contained fragment: class names (cw-recs, cw-rec, cw-rec-name, cw-rec-price) are the styling hooks.</summary>
-    internal static async Task<Results<ContentHttpResult, ValidationProblem>> WidgetAsync(HttpRequest http, CartwiseDb db, ModelService models, CancellationToken ct)
+    internal static async Task<Results<ContentHttpResult, ValidationProblem>> WidgetAsync(HttpRequest http, ModelService models, CancellationToken ct)
     {
-        var (request, _, errors, model) = await ReadAsync(db, models, http, ct);
+        var (request, _, errors, model) = await ReadAsync(models, http, ct);
         if (request is null) return TypedResults.ValidationProblem(errors!);
         var title = http.Query["title"].ToString() is { Length: > 0 } t ? t : "You may also like";
         var html = new StringBuilder();
