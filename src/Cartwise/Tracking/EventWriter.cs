@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Cartwise.Catalog;
 using Cartwise.Core.Tracking;
 using Cartwise.Data;
+using Cartwise.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Tracking;
@@ -48,7 +49,7 @@ public sealed class EventWriter
 public sealed class WriterClosedException() : Exception("The server is shutting down.");
 
 /// <summary>Drains <see cref="EventWriter"/>: batches of up to <see cref="MaxBatchEvents"/> events per commit.</summary>
-internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScopeFactory scopes, TimeProvider clock, ILogger<EventWriterWorker> log)
+internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScopeFactory scopes, StoreCache stores, TimeProvider clock, ILogger<EventWriterWorker> log)
     : BackgroundService
 {
     private const int MaxBatchEvents = 5000;
@@ -114,7 +115,7 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
             db.CurrentStoreId = storeId;
             try
             {
-                var store = await db.Stores.SingleAsync(s => s.Id == storeId);
+                var store = await stores.GetAsync(storeId, CancellationToken.None) ?? throw new InvalidOperationException($"Store {storeId} is gone.");
                 await using var tx = await db.Database.BeginTransactionAsync();
                 var ingestor = new EventIngestor(db, store, clock.GetUtcNow(), _catalog);
                 var outcomes = await ingestor.WriteAsync(events, CancellationToken.None);
