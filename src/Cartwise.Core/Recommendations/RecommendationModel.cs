@@ -1,9 +1,15 @@
 namespace Cartwise.Core.Recommendations;
 
 /// <summary>What a recommendation may show of a product: public catalogue data only.</summary>
+/// <param name="Labels">The feed's custom labels (attributes such as author, collection, material), for "similar".</param>
 public sealed record ProductInfo(
     long Id, string ExternalId, string? Name, decimal? Price, string? Currency, string? Link, string? ImageLink,
-    long? CategoryId, string? Brand, string? ItemGroupId, bool Available);
+    long? CategoryId, string? Brand, string? ItemGroupId, bool Available, IReadOnlyList<string>? Labels = null)
+{
+    /// <summary>Custom labels as stored (tab-separated, positions kept), without the empty ones.</summary>
+    public static IReadOnlyList<string>? ParseLabels(string? stored) =>
+        stored is null ? null : stored.Split('\t').Where(l => l.Length > 0).ToArray() is { Length: > 0 } labels ? labels : null;
+}
 
 /// <summary>A rule over product (or category) ids, with its figures.</summary>
 public sealed record ProductRule(long[] Antecedent, long Consequent, int Support, double Confidence, double Lift, double Leverage, double Conviction);
@@ -51,6 +57,19 @@ public sealed class RecommendationModel
 
     /// <summary>Product ids by the shop's item id.</summary>
     public IReadOnlyDictionary<string, long> ByExternalId => _byExternalId ??= Products.Values.ToDictionary(p => p.ExternalId, p => p.Id, StringComparer.Ordinal);
+
+    private IReadOnlyDictionary<string, long[]>? _byItemGroup;
+
+    /// <summary>Products by item group (variants of one product).</summary>
+    public IReadOnlyDictionary<string, long[]> ByItemGroup => _byItemGroup ??= Products.Values.Where(p => p.ItemGroupId is not null)
+        .GroupBy(p => p.ItemGroupId!, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(p => p.Id).ToArray(), StringComparer.Ordinal);
+
+    private IReadOnlyDictionary<string, long[]>? _byLabel;
+
+    /// <summary>Products by custom label (case-insensitive).</summary>
+    public IReadOnlyDictionary<string, long[]> ByLabel => _byLabel ??= Products.Values.Where(p => p.Labels is not null)
+        .SelectMany(p => p.Labels!.Select(l => (Label: l, p.Id))).GroupBy(x => x.Label, StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(g => g.Key, g => g.Select(x => x.Id).Distinct().ToArray(), StringComparer.OrdinalIgnoreCase);
 
     private IReadOnlyDictionary<long, ProductRule[]>? _rulesByItem;
 

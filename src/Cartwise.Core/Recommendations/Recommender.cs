@@ -191,7 +191,10 @@ public static class Recommender
         {
             if (!model.Products.TryGetValue(seed, out var p)) continue;
             IEnumerable<long> candidates = p.CategoryId is { } c && model.ProductsByCategory.TryGetValue(c, out var same) ? same : [];
-            if (p.ItemGroupId is not null) candidates = candidates.Concat(model.Products.Values.Where(x => x.ItemGroupId == p.ItemGroupId).Select(x => x.Id));
+            if (p.ItemGroupId is not null && model.ByItemGroup.TryGetValue(p.ItemGroupId, out var group)) candidates = group.Concat(candidates);
+            // Same author or collection across categories (seed 003: "same author, same genre").
+            foreach (var label in p.Labels ?? [])
+                if (model.ByLabel.TryGetValue(label, out var labelled)) candidates = candidates.Concat(labelled.Take(200));
             foreach (var id in candidates.Distinct().Take(500))
             {
                 if (id == seed || !allowed(id)) continue;
@@ -201,6 +204,12 @@ public static class Recommender
                 if (p.ItemGroupId is not null && q.ItemGroupId == p.ItemGroupId) { score += 1.0; why.Add("same item group"); }
                 if (p.CategoryId is not null && q.CategoryId == p.CategoryId) { score += 0.5; why.Add("same category"); }
                 if (p.Brand is not null && q.Brand == p.Brand) { score += 0.3; why.Add("same brand"); }
+                // Feed attributes (custom labels: author, collection, material…): each shared one counts.
+                if (p.Labels is { Count: > 0 } mine && q.Labels is { Count: > 0 } theirs && mine.Intersect(theirs, StringComparer.OrdinalIgnoreCase).ToList() is { Count: > 0 } shared)
+                {
+                    score += 0.3 * shared.Count;
+                    why.Add($"also {string.Join(", ", shared)}");
+                }
                 if (p.Price is > 0 && q.Price is > 0) score += 0.2 * (double)(Math.Min(p.Price.Value, q.Price.Value) / Math.Max(p.Price.Value, q.Price.Value));
                 score += 0.1 * Math.Log10(1 + model.OrderCounts.GetValueOrDefault(id)) / 4;
                 if (score <= 0.2) continue;
@@ -218,7 +227,7 @@ public static class Recommender
         {
             if (!model.Products.TryGetValue(seed, out var p) || p.Price is not > 0) continue;
             var candidates = (p.CategoryId is { } c && model.ProductsByCategory.TryGetValue(c, out var same) ? same : [])
-                .Concat(p.ItemGroupId is null ? [] : model.Products.Values.Where(x => x.ItemGroupId == p.ItemGroupId).Select(x => x.Id));
+                .Concat(p.ItemGroupId is not null && model.ByItemGroup.TryGetValue(p.ItemGroupId, out var group) ? group : []);
             foreach (var id in candidates.Distinct())
             {
                 var q = model.Products[id];

@@ -105,9 +105,11 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
 
     private static async Task<(Dictionary<long, ProductInfo>, Dictionary<long, long?>, Dictionary<long, string>)> CatalogueAsync(CartwiseDb db, CancellationToken ct)
     {
-        var products = await db.Products.AsNoTracking()
-            .Select(p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available))
-            .ToDictionaryAsync(p => p.Id, ct);
+        var rows = await db.Products.AsNoTracking()
+            .Select(p => new { p.Id, p.ExternalId, p.Name, Price = p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available, p.CustomLabels })
+            .ToListAsync(ct);
+        var products = rows.Select(p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId,
+            p.Available, ProductInfo.ParseLabels(p.CustomLabels))).ToDictionary(p => p.Id);
         var categories = await db.Categories.AsNoTracking().Select(c => new { c.Id, c.ParentId, c.Path }).ToListAsync(ct);
         return (products, categories.ToDictionary(c => c.Id, c => c.ParentId), categories.ToDictionary(c => c.Id, c => c.Path));
     }

@@ -106,6 +106,26 @@ public sealed class RecommenderTests
     }
 
     [Fact]
+    public void Similar_FindsTheSameAuthorAcrossCategories()
+    {
+        // Seed 003: "same author, same genre". Custom labels carry such attributes from the feed.
+        var books = new Dictionary<long, ProductInfo>
+        {
+            [1] = P(1, 2, 20) with { Labels = ["Tolkien", "fantasy"] },
+            [2] = P(2, 3, 25) with { Labels = ["tolkien", "Fantasy"] },   // same author and genre
+            [3] = P(3, 4, 22) with { Labels = ["Pratchett", "fantasy"] },
+            [4] = P(4, 4, 22),
+        };
+        var t = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var model = ModelBuilder.Build(1, t, books, Parents, Names, [new OrderBasket(t, [4])], [], new ModelOptions()).Model;
+
+        var recs = Recommender.Recommend(model, Request(Strategies.Similar, products: [1], limit: 3)).Where(r => r.Reason.Strategy == Strategies.Similar).ToList();
+
+        Assert.Equal([2, 3], recs.Select(r => r.Product).ToArray());
+        Assert.Contains("Tolkien", recs[0].Reason.Text, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void ViewedTogether_ComesFromSessions()
     {
         var recs = Recommender.Recommend(Model(), Request(Strategies.ViewedTogether, products: [1]));
