@@ -33,6 +33,8 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         public DateTimeOffset? ConsentAt;
         public DateTimeOffset CreatedAt, LastSeenAt;
         public bool IsIdentified, IsNew, Dirty;
+        /// <summary>The indexed identity columns changed: only then does the update touch them (and their indexes).</summary>
+        public bool IdentityDirty;
         public CustomerRow? MergedInto;
     }
 
@@ -234,7 +236,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
             customer.Email ??= id.Email;
             customer.Phone ??= id.Phone;
             customer.IsIdentified |= id.IsIdentified;
-            customer.Dirty = true;
+            customer.Dirty = customer.IdentityDirty = true;
         }
         if (at >= customer.LastSeenAt)
         {
@@ -282,7 +284,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
                 survivor.ConsentAt = loser.ConsentAt;
                 survivor.ConsentSource = loser.ConsentSource;
             }
-            survivor.Dirty = true;
+            survivor.Dirty = survivor.IdentityDirty = true;
             loser.MergedInto = survivor;
             if (!loser.IsNew) _merges.Add((loser, survivor));
         }
@@ -425,7 +427,11 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         for (var i = 0; i < newCustomers.Count; i++) newCustomers[i].Id = customerIds[i];
         await w.ExecuteAsync(
             """UPDATE "Customers" SET "ExternalId"=@p1,"Email"=@p2,"Phone"=@p3,"Language"=@p4,"EmailConsent"=@p5,"EmailConsentAt"=@p6,"EmailConsentSource"=@p7,"LastSeenAt"=@p8,"IsIdentified"=@p9 WHERE "Id"=@p0""",
-            _customers.Values.Where(c => c.Dirty && c.MergedInto is null).Select(c => new object?[] { c.Id, c.ExternalId, c.Email, c.Phone, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.LastSeenAt, c.IsIdentified }).ToList(), ct);
+            _customers.Values.Where(c => c.Dirty && c.IdentityDirty && c.MergedInto is null).Select(c => new object?[] { c.Id, c.ExternalId, c.Email, c.Phone, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.LastSeenAt, c.IsIdentified }).ToList(), ct);
+        // Most events only move "last seen": an update that leaves the indexed columns out of its SET costs SQLite no index writes.
+        await w.ExecuteAsync(
+            """UPDATE "Customers" SET "Language"=@p1,"EmailConsent"=@p2,"EmailConsentAt"=@p3,"EmailConsentSource"=@p4,"LastSeenAt"=@p5 WHERE "Id"=@p0""",
+            _customers.Values.Where(c => c.Dirty && !c.IdentityDirty && c.MergedInto is null).Select(c => new object?[] { c.Id, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.LastSeenAt }).ToList(), ct);
 
         foreach (var (loser, _) in _merges)
         {
