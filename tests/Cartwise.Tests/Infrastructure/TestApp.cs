@@ -21,16 +21,18 @@ public sealed class TestApp : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly TestDatabase _database;
+    private readonly TestDatabase? _database;
+    private readonly DatabaseTarget _target;
 
     public WebApplication App { get; }
     public FakeTimeProvider Clock { get; }
     public Uri BaseAddress { get; }
-    public DatabaseTarget Database => _database.Target;
+    public DatabaseTarget Database => _target;
 
-    private TestApp(TestDatabase database, WebApplication app, FakeTimeProvider clock, Uri baseAddress)
+    private TestApp(TestDatabase? database, DatabaseTarget target, WebApplication app, FakeTimeProvider clock, Uri baseAddress)
     {
         _database = database;
+        _target = target;
         App = app;
         Clock = clock;
         BaseAddress = baseAddress;
@@ -39,13 +41,21 @@ public sealed class TestApp : IAsyncDisposable
     public static async Task<TestApp> StartAsync(Engine engine)
     {
         var database = await TestDatabase.CreateAsync(engine);
+        return await StartAsync(database, database.Target);
+    }
+
+    /// <summary>A second server node on the database of another (it does not own the database).</summary>
+    public static Task<TestApp> StartNodeAsync(DatabaseTarget target) => StartAsync(null, target);
+
+    private static async Task<TestApp> StartAsync(TestDatabase? database, DatabaseTarget target)
+    {
         var clock = new FakeTimeProvider(Start);
-        var app = CartwiseServer.Build(new ServeSettings(database.Target, "http://127.0.0.1:0", Demo: false, Schedulers: false),
+        var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: false, Schedulers: false),
             services => services.AddSingleton<TimeProvider>(clock));
         await CartwiseServer.PrepareAsync(app, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestApp(database, app, clock, new Uri(address));
+        return new TestApp(database, target, app, clock, new Uri(address));
     }
 
     /// <summary>A new store with its plain keys.</summary>
@@ -83,7 +93,7 @@ public sealed class TestApp : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
-        await _database.DisposeAsync();
+        if (_database is not null) await _database.DisposeAsync();
     }
 }
 
