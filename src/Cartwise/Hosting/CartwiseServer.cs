@@ -28,11 +28,15 @@ public static class CartwiseServer
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
-        });
+        // Structured logs: one JSON object a line with CARTWISE_LOG_FORMAT=json (for log shippers), readable lines otherwise.
+        if (string.Equals(Environment.GetEnvironmentVariable("CARTWISE_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
+            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+        else
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
+            });
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
