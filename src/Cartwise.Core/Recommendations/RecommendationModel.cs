@@ -101,12 +101,4 @@ public sealed class RecommendationModel
             if (id == ancestor) return true;
         return false;
     }
-
-    /// <summary>An empty model: cold start, before the first mining run.</summary>
-    public static RecommendationModel Empty(long storeId, DateTimeOffset at, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> categories) => new()
-    {
-        StoreId = storeId, BuiltAt = at, Baskets = 0, Products = products, CategoryParents = categories, Rules = [], CategoryRules = [],
-        BoughtTogether = new Dictionary<long, Neighbour[]>(), ViewedTogether = new Dictionary<long, Neighbour[]>(),
-        Bundles = new Dictionary<long, Bundle[]>(), Bestsellers = new Dictionary<string, long[]>(), OrderCounts = new Dictionary<long, int>(),
-    };
 }

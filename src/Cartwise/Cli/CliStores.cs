@@ -32,6 +32,14 @@ public static class CliStores
         return null;
     }
 
+    /// <summary>False, after saying so on stderr, when <paramref name="path"/> is not a file.</summary>
+    public static async Task<bool> FileExistsAsync(string path)
+    {
+        if (File.Exists(path)) return true;
+        await Console.Error.WriteLineAsync($"error: no file '{path}'");
+        return false;
+    }
+
     /// <summary>Opens a local file for reading, decompressing .gz; gives the raw file position for progress.</summary>
     public static (Stream Stream, Func<long> Position, long? Length) OpenFile(string path)
     {

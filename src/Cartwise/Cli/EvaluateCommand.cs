@@ -28,12 +28,7 @@ public static class EvaluateCommand
             var customers = orders.Where(o => o.Customer is not null).GroupBy(o => o.Customer!.Value)
                 .Select(g => new CustomerHistory(g.Key, g.Select(o => o.Basket).OrderBy(b => b.PlacedAt).ToList())).ToList();
             var guests = orders.Where(o => o.Customer is null).Select(o => o.Basket).ToList();
-            var rows = await db.Products.AsNoTracking()
-                .Select(p => new { p.Id, p.ExternalId, p.Name, Price = p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available, p.CustomLabels })
-                .ToListAsync(ct);
-            var products = rows.Select(p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId,
-                p.Available, ProductInfo.ParseLabels(p.CustomLabels))).ToDictionary(p => p.Id);
-            var parents = await db.Categories.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.ParentId, ct);
+            var (products, parents, _) = await Recommendations.ModelService.CatalogueAsync(db, ct);
             var kk = result.GetValue(k);
             var scores = OfflineEvaluation.Run(customers, guests, products, parents, TimeProvider.System.GetUtcNow(), kk, new ModelOptions());
             var baseline = scores[0];

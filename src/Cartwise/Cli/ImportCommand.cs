@@ -61,11 +61,7 @@ public static class ImportCommand
                 }
                 else
                 {
-                    if (!File.Exists(path))
-                    {
-                        await Console.Error.WriteLineAsync($"error: no file '{path}'");
-                        return 2;
-                    }
+                    if (!await CliStores.FileExistsAsync(path)) return 2;
                     var (stream, _, _) = CliStores.OpenFile(path);
                     await using (stream) run = await importer.ImportAsync(stream, Path.GetFileName(path), options, ct);
                 }
@@ -109,11 +105,7 @@ public static class ImportCommand
             await using var db = await CartwiseCli.OpenPlainAsync(result, ct);
             if (await CliStores.FindAsync(db, result.GetValue(store)!, ct) is not { } s) return 2;
             var path = result.GetValue(file)!;
-            if (!File.Exists(path))
-            {
-                await Console.Error.WriteLineAsync($"error: no file '{path}'");
-                return 2;
-            }
+            if (!await CliStores.FileExistsAsync(path)) return 2;
             var options = new OrderImportOptions(result.GetValue(format)!, ParseMap(result.GetValue(map)), result.GetValue(dateFormat), result.GetValue(culture), result.GetValue(encoding)!);
             OrderImportResult outcome;
             try
@@ -193,11 +185,7 @@ public static class ImportCommand
             await using var db = await CartwiseCli.OpenAsync(result, ct);
             if (await CliStores.FindAsync(db, result.GetValue(store)!, ct) is not { } s) return 2;
             var path = result.GetValue(file)!;
-            if (!File.Exists(path))
-            {
-                await Console.Error.WriteLineAsync($"error: no file '{path}'");
-                return 2;
-            }
+            if (!await CliStores.FileExistsAsync(path)) return 2;
             var (stream, _, _) = CliStores.OpenFile(path);
             using var reader = new StreamReader(stream);
             var problems = new List<(long, string)>();

@@ -45,11 +45,7 @@ public static class MineCommand
                 return 2;
             }
             options = new MiningOptions(options.MinSupport, options.MinSupportCount, result.GetValue(maxLength));
-            if (!File.Exists(path))
-            {
-                await Console.Error.WriteLineAsync($"error: no file '{path}'");
-                return 2;
-            }
+            if (!await CliStores.FileExistsAsync(path)) return 2;
             var sw = Stopwatch.StartNew();
             var names = new ItemIds();
             var baskets = ReadBaskets(path, result.GetValue(separator), names);

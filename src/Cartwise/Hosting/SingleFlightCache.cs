@@ -23,6 +23,4 @@ public sealed class SingleFlightCache<TKey, TValue>(TimeProvider clock, TimeSpan
             // Someone else started a load meanwhile: use theirs.
         }
     }
-
-    public void Remove(TKey key) => _entries.TryRemove(key, out _);
 }

@@ -49,8 +49,19 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         return model;
     }
 
+    /// <summary>
+    /// Loads a newer run if there is one (which reads the catalogue too), else re-reads the catalogue into the current
+    /// model: prices and availability change between builds.
+    /// </summary>
+    public async Task SyncAsync(long storeId, CancellationToken ct)
+    {
+        var before = _loadedRun.GetValueOrDefault(storeId);
+        await LoadLatestAsync(storeId, ct);
+        if (_loadedRun.GetValueOrDefault(storeId) == before) await RefreshCatalogueAsync(storeId, ct);
+    }
+
     /// <summary>Reloads the catalogue into the current model (prices and availability change between builds).</summary>
-    public async Task RefreshCatalogueAsync(long storeId, CancellationToken ct)
+    private async Task RefreshCatalogueAsync(long storeId, CancellationToken ct)
     {
         if (!_current.TryGetValue(storeId, out var model)) return;
         await using var db = Open(storeId);
@@ -103,7 +114,8 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         return db;
     }
 
-    private static async Task<(Dictionary<long, ProductInfo>, Dictionary<long, long?>, Dictionary<long, string>)> CatalogueAsync(CartwiseDb db, CancellationToken ct)
+    /// <summary>The store's products as recommendations see them, category parents and category paths.</summary>
+    internal static async Task<(Dictionary<long, ProductInfo> Products, Dictionary<long, long?> Parents, Dictionary<long, string> Names)> CatalogueAsync(CartwiseDb db, CancellationToken ct)
     {
         var rows = await db.Products.AsNoTracking()
             .Select(p => new { p.Id, p.ExternalId, p.Name, Price = p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available, p.CustomLabels })
@@ -125,6 +137,16 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         return lines.GroupBy(l => l.Id).Select(g => new OrderBasket(g.First().PlacedAt, g.Select(l => l.ProductId).Distinct().ToArray())).ToList();
     }
 
+    /// <summary>Adds the catalogue ids of the items of a stored event's payload (unknown item ids are skipped).</summary>
+    internal static void AddViewedProducts(string payload, IReadOnlyDictionary<string, long> byExternal, List<long> into)
+    {
+        using var doc = JsonDocument.Parse(payload);
+        if (!doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return;
+        foreach (var item in items.EnumerateArray())
+            if (item.TryGetProperty("item_id", out var id) && byExternal.TryGetValue(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText(), out var pid))
+                into.Add(pid);
+    }
+
     /// <summary>Products viewed by one visitor with less than 30 minutes between views: a session.</summary>
     private static async Task<List<long[]>> ViewSessionsAsync(CartwiseDb db, IReadOnlyDictionary<long, ProductInfo> products, CancellationToken ct)
     {
@@ -144,11 +166,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
                     current.Clear();
                 }
                 last = v.OccurredAt;
-                using var doc = JsonDocument.Parse(v.Payload);
-                if (doc.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
-                    foreach (var item in items.EnumerateArray())
-                        if (item.TryGetProperty("item_id", out var id) && byExternal.TryGetValue(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText(), out var pid))
-                            current.Add(pid);
+                AddViewedProducts(v.Payload, byExternal, current);
             }
             if (current.Count > 0) sessions.Add([.. current]);
         }

@@ -24,11 +24,7 @@ internal sealed class ModelWorker(ModelService models, DatabaseTarget target, Ti
             var last = await db.MiningRuns.Where(r => r.Status == "succeeded").OrderByDescending(r => r.Id).Select(r => (DateTimeOffset?)r.StartedAt).FirstOrDefaultAsync(ct);
             if ((last is null || Clock.GetUtcNow() - last > RebuildAfter) && await db.Orders.AnyAsync(ct))
                 await models.BuildAsync(storeId, new ModelOptions(), null, ct);
-            else if (last is not null)
-            {
-                await models.LoadLatestAsync(storeId, ct);
-                await models.RefreshCatalogueAsync(storeId, ct);
-            }
+            else if (last is not null) await models.SyncAsync(storeId, ct);
         }
     }
 }

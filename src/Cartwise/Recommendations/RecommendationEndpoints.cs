@@ -135,14 +135,7 @@ public static class RecommendationEndpoints
                                    select ln.ProductId).ToListAsync(ct);
                 var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == "view_item")
                     .OrderByDescending(e => e.OccurredAt).Take(20).Select(e => e.Payload).ToListAsync(ct);
-                foreach (var p in payloads)
-                {
-                    using var doc = JsonDocument.Parse(p);
-                    if (doc.RootElement.TryGetProperty("items", out var items) && items.ValueKind == JsonValueKind.Array)
-                        foreach (var item in items.EnumerateArray())
-                            if (item.TryGetProperty("item_id", out var iid) && byExternal.TryGetValue(iid.ValueKind == JsonValueKind.String ? iid.GetString()! : iid.GetRawText(), out var pid))
-                                viewed.Add(pid);
-                }
+                foreach (var p in payloads) ModelService.AddViewedProducts(p, byExternal, viewed);
             }
         }
         var products = Ids(q["product"]);
