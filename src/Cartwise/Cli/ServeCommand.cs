@@ -13,14 +13,28 @@ public static class ServeCommand
             Description = "Where to listen",
             DefaultValueFactory = _ => ServeSettings.DefaultUrls,
         };
-        var command = new Command("serve", "Run the Cartwise server (API, tracking, workers)") { demo, urls };
+        var smtp = new Option<string?>("--smtp")
+        {
+            Description = "Default SMTP server for messages: smtp://user:pass@host:port[?tls=auto|none|starttls|ssl] (default $CARTWISE_SMTP, else the file outbox)",
+        };
+        var outbox = new Option<string?>("--outbox-dir") { Description = "Folder of the file outbox (.eml files); default: 'outbox' beside the SQLite file" };
+        var publicUrl = new Option<string?>("--public-url") { Description = "The address links in messages point to (default $CARTWISE_PUBLIC_URL, else the first --urls address)" };
+        var command = new Command("serve", "Run the Cartwise server (API, tracking, workers)") { demo, urls, smtp, outbox, publicUrl };
         command.SetAction(async (result, ct) =>
         {
             var target = CartwiseCli.Target(result);
-            var app = CartwiseServer.Build(new ServeSettings(target, result.GetValue(urls)!, result.GetValue(demo)));
+            var smtpUrl = result.GetValue(smtp) ?? (Environment.GetEnvironmentVariable("CARTWISE_SMTP") is { Length: > 0 } e ? e : null);
+            if (smtpUrl is not null && Messages.SmtpSettings.Parse(smtpUrl, out var error) is null)
+            {
+                await Console.Error.WriteLineAsync($"--smtp: {error}");
+                return 2;
+            }
+            var link = result.GetValue(publicUrl) ?? (Environment.GetEnvironmentVariable("CARTWISE_PUBLIC_URL") is { Length: > 0 } p ? p : null);
+            var app = CartwiseServer.Build(new ServeSettings(target, result.GetValue(urls)!, result.GetValue(demo), Smtp: smtpUrl, OutboxDirectory: result.GetValue(outbox), PublicUrl: link));
             await CartwiseServer.PrepareAsync(app, ct);
             await app.StartAsync(ct);
-            Console.WriteLine($"Cartwise on {string.Join(", ", app.Urls)} — data in {target.Describe()}");
+            var mail = smtpUrl is null ? "file outbox " + app.Services.GetRequiredService<Messages.MailTransports>().OutboxDirectory : Messages.SmtpSettings.Parse(smtpUrl, out _)!.ToString();
+            Console.WriteLine($"Cartwise on {string.Join(", ", app.Urls)} — data in {target.Describe()} — mail to {mail}");
             await app.WaitForShutdownAsync(CancellationToken.None);
             return 0;
         });

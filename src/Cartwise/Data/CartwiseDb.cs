@@ -28,6 +28,13 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
     public DbSet<FeedRun> FeedRuns => Set<FeedRun>();
     public DbSet<FeedSchedule> FeedSchedules => Set<FeedSchedule>();
     public DbSet<Recommendations.MiningRun> MiningRuns => Set<Recommendations.MiningRun>();
+    public DbSet<Messages.Sender> Senders => Set<Messages.Sender>();
+    public DbSet<Messages.Message> Messages => Set<Messages.Message>();
+    public DbSet<Messages.OutboxMessage> Outbox => Set<Messages.OutboxMessage>();
+    public DbSet<Messages.MessageActivity> MessageActivities => Set<Messages.MessageActivity>();
+    public DbSet<Messages.Suppression> Suppressions => Set<Messages.Suppression>();
+    public DbSet<Coupons.CouponPool> CouponPools => Set<Coupons.CouponPool>();
+    public DbSet<Coupons.CouponCode> CouponCodes => Set<Coupons.CouponCode>();
 
     /// <summary>Which engine this context talks to, for the few places where SQL differs.</summary>
     public abstract DatabaseKind Kind { get; }
@@ -97,6 +104,33 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
         {
             // No index on ProductId: baskets and bestsellers scan all lines; nothing looks lines up by product.
             e.HasIndex(x => new { x.OrderId, x.LineNo }).IsUnique();
+        });
+
+        b.Entity<Messages.Sender>(e => e.HasIndex(x => x.StoreId));
+        b.Entity<Messages.Message>(e => e.HasIndex(x => x.StoreId));
+        b.Entity<Messages.OutboxMessage>(e =>
+        {
+            e.ToTable("Outbox");
+            e.HasIndex(x => new { x.StoreId, x.Key }).IsUnique();
+            // Workers look for due rows across stores: pending by due time, claimed or sending by lease.
+            e.HasIndex(x => new { x.Status, x.DueAt });
+            e.HasIndex(x => new { x.StoreId, x.MessageId, x.SentAt });
+            e.HasIndex(x => new { x.CustomerId, x.SentAt });
+        });
+        b.Entity<Messages.MessageActivity>(e =>
+        {
+            e.HasIndex(x => x.OutboxId);
+            e.HasIndex(x => new { x.StoreId, x.At });
+        });
+        b.Entity<Messages.Suppression>(e => e.HasIndex(x => new { x.StoreId, x.Email }).IsUnique());
+        b.Entity<Coupons.CouponPool>(e => e.HasIndex(x => x.StoreId));
+        b.Entity<Coupons.CouponCode>(e =>
+        {
+            e.HasIndex(x => new { x.PoolId, x.Code }).IsUnique();
+            // One code per outbox row, and the free codes of a pool found in order.
+            e.HasIndex(x => x.OutboxId).IsUnique();
+            e.HasIndex(x => new { x.PoolId, x.OutboxId, x.Id });
+            e.HasIndex(x => new { x.StoreId, x.Code });
         });
 
         foreach (var type in b.Model.GetEntityTypes().Where(t => typeof(IStoreOwned).IsAssignableFrom(t.ClrType)))

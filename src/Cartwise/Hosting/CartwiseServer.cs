@@ -9,8 +9,12 @@ using Microsoft.AspNetCore.Http.Json;
 namespace Cartwise.Hosting;
 
 /// <summary>What <c>cartwise serve</c> was asked for.</summary>
-/// <param name="Schedulers">Run the polling workers (feed schedules…); tests drive them by hand instead.</param>
-public sealed record ServeSettings(DatabaseTarget Database, string Urls, bool Demo, bool Schedulers = true)
+/// <param name="Schedulers">Run the polling workers (feed schedules, outbox…); tests drive them by hand instead.</param>
+/// <param name="Smtp">The default SMTP server (smtp://…); null: the file outbox in <paramref name="OutboxDirectory"/>.</param>
+/// <param name="OutboxDirectory">Where the file outbox writes .eml files; null: an <c>outbox</c> folder beside the SQLite file, or here.</param>
+/// <param name="PublicUrl">The address links in messages point to; null: the first address listened on.</param>
+public sealed record ServeSettings(DatabaseTarget Database, string Urls, bool Demo, bool Schedulers = true,
+    string? Smtp = null, string? OutboxDirectory = null, string? PublicUrl = null)
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
 }
@@ -53,8 +57,14 @@ public static class CartwiseServer
         services.AddHttpClient("feeds", c => c.Timeout = TimeSpan.FromMinutes(10));
         services.AddSingleton<FeedScheduler>();
         services.AddSingleton<Recommendations.ModelService>();
+        services.AddOptions<Messages.OutboxOptions>().BindConfiguration("Outbox").ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Messages.MessageComposer>();
+        services.AddSingleton<Messages.MailTransports>();
+        services.AddSingleton<Messages.PublicUrls>();
+        services.AddSingleton<Messages.OutboxService>();
         if (settings.Schedulers)
         {
+            services.AddHostedService<Messages.OutboxWorker>();
             services.AddHostedService<FeedScheduleWorker>();
             services.AddHostedService<Recommendations.ModelWorker>();
         }
@@ -74,6 +84,9 @@ public static class CartwiseServer
         app.MapStoreEndpoints();
         app.MapFeedEndpoints();
         Recommendations.RecommendationEndpoints.MapRecommendationEndpoints(app);
+        Messages.MessageEndpoints.MapMessageEndpoints(app);
+        Messages.LinkEndpoints.MapLinkEndpoints(app);
+        Coupons.CouponEndpoints.MapCouponEndpoints(app);
         return app;
     }
 

@@ -27,6 +27,7 @@ public static class DemoStore
         }
         db.CurrentStoreId = store.Id;
         await output.WriteLineAsync($"Demo store '{Slug}' (id {store.Id}): tracking key {StoreKeys.DemoTrackingKey}, admin key {StoreKeys.DemoAdminKey}");
+        await EnsureMessagesAsync(db, store.Id, clock.GetUtcNow(), output, ct);
         // Filled once: a demo store with orders is left as the user made it.
         if (await db.Orders.AnyAsync(ct)) return store.Id;
 
@@ -50,4 +51,52 @@ public static class DemoStore
         await output.WriteLineAsync($"  model: {stats.Rules:N0} product rules, {stats.CategoryRules:N0} category rules from {stats.Baskets:N0} baskets");
         return store.Id;
     }
+
+    /// <summary>A sender, a pool of generated codes and a two-language post-purchase message, made once.</summary>
+    private static async Task EnsureMessagesAsync(CartwiseDb db, long storeId, DateTimeOffset now, TextWriter output, CancellationToken ct)
+    {
+        if (await db.Senders.AnyAsync(ct)) return;
+        await db.Stores.Where(s => s.Id == storeId).ExecuteUpdateAsync(u => u.SetProperty(s => s.PostalAddress, "1 Demo Street, London EC1A 1AA, United Kingdom"), ct);
+        var sender = new Messages.Sender { StoreId = storeId, Name = "Cartwise Gift Shop", FromAddress = "hello@demo-giftshop.example", ReplyTo = "care@demo-giftshop.example", CreatedAt = now };
+        var pool = new Coupons.CouponPool { StoreId = storeId, Name = "Thank-you 10%", LowWarning = 50, CreatedAt = now };
+        db.AddRange(sender, pool);
+        await db.SaveChangesAsync(ct);
+        foreach (var code in Core.Coupons.CouponGenerator.Generate(new Core.Coupons.CouponPattern("THANKS-####-####"), 500, new HashSet<string>()))
+            db.CouponCodes.Add(new Coupons.CouponCode { StoreId = storeId, PoolId = pool.Id, Code = code });
+        var message = new Messages.Message
+        {
+            StoreId = storeId, Name = "Thank you for your order", DefaultLanguage = "en", SenderId = sender.Id,
+            Variants = System.Text.Json.JsonSerializer.Serialize(DemoVariants, Messages.MessageComposer.Json),
+            CouponMode = Messages.CouponModes.Dynamic, CouponPoolId = pool.Id, CouponValidDays = 14, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(ct);
+        await output.WriteLineAsync($"  messages: sample post-purchase message {message.Id} (en, pl) from {sender.FromAddress}, 500 coupon codes");
+    }
+
+    private static readonly Core.Messages.MessageVariant[] DemoVariants =
+    [
+        new("en", "Thank you for your order, {{ customer.first_name | default: 'friend' }}!", "Your next order is 10% off for two weeks",
+        [
+            new("heading", Text: "Thank you, {{ customer.first_name | default: 'friend' }}!"),
+            new("text", Text: "Your order {{ order.id }} ({{ order.total }}) is on its way. Here is what you bought:"),
+            new("purchased", Limit: 6),
+            new("coupon", Title: "10% off your next order", Text: "Use it by {{ coupon.expires_on }} — only {{ coupon.days_left }} days left."),
+            new("recommended", Title: "Customers who bought these also bought", Strategy: "bought_together", Limit: 3),
+            new("button", Text: "Visit the shop", Url: "https://demo-giftshop.example/"),
+            new("divider"),
+            new("footer", Text: "Unsubscribe"),
+        ]),
+        new("pl", "Dziękujemy za zamówienie, {{ customer.first_name | default: 'drogi kliencie' }}!", "Następne zamówienie 10% taniej przez dwa tygodnie",
+        [
+            new("heading", Text: "Dziękujemy, {{ customer.first_name | default: 'drogi kliencie' }}!"),
+            new("text", Text: "Twoje zamówienie {{ order.id }} ({{ order.total }}) jest w drodze. Oto co kupiłeś:"),
+            new("purchased", Limit: 6),
+            new("coupon", Title: "10% rabatu na kolejne zakupy", Text: "Wykorzystaj do {{ coupon.expires_on }} — zostało tylko {{ coupon.days_left }} dni."),
+            new("recommended", Title: "Klienci, którzy to kupili, kupili też", Strategy: "bought_together", Limit: 3),
+            new("button", Text: "Odwiedź sklep", Url: "https://demo-giftshop.example/"),
+            new("divider"),
+            new("footer", Text: "Wypisz się"),
+        ]),
+    ];
 }

@@ -15,6 +15,19 @@ public sealed class Store
     /// <summary>IANA time zone, for quiet hours and display.</summary>
     public string TimeZone { get; set; } = "UTC";
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The store's own SMTP server (smtp://user:pass@host:port?tls=…); null: the server's default transport.</summary>
+    public string? SmtpUrl { get; set; }
+    /// <summary>At most this many messages a second per server node (the provider's limit); 0: no limit.</summary>
+    public int SendRate { get; set; }
+    /// <summary>The postal address shown in every message's footer.</summary>
+    public string? PostalAddress { get; set; }
+    /// <summary>Orders this many days after a click are credited to the message.</summary>
+    public int ClickWindowDays { get; set; } = 5;
+    /// <summary>Orders this many days after an open are credited to the message; null: opens credit nothing.</summary>
+    public int? OpenWindowDays { get; set; } = 1;
+    /// <summary>The key that signs open, click and unsubscribe links (base64, made when first needed).</summary>
+    public string? LinkSecret { get; set; }
 }
 
 /// <summary>Every row that belongs to a store carries its id; the DbContext filters by it in one place.</summary>

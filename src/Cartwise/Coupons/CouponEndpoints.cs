@@ -1,0 +1,154 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Text;
+using Cartwise.Core.Coupons;
+using Cartwise.Data;
+using Cartwise.Hosting;
+using Cartwise.Messages;
+using CsvHelper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Coupons;
+
+public sealed record PoolRequest([property: Required, MaxLength(200)] string Name, [property: Range(0, 1_000_000)] int LowWarning = 100);
+
+/// <summary>A pool with its counts; <see cref="Warning"/> says when fewer than <see cref="LowWarning"/> codes are free.</summary>
+public sealed record PoolView(long Id, string Name, int Total, int Free, int Given, int LowWarning, bool Low, string? Warning);
+
+public sealed record GenerateRequest([property: Range(1, 100_000)] int Count, [property: MaxLength(64)] string? Pattern, [property: Range(4, 64)] int Length = 10, string? Alphabet = null);
+
+public sealed record RejectedCode(int Line, string Error);
+
+public sealed record CodesAdded(int Added, int Duplicates, IReadOnlyList<RejectedCode> Rejected, PoolView Pool);
+
+public static class CouponEndpoints
+{
+    public static IEndpointRouteBuilder MapCouponEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1/coupon-pools").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Coupons");
+        g.MapGet("/", ListAsync).WithSummary("Coupon pools with total, free and given codes, and a warning when a pool runs low.");
+        g.MapPost("/", CreateAsync).WithSummary("Create an empty pool.");
+        g.MapGet("/{id:long}", GetAsync).WithSummary("One pool with its counts.");
+        g.MapPost("/{id:long}/import", ImportAsync).WithSummary("Add codes from a CSV body; ?column= names the column (header name or 1-based number), ?header=false for none.")
+            .Accepts<string>("text/csv");
+        g.MapPost("/{id:long}/generate", GenerateAsync).WithSummary("Add random unique codes from a pattern ('#' = a random character), length and alphabet.");
+        return app;
+    }
+
+    internal static async Task<Ok<ItemsPage<PoolView>>> ListAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var pools = await db.CouponPools.AsNoTracking().OrderBy(p => p.Id).ToListAsync(ct);
+        var views = new List<PoolView>();
+        foreach (var p in pools) views.Add(await ViewAsync(db, p, ct));
+        return TypedResults.Ok(new ItemsPage<PoolView>(views));
+    }
+
+    internal static async Task<Results<Ok<PoolView>, NotFound>> GetAsync(long id, CartwiseDb db, CancellationToken ct) =>
+        await db.CouponPools.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct) is { } p ? TypedResults.Ok(await ViewAsync(db, p, ct)) : TypedResults.NotFound();
+
+    internal static async Task<Created<PoolView>> CreateAsync(PoolRequest request, CartwiseDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var pool = new CouponPool { StoreId = db.CurrentStoreId, Name = request.Name.Trim(), LowWarning = request.LowWarning, CreatedAt = clock.GetUtcNow() };
+        db.CouponPools.Add(pool);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/coupon-pools/{pool.Id}", await ViewAsync(db, pool, ct));
+    }
+
+    internal static async Task<PoolView> ViewAsync(CartwiseDb db, CouponPool p, CancellationToken ct)
+    {
+        var total = await db.CouponCodes.CountAsync(c => c.PoolId == p.Id, ct);
+        var free = await db.CouponCodes.CountAsync(c => c.PoolId == p.Id && c.OutboxId == null, ct);
+        var low = free < p.LowWarning;
+        return new PoolView(p.Id, p.Name, total, free, total - free, p.LowWarning, low,
+            free == 0 ? $"pool '{p.Name}' is empty: messages with its coupon fail until codes are added"
+            : low ? $"pool '{p.Name}' has {free} free codes left (warning below {p.LowWarning})" : null);
+    }
+
+    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem>> ImportAsync(long id, HttpRequest http, CartwiseDb db, string? column, bool? header, CancellationToken ct)
+    {
+        var pool = await db.CouponPools.SingleOrDefaultAsync(p => p.Id == id, ct);
+        if (pool is null) return TypedResults.NotFound();
+        var hasHeader = header ?? true;
+        var codes = new List<(int Line, string Code)>();
+        var rejected = new List<RejectedCode>();
+        // CsvHelper reads synchronously; the body is buffered first (Kestrel allows no synchronous reads).
+        using var body = new MemoryStream();
+        await http.Body.CopyToAsync(body, ct);
+        body.Position = 0;
+        try
+        {
+            using var csv = CsvReader.Create(body, new CsvReaderOptions { HasHeader = hasHeader, TrackLineNumbers = true, Encoding = Encoding.UTF8 }, true);
+            var index = 0;
+            if (column is { Length: > 0 })
+            {
+                if (int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) index = n - 1;
+                else if (!hasHeader) return MessageEndpoints.Problem("column", "without a header row, name the column by its 1-based number");
+                else
+                {
+                    var headers = csv.Headers.ToArray();
+                    index = Array.FindIndex(headers, h => string.Equals(h.Trim(), column, StringComparison.OrdinalIgnoreCase));
+                    if (index < 0) return MessageEndpoints.Problem("column", $"no column '{column}'; the header has {string.Join(", ", headers)}");
+                }
+            }
+            while (csv.Read())
+            {
+                var line = (int)csv.LineNumber;
+                if (index >= csv.FieldCount)
+                {
+                    rejected.Add(new(line, $"the row has {csv.FieldCount} column(s), no column {index + 1}"));
+                    continue;
+                }
+                var code = csv.GetString(index).Trim();
+                if (code.Length == 0) rejected.Add(new(line, "empty code"));
+                else if (code.Length > 64) rejected.Add(new(line, "longer than 64 characters"));
+                else if (code.Any(char.IsWhiteSpace)) rejected.Add(new(line, "a code cannot contain spaces"));
+                else codes.Add((line, code));
+            }
+        }
+        catch (CsvFormatException e)
+        {
+            return MessageEndpoints.Problem("body", "malformed CSV: " + e.Message);
+        }
+        if (codes.Count == 0) return MessageEndpoints.Problem("body", rejected.Count > 0 ? $"no valid code; first problem on line {rejected[0].Line}: {rejected[0].Error}" : "no codes in the body");
+        return TypedResults.Ok(await AddAsync(db, pool, codes.Select(c => c.Code), rejected, ct));
+    }
+
+    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem>> GenerateAsync(long id, GenerateRequest request, CartwiseDb db, CancellationToken ct)
+    {
+        var pool = await db.CouponPools.SingleOrDefaultAsync(p => p.Id == id, ct);
+        if (pool is null) return TypedResults.NotFound();
+        var pattern = new CouponPattern(request.Pattern, request.Length, request.Alphabet is { Length: > 0 } a ? a : CouponPattern.Unambiguous);
+        if (pattern.Problem(request.Count) is { } problem) return MessageEndpoints.Problem(request.Pattern is null ? "length" : "pattern", problem);
+        var taken = (await db.CouponCodes.Where(c => c.PoolId == id).Select(c => c.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var codes = CouponGenerator.Generate(pattern, request.Count, taken);
+        return TypedResults.Ok(await AddAsync(db, pool, codes, [], ct));
+    }
+
+    /// <summary>Adds codes not yet in the pool, in one transaction.</summary>
+    private static async Task<CodesAdded> AddAsync(CartwiseDb db, CouponPool pool, IEnumerable<string> codes, List<RejectedCode> rejected, CancellationToken ct)
+    {
+        var existing = (await db.CouponCodes.Where(c => c.PoolId == pool.Id).Select(c => c.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var added = 0;
+        var duplicates = 0;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        foreach (var code in codes)
+        {
+            if (!existing.Add(code))
+            {
+                duplicates++;
+                continue;
+            }
+            db.CouponCodes.Add(new CouponCode { StoreId = pool.StoreId, PoolId = pool.Id, Code = code });
+            if (++added % 2000 == 0)
+            {
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+        return new CodesAdded(added, duplicates, rejected.Take(100).ToList(), await ViewAsync(db, pool, ct));
+    }
+}

@@ -1,0 +1,137 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Cartwise.Core.Messages;
+using Cartwise.Core.Recommendations;
+using Cartwise.Data;
+using Cartwise.Recommendations;
+using Cartwise.Stores;
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+
+namespace Cartwise.Messages;
+
+/// <summary>What to render a message for: a customer (or sample data), a triggering order and products, a coupon.</summary>
+public sealed record ComposeInput(
+    long? CustomerId,
+    string Email,
+    string? Language,
+    long? OrderId,
+    IReadOnlyList<long> Products,
+    CouponModel? Coupon,
+    MessageLinks Links,
+    bool Sample = false);
+
+/// <summary>A message's stored fields with its variants parsed.</summary>
+public sealed record LoadedMessage(Message Message, IReadOnlyList<MessageVariant> Variants, Sender? Sender);
+
+/// <summary>
+/// Turns a message and a recipient into a rendered message and a MIME message: loads the customer, the triggering
+/// order and products, asks the recommendation model for RECOMMENDED and BESTSELLERS blocks, and renders through the
+/// shared <see cref="MessageRenderer"/> (templates parsed once). Rendering, queueing (<see cref="OutboxService"/>)
+/// and delivery (<see cref="IMailTransport"/>) are kept apart. Thread-safe.
+/// </summary>
+public sealed class MessageComposer(ModelService models, TimeProvider clock)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    private readonly ConcurrentDictionary<(long Id, DateTimeOffset Updated), IReadOnlyList<MessageVariant>> _variants = new();
+
+    public MessageRenderer Renderer { get; } = new();
+
+    public IReadOnlyList<MessageVariant> Variants(Message m) =>
+        _variants.GetOrAdd((m.Id, m.UpdatedAt), _ => JsonSerializer.Deserialize<List<MessageVariant>>(m.Variants, Json) ?? []);
+
+    public async Task<LoadedMessage?> LoadAsync(CartwiseDb db, long messageId, CancellationToken ct)
+    {
+        var m = await db.Messages.AsNoTracking().SingleOrDefaultAsync(x => x.Id == messageId, ct);
+        if (m is null) return null;
+        var sender = m.SenderId is { } sid ? await db.Senders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sid, ct) : null;
+        return new LoadedMessage(m, Variants(m), sender);
+    }
+
+    /// <summary>Renders <paramref name="message"/> for <paramref name="input"/>; the variant follows the input's language, else the customer's.</summary>
+    public async Task<(RenderedMessage Rendered, MessageVariant Variant)> RenderAsync(CartwiseDb db, Store store, LoadedMessage message, ComposeInput input, CancellationToken ct)
+    {
+        var customer = input.CustomerId is { } cid
+            ? await db.Customers.AsNoTracking().Where(c => c.Id == cid).Select(c => new RenderCustomer(c.FirstName, c.LastName, c.Email, c.Language)).SingleOrDefaultAsync(ct)
+            : null;
+        customer ??= input.Sample ? new RenderCustomer("Alex", "Sample", input.Email, input.Language) : new RenderCustomer(null, null, input.Email, input.Language);
+        var variant = MessageValidator.Pick(message.Variants, input.Language ?? customer.Language, message.Message.DefaultLanguage);
+
+        var model = await models.GetAsync(store.Id, ct);
+        RenderOrder? order = null;
+        var purchased = new List<ItemModel>();
+        if (input.OrderId is { } oid)
+        {
+            var o = await db.Orders.AsNoTracking().Where(x => x.Id == oid)
+                .Select(x => new { x.ExternalId, x.Value, x.Currency, x.PlacedAt, Lines = x.Lines.OrderBy(l => l.LineNo).Select(l => new { l.ProductId, l.Quantity, l.Price }).ToList() })
+                .SingleOrDefaultAsync(ct);
+            if (o is not null)
+            {
+                order = new RenderOrder(o.ExternalId, o.Value, o.Currency, o.PlacedAt);
+                var missing = o.Lines.Select(l => l.ProductId).Where(p => !model.Products.ContainsKey(p)).Distinct().ToList();
+                var extra = missing.Count == 0 ? [] : await ProductsAsync(db, missing, ct);
+                foreach (var line in o.Lines)
+                {
+                    var info = model.Products.GetValueOrDefault(line.ProductId) ?? extra.GetValueOrDefault(line.ProductId);
+                    if (info is null) continue;
+                    var existing = purchased.FindIndex(i => i.Id == line.ProductId);
+                    if (existing >= 0) purchased[existing] = purchased[existing] with { Quantity = purchased[existing].Quantity + line.Quantity };
+                    else purchased.Add(Item(info, store, line.Price, line.Quantity));
+                }
+            }
+        }
+        var trigger = input.Products.Select(p => model.Products.GetValueOrDefault(p)).OfType<ProductInfo>().Select(p => Item(p, store)).ToList();
+        List<long> history = input.CustomerId is { } hid
+            ? await (from o in db.Orders.AsNoTracking() where o.CustomerId == hid join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId select l.ProductId).Distinct().ToListAsync(ct)
+            : [];
+
+        var cart = purchased.Select(i => i.Id).ToList();
+        var asked = input.Products.Count > 0 ? input.Products : cart;
+        IReadOnlyList<ItemModel> Items(Block b)
+        {
+            var strategy = b.Type == BlockTypes.Bestsellers ? Strategies.Bestsellers : b.Strategy;
+            var request = new RecommendationRequest(strategy, asked, cart, null, b.Limit ?? 3, new RecommendationFilters(), [.. history.Union(cart)], []);
+            return Recommender.Recommend(model, request).Select(r => model.Products.GetValueOrDefault(r.Product)).OfType<ProductInfo>().Select(p => Item(p, store)).ToList();
+        }
+
+        var context = new RenderContext(customer, new RenderStore(store.Name, store.PostalAddress, store.Currency, store.TimeZone, null), order,
+            trigger.FirstOrDefault(), purchased, purchased, input.Coupon, Items, input.Links, clock.GetUtcNow());
+        return (Renderer.Render(variant, context), variant);
+    }
+
+    private static async Task<Dictionary<long, ProductInfo>> ProductsAsync(CartwiseDb db, List<long> ids, CancellationToken ct) =>
+        (await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id))
+            .Select(p => new { p.Id, p.ExternalId, p.Name, Price = p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available })
+            .ToListAsync(ct))
+        .ToDictionary(p => p.Id, p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available));
+
+    private static ItemModel Item(ProductInfo p, Store store, decimal? price = null, int quantity = 1) =>
+        new(p.Id, p.Name ?? p.ExternalId, p.Link, p.ImageLink, price ?? p.Price, p.Currency ?? store.Currency, quantity);
+
+    /// <summary>
+    /// The MIME message: both parts, the sender, RFC 8058 one-click unsubscribe headers and a Message-ID made from
+    /// the outbox row, so that a receiving system can tell a repeated delivery of the same row.
+    /// </summary>
+    public static MimeMessage Mime(RenderedMessage rendered, Sender? sender, Store store, string to, string? toName, string messageId, string unsubscribeUrl, bool test, DateTimeOffset date)
+    {
+        var mime = new MimeMessage();
+        mime.From.Add(new MailboxAddress(sender?.Name ?? store.Name, sender?.FromAddress ?? $"no-reply@{store.Slug}.invalid"));
+        if (sender?.ReplyTo is { Length: > 0 } replyTo) mime.ReplyTo.Add(MailboxAddress.Parse(replyTo));
+        mime.To.Add(new MailboxAddress(toName ?? "", to));
+        mime.Subject = test ? "[TEST] " + rendered.Subject : rendered.Subject;
+        mime.MessageId = messageId;
+        mime.Date = date;
+        mime.Headers.Add("List-Unsubscribe", $"<{unsubscribeUrl}>");
+        mime.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+        if (test) mime.Headers.Add("X-Cartwise-Test", "yes");
+        var body = new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html };
+        mime.Body = body.ToMessageBody();
+        return mime;
+    }
+
+    /// <summary>The Message-ID of an outbox row.</summary>
+    public static string MessageIdFor(Store store, long outboxId) =>
+        string.Create(CultureInfo.InvariantCulture, $"cw.{store.Id}.{outboxId}@{store.Slug}.cartwise");
+}

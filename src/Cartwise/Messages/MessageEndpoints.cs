@@ -1,0 +1,323 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using Cartwise.Coupons;
+using Cartwise.Core.Messages;
+using Cartwise.Data;
+using Cartwise.Hosting;
+using Cartwise.Stores;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Messages;
+
+public sealed record SenderRequest([property: Required, MaxLength(200)] string Name, [property: Required, EmailAddress] string FromAddress, [property: EmailAddress] string? ReplyTo);
+
+public sealed record SenderView(long Id, string Name, string FromAddress, string? ReplyTo)
+{
+    public static SenderView From(Sender s) => new(s.Id, s.Name, s.FromAddress, s.ReplyTo);
+}
+
+/// <summary>A message's coupon: mode none, static (code) or dynamic (poolId); expiry as a date or days after sending.</summary>
+public sealed record CouponSettings(string Mode = CouponModes.None, string? Code = null, long? PoolId = null, DateTimeOffset? ExpiresAt = null, int? ValidDays = null);
+
+public sealed record MessageRequest(
+    [property: Required, MaxLength(200)] string Name,
+    [property: Required, MaxLength(35)] string DefaultLanguage,
+    long? SenderId,
+    [property: Required] List<MessageVariant> Variants,
+    CouponSettings? Coupon);
+
+public sealed record MessageView(long Id, string Name, string DefaultLanguage, long? SenderId, IReadOnlyList<MessageVariant> Variants, CouponSettings Coupon,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public sealed record MessageSummary(long Id, string Name, string DefaultLanguage, IReadOnlyList<string> Languages, long? SenderId, string CouponMode, DateTimeOffset UpdatedAt);
+
+public sealed record ItemsPage<T>(IReadOnlyList<T> Items);
+
+/// <summary>Render for a real customer (id) and trigger (order transaction id, product ids), in a language (default: the customer's).</summary>
+public sealed record PreviewRequest(long? CustomerId, string? Order, List<string>? Products, string? Language);
+
+public sealed record PreviewView(string Language, string Subject, string? Preheader, string Html, string Text);
+
+/// <summary>Send to these addresses with sample data; one language, or every variant when null.</summary>
+public sealed record TestSendRequest([property: Required] List<string> To, string? Language);
+
+public sealed record SendResult(long OutboxId, string To, string? Language, string Status, string? Subject, string? Error);
+
+public sealed record OutboxView(long Id, string Key, long MessageId, long? CustomerId, string Email, string? Language, long? ScenarioId, string? Rule,
+    string Status, DateTimeOffset DueAt, int Attempts, bool Uncertain, bool IsTest, string? Subject, string? CouponCode, string? LastError,
+    string? ProviderResponse, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+
+public sealed record OutboxPage(string Transport, IReadOnlyList<OutboxView> Items);
+
+public sealed record MailSettingsView(string? Smtp, string Transport, int SendRate, string? PostalAddress, int ClickWindowDays, int? OpenWindowDays);
+
+public sealed record MailSettingsRequest(string? Smtp, [property: Range(0, 100_000)] int SendRate, [property: MaxLength(500)] string? PostalAddress,
+    [property: Range(0, 90)] int ClickWindowDays = 5, [property: Range(0, 90)] int? OpenWindowDays = 1);
+
+public static class MessageEndpoints
+{
+    public static IEndpointRouteBuilder MapMessageEndpoints(this IEndpointRouteBuilder app)
+    {
+        var g = app.MapGroup("/api/v1").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Messages");
+        g.MapGet("/senders", SendersAsync).WithSummary("The store's sender identities.");
+        g.MapPost("/senders", CreateSenderAsync).WithSummary("Add a sender identity (name, from address, reply-to).");
+        g.MapPut("/senders/{id:long}", UpdateSenderAsync).WithSummary("Change a sender identity.");
+        g.MapDelete("/senders/{id:long}", DeleteSenderAsync).WithSummary("Remove a sender identity no message uses.");
+        g.MapGet("/messages", ListAsync).WithSummary("The store's messages.");
+        g.MapGet("/messages/{id:long}", GetAsync).WithSummary("One message with its variants.");
+        g.MapPost("/messages", CreateAsync).WithSummary("Create a message; templates are checked now (errors name the field, line and column).");
+        g.MapPut("/messages/{id:long}", UpdateAsync).WithSummary("Replace a message.");
+        g.MapDelete("/messages/{id:long}", DeleteAsync).WithSummary("Delete a message.");
+        g.MapPost("/messages/{id:long}/preview", PreviewAsync).WithSummary("Render a message for a real customer and trigger (HTML and text).");
+        g.MapPost("/messages/{id:long}/test-send", TestSendAsync).WithSummary("Send a message with sample data to chosen addresses, marked as a test.");
+        g.MapGet("/messages/{id:long}/report", ReportAsync).WithSummary("Sent, opened, clicked, unsubscribed, orders, revenue and coupons of a message.");
+        g.MapGet("/outbox", OutboxAsync).WithSummary("Outbox rows, newest first, with status, attempts and the provider's answer.");
+        g.MapGet("/outbox/{id:long}/eml", EmlAsync).WithSummary("The .eml the file outbox wrote for a row.");
+        g.MapGet("/store/mail", MailSettingsAsync).WithSummary("The store's delivery settings (SMTP, send rate, footer address, attribution windows).");
+        g.MapPut("/store/mail", UpdateMailSettingsAsync).WithSummary("Change the store's delivery settings.");
+        return app;
+    }
+
+    internal static async Task<Ok<ItemsPage<SenderView>>> SendersAsync(CartwiseDb db, CancellationToken ct) =>
+        TypedResults.Ok(new ItemsPage<SenderView>((await db.Senders.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct)).Select(SenderView.From).ToList()));
+
+    internal static async Task<Created<SenderView>> CreateSenderAsync(SenderRequest request, CartwiseDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var s = new Sender { StoreId = db.CurrentStoreId, Name = request.Name.Trim(), FromAddress = request.FromAddress.Trim(), ReplyTo = request.ReplyTo?.Trim(), CreatedAt = clock.GetUtcNow() };
+        db.Senders.Add(s);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/senders/{s.Id}", SenderView.From(s));
+    }
+
+    internal static async Task<Results<Ok<SenderView>, NotFound>> UpdateSenderAsync(long id, SenderRequest request, CartwiseDb db, CancellationToken ct)
+    {
+        var s = await db.Senders.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (s is null) return TypedResults.NotFound();
+        (s.Name, s.FromAddress, s.ReplyTo) = (request.Name.Trim(), request.FromAddress.Trim(), request.ReplyTo?.Trim());
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(SenderView.From(s));
+    }
+
+    internal static async Task<Results<NoContent, NotFound, ValidationProblem>> DeleteSenderAsync(long id, CartwiseDb db, CancellationToken ct)
+    {
+        var s = await db.Senders.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (s is null) return TypedResults.NotFound();
+        var users = await db.Messages.Where(m => m.SenderId == id).Select(m => m.Name).ToListAsync(ct);
+        if (users.Count > 0) return Problem("senderId", $"used by {users.Count} message(s): {string.Join(", ", users.Take(5))}");
+        db.Senders.Remove(s);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    internal static async Task<Ok<ItemsPage<MessageSummary>>> ListAsync(CartwiseDb db, MessageComposer composer, CancellationToken ct)
+    {
+        var messages = await db.Messages.AsNoTracking().OrderBy(m => m.Id).ToListAsync(ct);
+        return TypedResults.Ok(new ItemsPage<MessageSummary>(messages.Select(m => new MessageSummary(m.Id, m.Name, m.DefaultLanguage,
+            composer.Variants(m).Select(v => v.Language).ToList(), m.SenderId, m.CouponMode, m.UpdatedAt)).ToList()));
+    }
+
+    internal static async Task<Results<Ok<MessageView>, NotFound>> GetAsync(long id, CartwiseDb db, MessageComposer composer, CancellationToken ct)
+    {
+        var m = await db.Messages.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
+        return m is null ? TypedResults.NotFound() : TypedResults.Ok(View(m, composer));
+    }
+
+    private static MessageView View(Message m, MessageComposer composer) => new(m.Id, m.Name, m.DefaultLanguage, m.SenderId, composer.Variants(m),
+        new CouponSettings(m.CouponMode, m.StaticCode, m.CouponPoolId, m.CouponExpiresAt, m.CouponValidDays), m.CreatedAt, m.UpdatedAt);
+
+    internal static async Task<Results<Created<MessageView>, ValidationProblem>> CreateAsync(MessageRequest request, CartwiseDb db, MessageComposer composer, TimeProvider clock, CancellationToken ct)
+    {
+        if (await ValidateAsync(request, db, composer, ct) is { } problem) return problem;
+        var now = clock.GetUtcNow();
+        var m = new Message { StoreId = db.CurrentStoreId, Name = "", DefaultLanguage = "", Variants = "", CreatedAt = now };
+        Apply(m, request, now);
+        db.Messages.Add(m);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/messages/{m.Id}", View(m, composer));
+    }
+
+    internal static async Task<Results<Ok<MessageView>, NotFound, ValidationProblem>> UpdateAsync(long id, MessageRequest request, CartwiseDb db, MessageComposer composer, TimeProvider clock, CancellationToken ct)
+    {
+        var m = await db.Messages.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (m is null) return TypedResults.NotFound();
+        if (await ValidateAsync(request, db, composer, ct) is { } problem) return problem;
+        var now = clock.GetUtcNow();
+        // Cached variants are keyed by the update time: make sure it moves even within one clock tick.
+        Apply(m, request, now > m.UpdatedAt ? now : m.UpdatedAt.AddTicks(1));
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(View(m, composer));
+    }
+
+    private static void Apply(Message m, MessageRequest r, DateTimeOffset now)
+    {
+        var coupon = r.Coupon ?? new CouponSettings();
+        m.Name = r.Name.Trim();
+        m.DefaultLanguage = r.DefaultLanguage.Trim();
+        m.SenderId = r.SenderId;
+        m.Variants = JsonSerializer.Serialize(r.Variants, MessageComposer.Json);
+        m.CouponMode = coupon.Mode;
+        m.StaticCode = coupon.Mode == CouponModes.Static ? coupon.Code?.Trim() : null;
+        m.CouponPoolId = coupon.Mode == CouponModes.Dynamic ? coupon.PoolId : null;
+        m.CouponExpiresAt = coupon.Mode == CouponModes.None ? null : coupon.ExpiresAt;
+        m.CouponValidDays = coupon.Mode == CouponModes.None ? null : coupon.ValidDays;
+        m.UpdatedAt = now;
+    }
+
+    private static async Task<ValidationProblem?> ValidateAsync(MessageRequest r, CartwiseDb db, MessageComposer composer, CancellationToken ct)
+    {
+        var errors = MessageValidator.Validate(r.DefaultLanguage, r.Variants, composer.Renderer).ToList();
+        if (r.SenderId is { } sid && !await db.Senders.AnyAsync(s => s.Id == sid, ct)) errors.Add(new("senderId", $"no sender {sid} in this store"));
+        var coupon = r.Coupon ?? new CouponSettings();
+        switch (coupon.Mode)
+        {
+            case CouponModes.None:
+                break;
+            case CouponModes.Static:
+                if (string.IsNullOrWhiteSpace(coupon.Code)) errors.Add(new("coupon.code", "a static coupon needs its code"));
+                break;
+            case CouponModes.Dynamic:
+                if (coupon.PoolId is not { } pid) errors.Add(new("coupon.poolId", "a dynamic coupon needs a pool"));
+                else if (!await db.CouponPools.AnyAsync(p => p.Id == pid, ct)) errors.Add(new("coupon.poolId", $"no coupon pool {pid} in this store"));
+                break;
+            default:
+                errors.Add(new("coupon.mode", $"unknown mode '{coupon.Mode}': none, static or dynamic"));
+                break;
+        }
+        if (coupon.ValidDays is < 1 or > 3650) errors.Add(new("coupon.validDays", "between 1 and 3650"));
+        if (coupon.ExpiresAt is not null && coupon.ValidDays is not null) errors.Add(new("coupon.validDays", "give an expiry date or days after sending, not both"));
+        if (coupon.Mode == CouponModes.None && r.Variants is not null && MessageValidator.Uses(r.Variants, BlockTypes.Coupon))
+            errors.Add(new("coupon.mode", "the message has a COUPON block: choose a static or dynamic coupon"));
+        return errors.Count == 0 ? null
+            : TypedResults.ValidationProblem(errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Error).ToArray()));
+    }
+
+    internal static async Task<Results<NoContent, NotFound>> DeleteAsync(long id, CartwiseDb db, CancellationToken ct)
+    {
+        var m = await db.Messages.SingleOrDefaultAsync(x => x.Id == id, ct);
+        if (m is null) return TypedResults.NotFound();
+        db.Messages.Remove(m);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    internal static ValidationProblem Problem(string field, string error) => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] });
+
+    internal static async Task<Results<Ok<PreviewView>, NotFound, ValidationProblem>> PreviewAsync(long id, PreviewRequest request, CartwiseDb db,
+        MessageComposer composer, StoreCache stores, PublicUrls urls, TimeProvider clock, CancellationToken ct)
+    {
+        var message = await composer.LoadAsync(db, id, ct);
+        if (message is null) return TypedResults.NotFound();
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        string? email = null;
+        if (request.CustomerId is { } cid)
+        {
+            email = await db.Customers.Where(c => c.Id == cid).Select(c => c.Email ?? "").SingleOrDefaultAsync(ct);
+            if (email is null) return Problem("customerId", $"no customer {cid} in this store");
+        }
+        long? orderId = null;
+        if (request.Order is { } tx)
+        {
+            orderId = await db.Orders.Where(o => o.ExternalId == tx).Select(o => (long?)o.Id).SingleOrDefaultAsync(ct);
+            if (orderId is null) return Problem("order", $"no order '{tx}' in this store");
+        }
+        var products = new List<long>();
+        foreach (var external in request.Products ?? [])
+        {
+            var pid = await db.Products.Where(p => p.ExternalId == external).Select(p => (long?)p.Id).SingleOrDefaultAsync(ct);
+            if (pid is null) return Problem("products", $"no product '{external}' in this store");
+            products.Add(pid.Value);
+        }
+        var links = MessageLinks.Untracked(urls.Base + "/u/preview");
+        try
+        {
+            var (rendered, variant) = await composer.RenderAsync(db, store, message,
+                new ComposeInput(request.CustomerId, email ?? "preview@example.com", request.Language, orderId, products,
+                    CouponService.Sample(message.Message, clock.GetUtcNow()), links, Sample: request.CustomerId is null), ct);
+            return TypedResults.Ok(new PreviewView(variant.Language, rendered.Subject, rendered.Preheader, rendered.Html, rendered.Text));
+        }
+        catch (MessageRenderException e)
+        {
+            return Problem("message", e.Message);
+        }
+    }
+
+    internal static async Task<Results<Ok<ItemsPage<SendResult>>, NotFound, ValidationProblem>> TestSendAsync(long id, TestSendRequest request, CartwiseDb db,
+        MessageComposer composer, OutboxService outbox, TimeProvider clock, CancellationToken ct)
+    {
+        var message = await composer.LoadAsync(db, id, ct);
+        if (message is null) return TypedResults.NotFound();
+        if (request.To is not { Count: >= 1 and <= 20 }) return Problem("to", "between 1 and 20 addresses");
+        var attribute = new EmailAddressAttribute();
+        for (var i = 0; i < request.To.Count; i++)
+            if (!attribute.IsValid(request.To[i]) || !MimeKit.MailboxAddress.TryParse(request.To[i], out _)) return Problem($"to[{i}]", $"'{request.To[i]}' is not an email address");
+        var languages = request.Language is { } l ? [l] : message.Variants.Select(v => v.Language).ToList();
+        if (request.Language is not null && !message.Variants.Any(v => string.Equals(v.Language, request.Language, StringComparison.OrdinalIgnoreCase)))
+            return Problem("language", $"the message has no '{request.Language}' variant; it has {string.Join(", ", message.Variants.Select(v => v.Language))}");
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        // Sample data: the store's latest order, so PURCHASED and RECOMMENDED show real products.
+        var latest = await db.Orders.OrderByDescending(o => o.PlacedAt).Select(o => (long?)o.Id).FirstOrDefaultAsync(ct);
+        var now = clock.GetUtcNow();
+        var batch = Guid.NewGuid().ToString("N");
+        var rows = request.To.SelectMany(to => languages.Select(lang => new OutboxMessage
+        {
+            StoreId = store.Id, Key = $"test:{batch}:{to}:{lang}", MessageId = id, Email = to.Trim(), Language = lang, IsTest = true,
+            OrderId = latest, DueAt = now, CreatedAt = now,
+        })).ToList();
+        var sent = await outbox.SendNowAsync(db, store, rows, ct);
+        return TypedResults.Ok(new ItemsPage<SendResult>(sent.Select(r => new SendResult(r.Id, r.Email, r.Language, r.Status, r.Subject, r.LastError)).ToList()));
+    }
+
+    internal static async Task<Results<Ok<MessageReport>, NotFound>> ReportAsync(long id, DateTimeOffset? from, DateTimeOffset? to, CartwiseDb db, CancellationToken ct)
+    {
+        if (!await db.Messages.AnyAsync(m => m.Id == id, ct)) return TypedResults.NotFound();
+        var report = await MessageReports.ComputeAsync(db, db.Outbox.Where(o => o.MessageId == id), from, to, _ => "all", ct);
+        return TypedResults.Ok(report.Total);
+    }
+
+    internal static async Task<Ok<OutboxPage>> OutboxAsync(CartwiseDb db, MailTransports transports, string? status, long? before, int? limit, CancellationToken ct)
+    {
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        await using var transport = transports.Create(store);
+        var q = db.Outbox.AsNoTracking();
+        if (status is not null) q = q.Where(o => o.Status == status);
+        if (before is not null) q = q.Where(o => o.Id < before);
+        var rows = await q.OrderByDescending(o => o.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(ct);
+        return TypedResults.Ok(new OutboxPage(transport.Describe(), rows.Select(o => new OutboxView(o.Id, o.Key, o.MessageId, o.CustomerId, o.Email, o.Language,
+            o.ScenarioId, o.Rule, o.Status, o.DueAt, o.Attempts, o.Uncertain, o.IsTest, o.Subject, o.CouponCode, o.LastError, o.ProviderResponse, o.CreatedAt, o.SentAt)).ToList()));
+    }
+
+    internal static async Task<Results<FileStreamHttpResult, NotFound>> EmlAsync(long id, CartwiseDb db, MailTransports transports, CancellationToken ct)
+    {
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        if (!await db.Outbox.AnyAsync(o => o.Id == id && o.Status == OutboxStatus.Sent, ct)) return TypedResults.NotFound();
+        var path = Path.Combine(transports.OutboxDirectory, FileMailTransport.FileName(MessageComposer.MessageIdFor(store, id)));
+        return File.Exists(path) ? TypedResults.File(File.OpenRead(path), "message/rfc822", Path.GetFileName(path)) : TypedResults.NotFound();
+    }
+
+    internal static async Task<Ok<MailSettingsView>> MailSettingsAsync(CartwiseDb db, MailTransports transports, CancellationToken ct)
+    {
+        var s = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        await using var transport = transports.Create(s);
+        return TypedResults.Ok(new MailSettingsView(Mask(s.SmtpUrl), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays));
+    }
+
+    internal static async Task<Results<Ok<MailSettingsView>, ValidationProblem>> UpdateMailSettingsAsync(MailSettingsRequest request, CartwiseDb db,
+        MailTransports transports, StoreCache stores, CancellationToken ct)
+    {
+        if (request.Smtp is { Length: > 0 } url && SmtpSettings.Parse(url, out var error) is null) return Problem("smtp", error!);
+        var s = await db.Stores.SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        s.SmtpUrl = string.IsNullOrWhiteSpace(request.Smtp) ? null : request.Smtp.Trim();
+        s.SendRate = request.SendRate;
+        s.PostalAddress = request.PostalAddress;
+        s.ClickWindowDays = request.ClickWindowDays;
+        s.OpenWindowDays = request.OpenWindowDays is 0 ? null : request.OpenWindowDays;
+        await db.SaveChangesAsync(ct);
+        await using var transport = transports.Create(s);
+        return TypedResults.Ok(new MailSettingsView(Mask(s.SmtpUrl), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays));
+    }
+
+    private static string? Mask(string? url) =>
+        url is null || !Uri.TryCreate(url, UriKind.Absolute, out var u) || !u.UserInfo.Contains(':', StringComparison.Ordinal)
+            ? url : url.Replace(u.UserInfo, u.UserInfo[..u.UserInfo.IndexOf(':', StringComparison.Ordinal)] + ":***", StringComparison.Ordinal);
+}

@@ -1,0 +1,85 @@
+using Cartwise.Core.Messages;
+using Cartwise.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Messages;
+
+/// <summary>What a set of sent messages did. Rates are shares of <see cref="Sent"/> (click-to-open: of <see cref="Opened"/>).</summary>
+public sealed record MessageReport(int Sent, int Failed, int Skipped, int Opened, int Clicked, int Unsubscribed, int Orders, decimal Revenue,
+    int CouponsSent, int CouponsRedeemed, double OpenRate, double ClickRate, double ClickToOpenRate);
+
+public sealed record GroupedReport(MessageReport Total, IReadOnlyDictionary<string, MessageReport> Groups);
+
+/// <summary>
+/// Message figures computed from stored rows only: outbox rows (test sends left out), activities, orders with their
+/// coupons. Orders are credited by <see cref="MessageAttribution"/> over every message the customers touched, so an
+/// order counts for one message at most.
+/// </summary>
+public static class MessageReports
+{
+    private sealed record Row(long Id, long? CustomerId, string Status, string? Language, string? Rule, long MessageId, string? CouponCode, DateTimeOffset? SentAt, DateTimeOffset CreatedAt);
+
+    public static async Task<GroupedReport> ComputeAsync(CartwiseDb db, IQueryable<OutboxMessage> scope, DateTimeOffset? from, DateTimeOffset? to,
+        Func<(string? Language, string? Rule, long MessageId), string> group, CancellationToken ct)
+    {
+        var q = scope.AsNoTracking().Where(o => !o.IsTest && o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Claimed && o.Status != OutboxStatus.Sending);
+        if (from is not null) q = q.Where(o => (o.SentAt ?? o.CreatedAt) >= from);
+        if (to is not null) q = q.Where(o => (o.SentAt ?? o.CreatedAt) < to);
+        var rows = await q.Select(o => new Row(o.Id, o.CustomerId, o.Status, o.Language, o.Rule, o.MessageId, o.CouponCode, o.SentAt, o.CreatedAt)).ToListAsync(ct);
+        var sent = rows.Where(r => r.Status == OutboxStatus.Sent).ToList();
+        var ids = sent.Select(r => r.Id).ToList();
+        var activity = new List<(long Outbox, string Kind)>();
+        foreach (var chunk in ids.Chunk(5000))
+            activity.AddRange((await db.MessageActivities.AsNoTracking().Where(a => chunk.Contains(a.OutboxId)).Select(a => new { a.OutboxId, a.Kind }).ToListAsync(ct))
+                .Select(a => (a.OutboxId, a.Kind)));
+        var kinds = activity.GroupBy(a => a.Outbox).ToDictionary(g => g.Key, g => g.Select(a => a.Kind).ToHashSet());
+
+        // Attribution: every open and click of these customers (of any message), and their orders after the first send.
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        var windows = new AttributionWindows(TimeSpan.FromDays(store.ClickWindowDays), store.OpenWindowDays is { } od ? TimeSpan.FromDays(od) : null);
+        var customers = sent.Where(r => r.CustomerId is not null).Select(r => r.CustomerId!.Value).Distinct().ToList();
+        var first = sent.Count == 0 ? DateTimeOffset.MaxValue : sent.Min(r => r.SentAt ?? r.CreatedAt);
+        var touches = new List<Touch>();
+        var purchases = new List<Purchase>();
+        var orders = new Dictionary<long, (decimal Value, string? Coupon, long Customer, DateTimeOffset At)>();
+        foreach (var chunk in customers.Chunk(2000))
+        {
+            touches.AddRange((await (from a in db.MessageActivities.AsNoTracking()
+                                     where a.CustomerId != null && chunk.Contains(a.CustomerId.Value) && (a.Kind == "open" || a.Kind == "click")
+                                     join o in db.Outbox.AsNoTracking() on a.OutboxId equals o.Id
+                                     where !o.IsTest
+                                     select new { Customer = a.CustomerId!.Value, a.OutboxId, a.Kind, a.At }).ToListAsync(ct))
+                .Select(t => new Touch(t.Customer, t.OutboxId, t.Kind == "click", t.At)));
+            foreach (var o in await db.Orders.AsNoTracking().Where(o => o.CustomerId != null && chunk.Contains(o.CustomerId.Value) && o.PlacedAt >= first)
+                         .Select(o => new { o.Id, o.CustomerId, o.PlacedAt, o.Value, o.RefundedValue, o.Coupon }).ToListAsync(ct))
+            {
+                purchases.Add(new Purchase(o.Id, o.CustomerId!.Value, o.PlacedAt));
+                orders[o.Id] = (o.Value - o.RefundedValue, o.Coupon, o.CustomerId!.Value, o.PlacedAt);
+            }
+        }
+        var credited = MessageAttribution.Credit(touches, purchases, windows);
+        var creditedByOutbox = credited.GroupBy(kv => kv.Value).ToDictionary(g => g.Key, g => g.Select(kv => orders[kv.Key].Value).ToList());
+        // A coupon is redeemed when its recipient orders with it after it was sent.
+        var byCustomerCoupon = orders.Values.Where(o => o.Coupon is not null).ToLookup(o => (o.Customer, Code: o.Coupon!.ToUpperInvariant()));
+        bool Redeemed(Row r) => r.CouponCode is not null && r.CustomerId is { } c && byCustomerCoupon[(c, r.CouponCode.ToUpperInvariant())].Any(o => o.At >= r.SentAt);
+
+        MessageReport Compute(IEnumerable<Row> all)
+        {
+            var list = all.ToList();
+            var s = list.Where(r => r.Status == OutboxStatus.Sent).ToList();
+            int With(string kind) => s.Count(r => kinds.TryGetValue(r.Id, out var k) && k.Contains(kind));
+            var opened = s.Count(r => kinds.TryGetValue(r.Id, out var k) && (k.Contains("open") || k.Contains("click")));
+            var clicked = With("click");
+            var revenue = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Sum() : 0m);
+            var orderCount = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Count : 0);
+            return new MessageReport(s.Count, list.Count(r => r.Status == OutboxStatus.Failed), list.Count(r => r.Status == OutboxStatus.Skipped),
+                opened, clicked, With("unsubscribe"), orderCount, revenue, s.Count(r => r.CouponCode is not null), s.Count(Redeemed),
+                Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened));
+        }
+
+        var groups = rows.GroupBy(r => group((r.Language, r.Rule, r.MessageId))).ToDictionary(g => g.Key, g => Compute(g));
+        return new GroupedReport(Compute(rows), groups);
+    }
+
+    private static double Rate(int part, int whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);
+}

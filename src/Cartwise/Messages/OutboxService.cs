@@ -1,0 +1,279 @@
+using System.ComponentModel.DataAnnotations;
+using Cartwise.Coupons;
+using Cartwise.Core.Messages;
+using Cartwise.Data;
+using Cartwise.Hosting;
+using Cartwise.Stores;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Cartwise.Messages;
+
+/// <summary>The outbox's settings (section <c>Outbox</c>, e.g. the environment variable <c>Outbox__LeaseSeconds</c>).</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>How long a claim holds a row; a row still claimed after this is taken over (its node is presumed dead).</summary>
+    [Range(1, 86_400)] public int LeaseSeconds { get; set; } = 300;
+    /// <summary>How often a node looks for due rows.</summary>
+    [Range(0.05, 3600)] public double PollSeconds { get; set; } = 1;
+    /// <summary>Rows claimed at once (without a store send rate).</summary>
+    [Range(1, 10_000)] public int BatchSize { get; set; } = 100;
+    /// <summary>Attempts before a temporarily failing row goes to the dead letters.</summary>
+    [Range(1, 100)] public int MaxAttempts { get; set; } = 8;
+}
+
+/// <summary>A check made again right before a row is sent (a scenario's conditions); a reason skips the row.</summary>
+public interface IOutboxCheck
+{
+    Task<string?> SkipReasonAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct);
+}
+
+/// <summary>Picks the transport of a store: its own SMTP server, else <c>serve --smtp</c>, else the file outbox.</summary>
+public sealed class MailTransports(ServeSettings settings)
+{
+    public string OutboxDirectory { get; } = settings.OutboxDirectory is { } dir ? Path.GetFullPath(dir)
+        : settings.Database.Kind == DatabaseKind.Sqlite
+            ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.Database.ConnectionString).DataSource)) ?? ".", "outbox")
+            : Path.GetFullPath("outbox");
+
+    public IMailTransport Create(Store store)
+    {
+        var url = store.SmtpUrl ?? settings.Smtp;
+        if (url is null) return new FileMailTransport(OutboxDirectory);
+        return new SmtpMailTransport(SmtpSettings.Parse(url, out var error) ?? throw new InvalidOperationException($"SMTP setting of store '{store.Slug}': {error}"));
+    }
+}
+
+/// <summary>
+/// The outbox: rows are enqueued once per idempotency key, claimed by workers (a lease; <c>FOR UPDATE SKIP LOCKED</c>
+/// on PostgreSQL, so two nodes never claim the same row), checked again, rendered and handed to the transport one by
+/// one. A row is marked <c>sending</c> (committed) before it goes out and <c>sent</c> right after the server's answer;
+/// a row found still <c>sending</c> after its lease was interrupted inside that window and is sent again, flagged
+/// <see cref="OutboxMessage.Uncertain"/>.
+/// </summary>
+public sealed partial class OutboxService(DatabaseTarget target, TimeProvider clock, MessageComposer composer, MailTransports transports,
+    PublicUrls urls, IEnumerable<IOutboxCheck> checks, IOptions<OutboxOptions> options, ILogger<OutboxService> log)
+{
+    private readonly OutboxOptions _options = options.Value;
+
+    /// <summary>Adds a row unless its key is there already; true when added.</summary>
+    public static async Task<bool> EnqueueAsync(CartwiseDb db, OutboxMessage row, CancellationToken ct)
+    {
+        if (await db.Outbox.AnyAsync(o => o.Key == row.Key, ct)) return false;
+        db.Outbox.Add(row);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            // Another node added the same key between the check and the insert.
+            db.Entry(row).State = EntityState.Detached;
+            return false;
+        }
+    }
+
+    /// <summary>One pass: claims and sends what is due, store by store, within each store's send rate. Returns rows handled.</summary>
+    public async Task<int> PassAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        List<long> stores;
+        await using (var session = await target.OpenSessionAsync(ct))
+            stores = await Sql.QueryAsync(session,
+                "SELECT DISTINCT \"StoreId\" FROM \"Outbox\" WHERE (\"Status\" = 'pending' AND \"DueAt\" <= @p0) OR (\"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p0)",
+                [now], r => r.GetInt64(0), ct);
+        var handled = 0;
+        foreach (var storeId in stores)
+        {
+            await using var db = target.CreateContext();
+            db.CurrentStoreId = storeId;
+            var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == storeId, ct);
+            // A send rate is kept per pass: a pass a second sends at most that many.
+            var budget = store.SendRate > 0 ? Math.Max(1, (int)(store.SendRate * _options.PollSeconds)) : int.MaxValue;
+            while (budget > 0)
+            {
+                var ids = await ClaimAsync(db, Math.Min(budget, _options.BatchSize), ct);
+                if (ids.Count == 0) break;
+                handled += await SendAsync(db, store, ids, ct);
+                budget -= ids.Count;
+            }
+        }
+        return handled;
+    }
+
+    private async Task<List<long>> ClaimAsync(CartwiseDb db, int limit, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var lockClause = db.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
+        return await Sql.QueryAsync(DbSession.From(db),
+            "UPDATE \"Outbox\" SET \"Uncertain\" = CASE WHEN \"Status\" = 'sending' THEN TRUE ELSE \"Uncertain\" END, " +
+            "\"Status\" = 'claimed', \"Attempts\" = \"Attempts\" + 1, \"ClaimedUntil\" = @p0 " +
+            "WHERE \"Id\" IN (SELECT \"Id\" FROM \"Outbox\" WHERE \"StoreId\" = @p1 AND ((\"Status\" = 'pending' AND \"DueAt\" <= @p2) " +
+            "OR (\"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p2)) ORDER BY \"DueAt\", \"Id\" LIMIT @p3" + lockClause + ") RETURNING \"Id\"",
+            [now.AddSeconds(_options.LeaseSeconds), db.CurrentStoreId, now, limit], r => r.GetInt64(0), ct);
+    }
+
+    /// <summary>Adds rows already claimed by the caller (test sends) and sends them at once.</summary>
+    public async Task<List<OutboxMessage>> SendNowAsync(CartwiseDb db, Store store, IReadOnlyList<OutboxMessage> rows, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var row in rows)
+        {
+            row.Status = OutboxStatus.Claimed;
+            row.Attempts = 1;
+            row.ClaimedUntil = now.AddSeconds(_options.LeaseSeconds);
+            db.Outbox.Add(row);
+        }
+        await db.SaveChangesAsync(ct);
+        await SendAsync(db, store, rows.Select(r => r.Id).ToList(), ct);
+        db.ChangeTracker.Clear();
+        var ids = rows.Select(r => r.Id).ToList();
+        return await db.Outbox.AsNoTracking().Where(o => ids.Contains(o.Id)).OrderBy(o => o.Id).ToListAsync(ct);
+    }
+
+    private async Task<int> SendAsync(CartwiseDb db, Store store, List<long> ids, CancellationToken ct)
+    {
+        var rows = await db.Outbox.Where(o => ids.Contains(o.Id) && o.Status == OutboxStatus.Claimed).OrderBy(o => o.DueAt).ThenBy(o => o.Id).ToListAsync(ct);
+        var messages = new Dictionary<long, LoadedMessage?>();
+        var secret = await SecretAsync(db, store, ct);
+        await using var transport = transports.Create(store);
+        foreach (var row in rows)
+        {
+            var now = clock.GetUtcNow();
+            try
+            {
+                if (!messages.TryGetValue(row.MessageId, out var message)) messages[row.MessageId] = message = await composer.LoadAsync(db, row.MessageId, ct);
+                if (message is null)
+                {
+                    Finish(row, OutboxStatus.Failed, "the message was deleted");
+                    await db.SaveChangesAsync(ct);
+                    continue;
+                }
+                if (await SkipReasonAsync(db, row, now, ct) is { } reason)
+                {
+                    Finish(row, OutboxStatus.Skipped, reason);
+                    await db.SaveChangesAsync(ct);
+                    continue;
+                }
+                var coupon = await CouponService.AssignAsync(db, message.Message, row, now, ct);
+                var products = row.ProductIds is { Length: > 0 } p ? p.Split(',').Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [];
+                var links = urls.For(secret, row.Id);
+                var (rendered, variant) = await composer.RenderAsync(db, store, message,
+                    new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest), ct);
+                var toName = row.CustomerId is { } cid ? await db.Customers.Where(c => c.Id == cid).Select(c => c.FirstName).SingleOrDefaultAsync(ct) : null;
+                var mime = MessageComposer.Mime(rendered, message.Sender, store, row.Email, toName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
+
+                // The window: from this commit to the one after the server's answer. An interruption inside it leaves
+                // the row 'sending'; the next claim sends it again and flags it Uncertain.
+                row.Status = OutboxStatus.Sending;
+                row.Subject = rendered.Subject;
+                row.CouponCode = coupon?.Code;
+                row.Language = variant.Language;
+                await db.SaveChangesAsync(ct);
+                var answer = await transport.SendAsync(mime, ct);
+                row.ProviderResponse = answer.Length > 500 ? answer[..500] : answer;
+                row.SentAt = clock.GetUtcNow();
+                Finish(row, OutboxStatus.Sent, null);
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is MessageRenderException or CouponPoolEmptyException)
+            {
+                Finish(row, OutboxStatus.Failed, e.Message);
+                await db.SaveChangesAsync(CancellationToken.None);
+                LogFailed(log, row.Id, e.Message);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && (DeliveryFailures.IsTemporary(e) || e is MailKit.Net.Smtp.SmtpCommandException || e is MailKit.Security.AuthenticationException))
+            {
+                var description = DeliveryFailures.Describe(e);
+                if (DeliveryFailures.IsTemporary(e) && row.Attempts < _options.MaxAttempts)
+                {
+                    // Exponential backoff: 30 s, 1 min, 2 min… at most 6 hours.
+                    var wait = TimeSpan.FromSeconds(Math.Min(30 * Math.Pow(2, row.Attempts - 1), 6 * 3600));
+                    row.Status = OutboxStatus.Pending;
+                    row.DueAt = clock.GetUtcNow() + wait;
+                    row.ClaimedUntil = null;
+                    row.LastError = description;
+                    LogRetry(log, row.Id, description, wait);
+                }
+                else
+                {
+                    Finish(row, OutboxStatus.Failed, description);
+                    if (e is MailKit.Net.Smtp.SmtpCommandException { ErrorCode: MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted } && !row.IsTest)
+                        await SuppressAsync(db, row.Email, "bounce", row.Id, clock.GetUtcNow(), ct);
+                    LogFailed(log, row.Id, description);
+                }
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+        }
+        return rows.Count;
+    }
+
+    private static void Finish(OutboxMessage row, string status, string? error)
+    {
+        row.Status = status;
+        row.LastError = error;
+        row.ClaimedUntil = null;
+    }
+
+    /// <summary>Consent and suppression, checked at send time; then the scenario's own checks.</summary>
+    private async Task<string?> SkipReasonAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
+    {
+        var email = row.Email.ToLowerInvariant();
+        if (await db.Suppressions.AnyAsync(s => s.Email == email, ct)) return "suppressed";
+        if (row.IsTest) return null;
+        if (row.CustomerId is { } id)
+        {
+            var c = await db.Customers.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.EmailConsent, c.ErasedAt, c.MergedIntoId }).SingleOrDefaultAsync(ct);
+            if (c is null || c.ErasedAt is not null) return "erased";
+            if (c.EmailConsent != true) return "no email consent";
+        }
+        foreach (var check in checks)
+            if (await check.SkipReasonAsync(db, row, now, ct) is { } reason) return reason;
+        return null;
+    }
+
+    /// <summary>The store's link secret, made on first use.</summary>
+    public static async Task<string> SecretAsync(CartwiseDb db, Store store, CancellationToken ct)
+    {
+        if (store.LinkSecret is { } s) return s;
+        var secret = LinkSigner.NewSecret();
+        // Only set when still empty: two nodes making one at once agree on whichever was written first.
+        await db.Stores.Where(x => x.Id == store.Id && x.LinkSecret == null).ExecuteUpdateAsync(u => u.SetProperty(x => x.LinkSecret, secret), ct);
+        store.LinkSecret = await db.Stores.Where(x => x.Id == store.Id).Select(x => x.LinkSecret).SingleAsync(ct);
+        return store.LinkSecret!;
+    }
+
+    /// <summary>Puts an address on the store's suppression list (once) and withdraws the consent of its customers.</summary>
+    public static async Task SuppressAsync(CartwiseDb db, string email, string reason, long? outboxId, DateTimeOffset now, CancellationToken ct)
+    {
+        var lower = email.ToLowerInvariant();
+        if (!await db.Suppressions.AnyAsync(s => s.Email == lower, ct))
+        {
+            db.Suppressions.Add(new Suppression { StoreId = db.CurrentStoreId, Email = lower, Reason = reason, OutboxId = outboxId, At = now });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+        await db.Customers.Where(c => c.Email == lower || c.Email == email).ExecuteUpdateAsync(u => u
+            .SetProperty(c => c.EmailConsent, false).SetProperty(c => c.EmailConsentAt, now).SetProperty(c => c.EmailConsentSource, reason), ct);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {Row} failed: {Reason}")]
+    private static partial void LogFailed(ILogger logger, long row, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Outbox row {Row} will be retried in {Wait}: {Reason}")]
+    private static partial void LogRetry(ILogger logger, long row, string reason, TimeSpan wait);
+}
+
+/// <summary>Sends due outbox rows every <see cref="OutboxOptions.PollSeconds"/>.</summary>
+internal sealed class OutboxWorker(OutboxService outbox, TimeProvider clock, IOptions<OutboxOptions> options, ILogger<OutboxWorker> log)
+    : PollingWorker(clock, TimeSpan.FromSeconds(options.Value.PollSeconds), log)
+{
+    internal override Task PassAsync(CancellationToken ct) => outbox.PassAsync(ct);
+}
