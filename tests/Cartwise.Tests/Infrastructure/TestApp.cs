@@ -38,19 +38,21 @@ public sealed class TestApp : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
-    public static async Task<TestApp> StartAsync(Engine engine)
+    /// <param name="smtp">The default SMTP server; null: a file outbox in a temporary folder.</param>
+    public static async Task<TestApp> StartAsync(Engine engine, string? smtp = null)
     {
         var database = await TestDatabase.CreateAsync(engine);
-        return await StartAsync(database, database.Target);
+        return await StartAsync(database, database.Target, smtp);
     }
 
     /// <summary>A second server node on the database of another (it does not own the database).</summary>
-    public static Task<TestApp> StartNodeAsync(DatabaseTarget target) => StartAsync(null, target);
+    public static Task<TestApp> StartNodeAsync(DatabaseTarget target, string? smtp = null) => StartAsync(null, target, smtp);
 
-    private static async Task<TestApp> StartAsync(TestDatabase? database, DatabaseTarget target)
+    private static async Task<TestApp> StartAsync(TestDatabase? database, DatabaseTarget target, string? smtp)
     {
         var clock = new FakeTimeProvider(Start);
-        var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: false, Schedulers: false),
+        var outbox = Path.Combine(Path.GetTempPath(), $"cartwise-outbox-{Guid.NewGuid():N}");
+        var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: false, Schedulers: false, Smtp: smtp, OutboxDirectory: outbox),
             services => services.AddSingleton<TimeProvider>(clock));
         await CartwiseServer.PrepareAsync(app, CancellationToken.None);
         await app.StartAsync();
