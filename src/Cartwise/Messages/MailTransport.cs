@@ -69,7 +69,19 @@ public sealed class SmtpMailTransport(SmtpSettings settings) : IMailTransport
     {
         if (!_client.IsConnected)
         {
-            await _client.ConnectAsync(settings.Host, settings.Port, settings.Tls, ct);
+            // Our own socket, with Nagle off: SMTP is small writes waiting on replies, and Nagle with delayed ACKs
+            // held each message for ~40 ms (21 messages/s into a local server instead of hundreds).
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(settings.Host, settings.Port, ct);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            await _client.ConnectAsync(socket, settings.Host, settings.Port, settings.Tls, ct);
             if (settings.User is not null) await _client.AuthenticateAsync(settings.User, settings.Password ?? "", ct);
         }
         try

@@ -20,6 +20,8 @@ public sealed class OutboxOptions
     [Range(1, 10_000)] public int BatchSize { get; set; } = 100;
     /// <summary>Attempts before a temporarily failing row goes to the dead letters.</summary>
     [Range(1, 100)] public int MaxAttempts { get; set; } = 8;
+    /// <summary>SMTP connections a node uses at once for one store (each sends its share of a claimed batch in order).</summary>
+    [Range(1, 32)] public int Connections { get; set; } = 4;
 }
 
 /// <summary>A check made again right before a row is sent (a scenario's conditions); a reason skips the row.</summary>
@@ -95,7 +97,15 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             {
                 var ids = await ClaimAsync(db, Math.Min(budget, _options.BatchSize), ct);
                 if (ids.Count == 0) break;
-                handled += await SendAsync(db, store, ids, ct);
+                // The claimed rows are split over a few connections: a single SMTP conversation waits on every reply.
+                var shares = ids.Chunk((ids.Count + _options.Connections - 1) / _options.Connections).ToList();
+                await Parallel.ForEachAsync(shares, new ParallelOptions { MaxDegreeOfParallelism = shares.Count, CancellationToken = ct }, async (share, token) =>
+                {
+                    await using var part = target.CreateContext();
+                    part.CurrentStoreId = storeId;
+                    await SendAsync(part, store, share.ToList(), token);
+                });
+                handled += ids.Count;
                 budget -= ids.Count;
             }
         }
