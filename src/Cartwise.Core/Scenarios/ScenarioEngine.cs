@@ -1,0 +1,262 @@
+namespace Cartwise.Core.Scenarios;
+
+/// <summary>A customer action as the engine sees it: products and their categories in catalogue ids.</summary>
+/// <param name="Key">The triggering event's id (unique per store): with scenario, rule and customer it names a decision.</param>
+public sealed record ScenarioEvent(string Key, long Customer, string Action, DateTimeOffset At, IReadOnlyList<long> Products,
+    IReadOnlyList<long> Categories, decimal? Value = null, long? Order = null);
+
+/// <summary>What the audience and consent checks need to know of the customer when the event comes.</summary>
+public sealed record CustomerFacts(bool Consent, string? Language = null, string? Country = null, int Orders = 0);
+
+/// <summary>A purchase after a trigger, for the check at send time.</summary>
+public sealed record PurchaseFact(DateTimeOffset At, IReadOnlyList<long> Categories);
+
+/// <summary>The kinds of decision.</summary>
+public static class DecisionKinds
+{
+    /// <summary>A message will be sent at <see cref="Decision.DueAt"/> (unless the check at send time says otherwise).</summary>
+    public const string Scheduled = "scheduled";
+    /// <summary>In the holdout group: nothing is sent, on purpose.</summary>
+    public const string HeldOut = "held_out";
+    /// <summary>Triggered, but not sent; <see cref="Decision.Reason"/> says why.</summary>
+    public const string Skipped = "skipped";
+    /// <summary>Sent (or, in a simulation, would have been sent).</summary>
+    public const string Sent = "sent";
+}
+
+/// <summary>One decision of a scenario about one customer and one trigger, with the reason when nothing is sent.</summary>
+public sealed record Decision(string Kind, string Rule, long Customer, string TriggerKey, DateTimeOffset At, DateTimeOffset? DueAt, string? Reason,
+    long MessageId, long? Order, IReadOnlyList<long> Products);
+
+/// <summary>
+/// The decisions of one scenario, event by event: does the event trigger a rule or tier, is the customer in the
+/// audience, consenting, held out, inside a cap; when is the message due (delay, then quiet hours). It keeps what it
+/// needs of each customer's recent past in memory (actions for AND rules, purchases, the last scheduled sends for
+/// caps). The same engine runs live (fed by the event worker, its scheduled decisions becoming outbox rows) and on
+/// history (<see cref="Release"/> plays the send-time checks). Time is always passed in. Not thread-safe.
+/// </summary>
+public sealed class ScenarioEngine
+{
+    private readonly long _scenarioId;
+    private readonly string _kind;
+    private readonly ScenarioDefinition _def;
+    private readonly Func<long, long, bool> _isWithin;
+    private readonly TimeZoneInfo _zone;
+    private readonly TimeSpan _cap;
+    private readonly TimeSpan _memory;
+    private readonly Dictionary<long, CustomerState> _customers = [];
+    private readonly PriorityQueue<Decision, DateTimeOffset> _pending = new();
+
+    private sealed class CustomerState
+    {
+        public readonly List<(string Action, DateTimeOffset At, long[] Categories)> Actions = [];
+        public readonly List<(DateTimeOffset At, long[] Categories)> Purchases = [];
+        public readonly Dictionary<string, DateTimeOffset> LastByRule = [];
+        public DateTimeOffset? Last;
+    }
+
+    /// <param name="isWithin">(category, ancestor) → true when the category is the ancestor or below it.</param>
+    public ScenarioEngine(long scenarioId, string kind, ScenarioDefinition definition, Func<long, long, bool> isWithin, TimeZoneInfo zone)
+    {
+        _scenarioId = scenarioId;
+        _kind = kind;
+        _def = definition;
+        _isWithin = isWithin;
+        _zone = zone;
+        _cap = Durations.Of(definition.Cap, TimeSpan.Zero);
+        var windows = (definition.Rules ?? []).Where(r => r.Logic == "and").Select(r => Durations.Of(r.Window, TimeSpan.FromDays(7)));
+        var delays = (definition.Rules ?? []).Select(r => Durations.Of(r.Delay, TimeSpan.Zero)).Append(Durations.Of(definition.Delay, TimeSpan.Zero));
+        _memory = new[] { TimeSpan.FromDays(7), windows.DefaultIfEmpty().Max(), delays.Max() + TimeSpan.FromDays(1) }.Max();
+    }
+
+    /// <summary>Customers the engine holds state for.</summary>
+    public int Customers => _customers.Count;
+
+    /// <summary>Records an event without deciding anything (rebuilding state after a restart).</summary>
+    public void Remember(ScenarioEvent e) => Record(State(e.Customer), e);
+
+    /// <summary>Records an already scheduled send (rebuilding caps after a restart).</summary>
+    public void RememberScheduled(long customer, string rule, DateTimeOffset due)
+    {
+        var s = State(customer);
+        if (!s.LastByRule.TryGetValue(rule, out var r) || r < due) s.LastByRule[rule] = due;
+        if (s.Last is null || s.Last < due) s.Last = due;
+    }
+
+    /// <summary>The decisions one event leads to (none when it triggers nothing).</summary>
+    public IReadOnlyList<Decision> Observe(ScenarioEvent e, CustomerFacts facts)
+    {
+        var state = State(e.Customer);
+        Record(state, e);
+        var decisions = new List<Decision>();
+        switch (_kind)
+        {
+            case ScenarioKinds.CrossSell:
+                foreach (var rule in _def.Rules ?? [])
+                    if (rule.Trigger == e.Action && Matches(rule, state, e))
+                        decisions.Add(Decide(state, e, facts, rule.Id, rule.MessageId, Durations.Of(rule.Delay, TimeSpan.Zero), Durations.Of(rule.Cap, TimeSpan.Zero)));
+                break;
+            case ScenarioKinds.PostPurchase when e.Action == TriggerActions.Order:
+            {
+                var value = e.Value ?? 0m;
+                var tier = (_def.Tiers ?? []).FirstOrDefault(t => t.Contains(value));
+                decisions.Add(tier is null
+                    ? new Decision(DecisionKinds.Skipped, "-", e.Customer, e.Key, e.At, null, $"order value {value} is in no tier", 0, e.Order, e.Products)
+                    : Decide(state, e, facts, tier.Id, tier.MessageId, Durations.Of(_def.Delay, TimeSpan.Zero), TimeSpan.Zero));
+                break;
+            }
+            case ScenarioKinds.BounceBack when e.Action == TriggerActions.Order && _def.BounceBack is { } offer:
+            {
+                var first = Decide(state, e, facts, "offer", offer.MessageId, Durations.Of(_def.Delay, TimeSpan.Zero), TimeSpan.Zero);
+                decisions.Add(first);
+                if (first.Kind == DecisionKinds.Scheduled && offer.ReminderMessageId is { } reminder && offer.ReminderDaysBeforeExpiry is { } before)
+                {
+                    var due = AfterQuietHours(first.DueAt!.Value.AddDays(offer.ValidDays - before), _def.QuietHours, _zone);
+                    var r = new Decision(DecisionKinds.Scheduled, "reminder", e.Customer, e.Key, e.At, due, null, reminder, e.Order, e.Products);
+                    _pending.Enqueue(r, due);
+                    decisions.Add(r);
+                }
+                break;
+            }
+        }
+        return decisions;
+    }
+
+    private Decision Decide(CustomerState state, ScenarioEvent e, CustomerFacts facts, string rule, long message, TimeSpan delay, TimeSpan ruleCap)
+    {
+        Decision Skip(string reason) => new(DecisionKinds.Skipped, rule, e.Customer, e.Key, e.At, null, reason, message, e.Order, e.Products);
+        if (!facts.Consent) return Skip("no email consent");
+        if (AudienceProblem(facts) is { } outside) return Skip(outside);
+        if (InHoldout(_scenarioId, e.Customer, _def.Holdout))
+            return new Decision(DecisionKinds.HeldOut, rule, e.Customer, e.Key, e.At, null, $"holdout group ({_def.Holdout:P0})", message, e.Order, e.Products);
+        var due = AfterQuietHours(e.At + delay, _def.QuietHours, _zone);
+        if (ruleCap > TimeSpan.Zero && state.LastByRule.TryGetValue(rule, out var lastRule) && (due - lastRule).Duration() < ruleCap)
+            return Skip($"rule cap: a message of rule '{rule}' is due {lastRule:yyyy-MM-dd HH:mm} UTC, once per {ruleCap.TotalHours:0.#} h");
+        if (_cap > TimeSpan.Zero && state.Last is { } last && (due - last).Duration() < _cap)
+            return Skip($"scenario cap: a message of this scenario is due {last:yyyy-MM-dd HH:mm} UTC, once per {_cap.TotalHours:0.#} h");
+        state.LastByRule[rule] = due;
+        state.Last = due;
+        var d = new Decision(DecisionKinds.Scheduled, rule, e.Customer, e.Key, e.At, due, due > e.At + delay ? "moved out of quiet hours" : null, message, e.Order, e.Products);
+        _pending.Enqueue(d, due);
+        return d;
+    }
+
+    private string? AudienceProblem(CustomerFacts f)
+    {
+        if (_def.Audience is not { } a) return null;
+        if (a.Languages is { Count: > 0 } langs && !langs.Any(l => string.Equals(l, f.Language, StringComparison.OrdinalIgnoreCase)
+                || (f.Language is { } fl && fl.StartsWith(l + "-", StringComparison.OrdinalIgnoreCase))))
+            return $"audience: language {f.Language ?? "unknown"} not in {string.Join(", ", langs)}";
+        if (a.Countries is { Count: > 0 } countries && !countries.Any(c => string.Equals(c, f.Country, StringComparison.OrdinalIgnoreCase)))
+            return $"audience: country {f.Country ?? "unknown"} not in {string.Join(", ", countries)}";
+        if (a.MinOrders is { } min && f.Orders < min) return $"audience: {f.Orders} orders, fewer than {min}";
+        if (a.MaxOrders is { } max && f.Orders > max) return $"audience: {f.Orders} orders, more than {max}";
+        return null;
+    }
+
+    private bool Matches(CrossSellRule rule, CustomerState state, ScenarioEvent e)
+    {
+        var all = rule.AdditionalCategories is { Count: > 0 } extra ? rule.Categories.Concat(extra).ToList() : rule.Categories;
+        bool In(IEnumerable<long> categories, long target) => categories.Any(c => _isWithin(c, target));
+        if (!all.Any(c => In(e.Categories, c))) return false;
+        if (rule.Logic != "and") return true;
+        // AND: an action of this kind in every trigger category within the window (this event included).
+        var since = e.At - Durations.Of(rule.Window, TimeSpan.FromDays(7));
+        return rule.Categories.All(c => state.Actions.Any(a => a.Action == rule.Trigger && a.At >= since && a.At <= e.At && In(a.Categories, c)));
+    }
+
+    /// <summary>
+    /// The check made when a message is due: null to send, else the reason to skip. A cross-selling message is skipped
+    /// when the customer bought, after the trigger, in the categories it recommends (any purchase when it recommends
+    /// by strategy); a bounce-back reminder when the coupon was redeemed.
+    /// </summary>
+    public string? RecheckReason(string rule, DateTimeOffset triggerAt, IEnumerable<PurchaseFact> purchasesSinceTrigger, bool couponRedeemed)
+    {
+        switch (_kind)
+        {
+            case ScenarioKinds.CrossSell:
+            {
+                var r = (_def.Rules ?? []).FirstOrDefault(x => x.Id == rule);
+                if (r is null) return "the rule was removed";
+                var after = purchasesSinceTrigger.Where(p => p.At > triggerAt).ToList();
+                if (r.RecommendCategories is { Count: > 0 } rec)
+                {
+                    if (after.Any(p => p.Categories.Any(c => rec.Any(t => _isWithin(c, t))))) return "already bought in the recommended categories";
+                }
+                else if (after.Count > 0) return "bought since the trigger";
+                return null;
+            }
+            case ScenarioKinds.BounceBack when rule == "reminder":
+                return couponRedeemed ? "coupon already redeemed" : null;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// On history: the scheduled sends due by <paramref name="until"/>, each checked as at send time against what the
+    /// engine saw since (purchases), becoming sent or skipped decisions.
+    /// </summary>
+    public IReadOnlyList<Decision> Release(DateTimeOffset until)
+    {
+        var done = new List<Decision>();
+        while (_pending.TryPeek(out var d, out var due) && due <= until)
+        {
+            _pending.Dequeue();
+            var state = State(d.Customer);
+            var purchases = state.Purchases.Where(p => p.At > d.At && p.At <= due).Select(p => new PurchaseFact(p.At, p.Categories));
+            // On history there are no codes: an order after the offer went out stands for its redemption.
+            var redeemed = d.Rule == "reminder" && state.Purchases.Any(p => p.At > d.At && p.At <= due);
+            var reason = RecheckReason(d.Rule, d.At, purchases, redeemed);
+            done.Add(d with { Kind = reason is null ? DecisionKinds.Sent : DecisionKinds.Skipped, Reason = reason });
+        }
+        return done;
+    }
+
+    /// <summary>
+    /// Deterministic holdout: a hash of (scenario, customer) mapped to [0, 1), so a customer stays in or out of a
+    /// scenario's holdout for good, and independently across scenarios.
+    /// </summary>
+    public static bool InHoldout(long scenarioId, long customer, double share)
+    {
+        if (share <= 0) return false;
+        var x = unchecked((ulong)scenarioId * 0x9E3779B97F4A7C15UL ^ (ulong)customer);
+        // SplitMix64 finaliser: consecutive ids spread evenly.
+        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
+        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
+        x ^= x >> 31;
+        return (x >> 11) * (1.0 / (1UL << 53)) < share;
+    }
+
+    /// <summary>The first moment at or after <paramref name="due"/> outside the quiet hours, in the store's time zone.</summary>
+    public static DateTimeOffset AfterQuietHours(DateTimeOffset due, QuietHours? quiet, TimeZoneInfo zone)
+    {
+        if (quiet is null) return due;
+        var local = TimeZoneInfo.ConvertTime(due, zone);
+        var hour = local.Hour;
+        var inside = quiet.From < quiet.To ? hour >= quiet.From && hour < quiet.To : hour >= quiet.From || hour < quiet.To;
+        if (!inside) return due;
+        var day = local.Date;
+        if (quiet.From > quiet.To && hour >= quiet.From) day = day.AddDays(1);
+        var opening = day.AddHours(quiet.To);
+        var offset = zone.GetUtcOffset(opening);
+        return new DateTimeOffset(opening, offset).ToUniversalTime();
+    }
+
+    private CustomerState State(long customer)
+    {
+        if (!_customers.TryGetValue(customer, out var s)) _customers[customer] = s = new CustomerState();
+        return s;
+    }
+
+    private void Record(CustomerState s, ScenarioEvent e)
+    {
+        var categories = e.Categories.ToArray();
+        s.Actions.Add((e.Action, e.At, categories));
+        if (e.Action == TriggerActions.Order) s.Purchases.Add((e.At, categories));
+        // Only the recent past matters: AND windows, delays and caps.
+        var horizon = e.At - _memory - (_cap > TimeSpan.Zero ? _cap : TimeSpan.Zero);
+        if (s.Actions.Count > 64 && s.Actions[0].At < horizon) s.Actions.RemoveAll(a => a.At < horizon);
+        if (s.Purchases.Count > 64 && s.Purchases[0].At < horizon) s.Purchases.RemoveAll(p => p.At < horizon);
+    }
+}
