@@ -22,6 +22,7 @@ public static class CartwiseCli
         root.Subcommands.Add(ImportCommand.Build());
         root.Subcommands.Add(MineCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
+        root.Subcommands.Add(ScenariosCommand.Build());
         return root;
     }
 

@@ -30,8 +30,7 @@ public static class CouponEndpoints
         g.MapGet("/", ListAsync).WithSummary("Coupon pools with total, free and given codes, and a warning when a pool runs low.");
         g.MapPost("/", CreateAsync).WithSummary("Create an empty pool.");
         g.MapGet("/{id:long}", GetAsync).WithSummary("One pool with its counts.");
-        g.MapPost("/{id:long}/import", ImportAsync).WithSummary("Add codes from a CSV body; ?column= names the column (header name or 1-based number), ?header=false for none.")
-            .Accepts<string>("text/csv");
+        g.MapPost("/{id:long}/import", ImportAsync).WithSummary("Add codes from a CSV body (text/csv); ?column= names the column (header name or 1-based number), ?header=false for none.");
         g.MapPost("/{id:long}/generate", GenerateAsync).WithSummary("Add random unique codes from a pattern ('#' = a random character), length and alphabet.");
         return app;
     }

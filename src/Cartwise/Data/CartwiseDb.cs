@@ -35,6 +35,9 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
     public DbSet<Messages.Suppression> Suppressions => Set<Messages.Suppression>();
     public DbSet<Coupons.CouponPool> CouponPools => Set<Coupons.CouponPool>();
     public DbSet<Coupons.CouponCode> CouponCodes => Set<Coupons.CouponCode>();
+    public DbSet<Scenarios.Scenario> Scenarios => Set<Scenarios.Scenario>();
+    public DbSet<Scenarios.ScenarioDecision> ScenarioDecisions => Set<Scenarios.ScenarioDecision>();
+    public DbSet<Scenarios.ScenarioCursor> ScenarioCursors => Set<Scenarios.ScenarioCursor>();
 
     /// <summary>Which engine this context talks to, for the few places where SQL differs.</summary>
     public abstract DatabaseKind Kind { get; }
@@ -132,6 +135,15 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(x => new { x.PoolId, x.OutboxId, x.Id });
             e.HasIndex(x => new { x.StoreId, x.Code });
         });
+        b.Entity<Scenarios.Scenario>(e => e.HasIndex(x => new { x.StoreId, x.State }));
+        b.Entity<Scenarios.ScenarioDecision>(e =>
+        {
+            e.HasIndex(x => new { x.ScenarioId, x.Rule, x.CustomerId, x.TriggerKey }).IsUnique();
+            e.HasIndex(x => new { x.CustomerId, x.DecidedAt });
+            e.HasIndex(x => new { x.ScenarioId, x.At });
+            e.HasIndex(x => x.OutboxId);
+        });
+        b.Entity<Scenarios.ScenarioCursor>(e => e.HasKey(x => x.StoreId));
 
         foreach (var type in b.Model.GetEntityTypes().Where(t => typeof(IStoreOwned).IsAssignableFrom(t.ClrType)))
         {

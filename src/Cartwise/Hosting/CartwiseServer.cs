@@ -62,8 +62,11 @@ public static class CartwiseServer
         services.AddSingleton<Messages.MailTransports>();
         services.AddSingleton<Messages.PublicUrls>();
         services.AddSingleton<Messages.OutboxService>();
+        services.AddSingleton<Scenarios.ScenarioService>();
+        services.AddSingleton<Messages.IOutboxCheck, Scenarios.ScenarioOutboxCheck>();
         if (settings.Schedulers)
         {
+            services.AddHostedService<Scenarios.ScenarioWorker>();
             services.AddHostedService<Messages.OutboxWorker>();
             services.AddHostedService<FeedScheduleWorker>();
             services.AddHostedService<Recommendations.ModelWorker>();
@@ -87,6 +90,7 @@ public static class CartwiseServer
         Messages.MessageEndpoints.MapMessageEndpoints(app);
         Messages.LinkEndpoints.MapLinkEndpoints(app);
         Coupons.CouponEndpoints.MapCouponEndpoints(app);
+        Scenarios.ScenarioEndpoints.MapScenarioEndpoints(app);
         return app;
     }
 

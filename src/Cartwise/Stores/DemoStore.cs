@@ -29,7 +29,11 @@ public static class DemoStore
         await output.WriteLineAsync($"Demo store '{Slug}' (id {store.Id}): tracking key {StoreKeys.DemoTrackingKey}, admin key {StoreKeys.DemoAdminKey}");
         await EnsureMessagesAsync(db, store.Id, clock.GetUtcNow(), output, ct);
         // Filled once: a demo store with orders is left as the user made it.
-        if (await db.Orders.AnyAsync(ct)) return store.Id;
+        if (await db.Orders.AnyAsync(ct))
+        {
+            await EnsureScenariosAsync(db, store.Id, clock.GetUtcNow(), output, ct);
+            return store.Id;
+        }
 
         var sw = Stopwatch.StartNew();
         var feed = Path.Combine(DataDirectory, "demo-feed.xml.gz");
@@ -49,6 +53,7 @@ public static class DemoStore
             $"(UCI Online Retail sample, CC BY 4.0) in {sw.Elapsed.TotalSeconds:F1} s");
         var (_, stats, _) = await models.BuildAsync(store.Id, new Core.Recommendations.ModelOptions(), null, ct);
         await output.WriteLineAsync($"  model: {stats.Rules:N0} product rules, {stats.CategoryRules:N0} category rules from {stats.Baskets:N0} baskets");
+        await EnsureScenariosAsync(db, store.Id, clock.GetUtcNow(), output, ct);
         return store.Id;
     }
 
@@ -72,6 +77,81 @@ public static class DemoStore
         db.Messages.Add(message);
         await db.SaveChangesAsync(ct);
         await output.WriteLineAsync($"  messages: sample post-purchase message {message.Id} (en, pl) from {sender.FromAddress}, 500 coupon codes");
+    }
+
+    /// <summary>
+    /// An example cross-selling scenario (three rules over the demo's categories) and a post-purchase scenario (four
+    /// tiers), both paused, with a message per rule and tier. The demo's customers (known by number only) get
+    /// example.com addresses and email consent, so that simulations and sends have someone to write to.
+    /// </summary>
+    private static async Task EnsureScenariosAsync(CartwiseDb db, long storeId, DateTimeOffset now, TextWriter output, CancellationToken ct)
+    {
+        if (await db.Scenarios.AnyAsync(ct)) return;
+        var categories = await db.Categories.AsNoTracking().ToDictionaryAsync(c => c.Path, c => c.Id, ct);
+        long Category(string path) => categories.GetValueOrDefault(path);
+        await db.Customers.Where(c => c.Email == null && c.ExternalId != null && c.MergedIntoId == null)
+            .ExecuteUpdateAsync(u => u.SetProperty(c => c.Email, c => "customer-" + c.ExternalId + "@demo.example")
+                .SetProperty(c => c.EmailConsent, true).SetProperty(c => c.EmailConsentAt, now).SetProperty(c => c.EmailConsentSource, "demo"), ct);
+        var sender = await db.Senders.OrderBy(x => x.Id).Select(x => (long?)x.Id).FirstOrDefaultAsync(ct);
+        var thankYou = await db.Messages.OrderBy(m => m.Id).Select(m => m.Id).FirstAsync(ct);
+
+        async Task<long> Message(string name, string subject, string heading, string title, string? strategy)
+        {
+            Core.Messages.Block[] blocks =
+            [
+                new("heading", Text: heading),
+                new("text", Text: "Hello {{ customer.first_name | default: 'there' }}, we picked these for you."),
+                new("recommended", Title: title, Strategy: strategy, Limit: 6),
+                new("button", Text: "See more in the shop", Url: "https://demo-giftshop.example/"),
+                new("footer"),
+            ];
+            var m = new Messages.Message
+            {
+                StoreId = storeId, Name = name, DefaultLanguage = "en", SenderId = sender,
+                Variants = System.Text.Json.JsonSerializer.Serialize(new[] { new Core.Messages.MessageVariant("en", subject, null, blocks) }, Messages.MessageComposer.Json),
+                CreatedAt = now, UpdatedAt = now,
+            };
+            db.Messages.Add(m);
+            await db.SaveChangesAsync(ct);
+            return m.Id;
+        }
+
+        var rules = new List<Core.Scenarios.CrossSellRule>
+        {
+            new("baking-to-tableware", "order", [Category("Kitchen & Dining > Baking")], await Message("Cross-sell: tableware for bakers", "Something to serve it on",
+                "Baked something lovely?", "Tableware that goes with it", "bought_together"),
+                RecommendCategories: [Category("Kitchen & Dining > Tableware")], Cap: "7d", Delay: "1d"),
+            new("christmas-candles", "order", [Category("Seasonal > Christmas")], await Message("Cross-sell: candles for Christmas", "Light up your Christmas",
+                "Ready for Christmas?", "Candles and holders", "similar"),
+                AdditionalCategories: [Category("Home > Decor")], RecommendCategories: [Category("Home > Candles & Holders")], Cap: "14d", Delay: "2d"),
+            new("bags-and-jewellery", "order", [Category("Bags & Accessories > Bags"), Category("Bags & Accessories > Jewellery & Hair")],
+                await Message("Cross-sell: umbrellas and gloves", "Complete the look", "Bags and jewellery: a great pair", "Umbrellas and gloves", "bought_together"),
+                Logic: "and", Window: "30d", RecommendCategories: [Category("Bags & Accessories > Umbrellas & Gloves")], Delay: "3h"),
+        };
+        var cross = new Scenarios.Scenario
+        {
+            StoreId = storeId, Name = "Cross-selling (example)", Kind = Core.Scenarios.ScenarioKinds.CrossSell, State = Scenarios.ScenarioStates.Paused,
+            Definition = System.Text.Json.JsonSerializer.Serialize(new Core.Scenarios.ScenarioDefinition(Rules: rules, Cap: "3d", Holdout: 0.1,
+                QuietHours: new Core.Scenarios.QuietHours(22, 8)), Scenarios.ScenarioService.Json),
+            Languages = "en", SenderId = sender, CreatedAt = now, UpdatedAt = now,
+        };
+        var tiers = new List<Core.Scenarios.OrderTier>
+        {
+            new("0-200", 0, 200, await Message("After purchase: under 200", "Thank you! Here is what goes with it", "Thank you for your order", "Goes well with your order", "cart")),
+            new("200-500", 200, 500, thankYou),
+            new("500-1000", 500, 1000, await Message("After purchase: 500 to 1,000", "A thank-you for a great order", "Thank you for a great order", "Picked for you", "cart")),
+            new("1000+", 1000, null, await Message("After purchase: 1,000 and more", "Thank you — our bestsellers, just for you", "You are one of our best customers", "Our bestsellers", "bestsellers")),
+        };
+        var post = new Scenarios.Scenario
+        {
+            StoreId = storeId, Name = "Post-purchase (example)", Kind = Core.Scenarios.ScenarioKinds.PostPurchase, State = Scenarios.ScenarioStates.Paused,
+            Definition = System.Text.Json.JsonSerializer.Serialize(new Core.Scenarios.ScenarioDefinition(Tiers: tiers, Delay: "1d", Cap: "7d", Holdout: 0.1,
+                QuietHours: new Core.Scenarios.QuietHours(22, 8)), Scenarios.ScenarioService.Json),
+            Languages = "en", SenderId = sender, CreatedAt = now, UpdatedAt = now,
+        };
+        db.Scenarios.AddRange(cross, post);
+        await db.SaveChangesAsync(ct);
+        await output.WriteLineAsync($"  scenarios: '{cross.Name}' ({rules.Count} rules) and '{post.Name}' ({tiers.Count} tiers), paused");
     }
 
     private static readonly Core.Messages.MessageVariant[] DemoVariants =

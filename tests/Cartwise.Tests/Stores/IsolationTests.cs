@@ -89,7 +89,7 @@ public sealed class IsolationTests
     }
 
     [Fact]
-    public async Task PublicRoutes_AreHealthLivenessAndOpenApiOnly()
+    public async Task PublicRoutes_AreHealthLivenessOpenApi_AndTheSignedLinksOfMessages()
     {
         await using var app = await TestApp.StartAsync(Engine.Sqlite);
         using var anonymous = app.Anonymous();
@@ -99,6 +99,7 @@ public sealed class IsolationTests
         Assert.True(openapi.GetProperty("paths").TryGetProperty("/api/v1/track", out _));
         var publicRoutes = app.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText).Order().ToList();
-        Assert.Equal(["/healthz", "/livez", "/openapi/{documentName}.json"], publicRoutes);
+        // Message links (open pixel, click, unsubscribe) need no key: their HMAC signature is the proof (see OutboxTests).
+        Assert.Equal(["/healthz", "/livez", "/openapi/{documentName}.json", "/t/c/{token}", "/t/o/{token}", "/u/{token}", "/u/{token}"], publicRoutes);
     }
 }

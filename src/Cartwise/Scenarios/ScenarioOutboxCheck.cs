@@ -1,0 +1,48 @@
+using Cartwise.Core.Scenarios;
+using Cartwise.Data;
+using Cartwise.Messages;
+using Cartwise.Recommendations;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Scenarios;
+
+/// <summary>
+/// The scenario's conditions checked again when its message is due: the scenario still active, the scenario-wide cap
+/// against messages really sent, and the engine's send-time check (bought since the trigger, coupon redeemed).
+/// </summary>
+public sealed class ScenarioOutboxCheck(ModelService models) : IOutboxCheck
+{
+    public async Task<string?> SkipReasonAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
+    {
+        if (row.ScenarioId is not { } scenarioId || row.CustomerId is not { } customer) return null;
+        var scenario = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == scenarioId, ct);
+        if (scenario is null) return "the scenario was deleted";
+        if (scenario.State != ScenarioStates.Active) return $"the scenario is {scenario.State}";
+        var definition = ScenarioService.Definition(scenario);
+        if (Durations.Of(definition.Cap, TimeSpan.Zero) is var cap && cap > TimeSpan.Zero)
+        {
+            var since = now - cap;
+            if (await db.Outbox.AnyAsync(o => o.ScenarioId == scenarioId && o.CustomerId == customer && o.Id != row.Id && o.Status == OutboxStatus.Sent && o.SentAt > since, ct))
+                return "scenario cap: another message of this scenario was sent inside the cap";
+        }
+        var triggerAt = await db.ScenarioDecisions.Where(d => d.OutboxId == row.Id).Select(d => (DateTimeOffset?)d.At).FirstOrDefaultAsync(ct);
+        if (triggerAt is null) return null;
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == row.StoreId, ct);
+        var model = await models.GetAsync(row.StoreId, ct);
+        var engine = ScenarioService.EngineFor(scenario, model, store);
+        var lines = await (from o in db.Orders.AsNoTracking()
+                           where o.CustomerId == customer && o.PlacedAt > triggerAt
+                           join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
+                           select new { o.Id, o.PlacedAt, l.ProductId }).ToListAsync(ct);
+        var purchases = lines.GroupBy(l => l.Id).Select(g => new PurchaseFact(g.First().PlacedAt,
+            g.Select(l => model.Products.GetValueOrDefault(l.ProductId)?.CategoryId).OfType<long>().Distinct().ToArray())).ToList();
+        var redeemed = false;
+        if (row.Rule == "reminder")
+        {
+            var offer = await db.Outbox.AsNoTracking().Where(o => o.ScenarioId == scenarioId && o.CustomerId == customer && o.TriggerId == row.TriggerId && o.Rule == "offer")
+                .Select(o => new { o.CouponCode, o.SentAt }).FirstOrDefaultAsync(ct);
+            redeemed = offer?.CouponCode is { } code && await db.Orders.AnyAsync(o => o.CustomerId == customer && o.Coupon == code && o.PlacedAt >= offer.SentAt, ct);
+        }
+        return engine.RecheckReason(row.Rule ?? "", triggerAt.Value, purchases, redeemed);
+    }
+}
