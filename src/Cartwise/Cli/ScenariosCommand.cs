@@ -54,18 +54,16 @@ public static class ScenariosCommand
             }
             var zone = ScenarioService.Zone(s.TimeZone);
             DateTimeOffset Start(DateOnly d) => new(d.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(d.ToDateTime(TimeOnly.MinValue)));
-            var target = CartwiseCli.Target(result);
-            var models = new ModelService(target, TimeProvider.System);
-            var sim = await ScenarioSimulator.RunAsync(db, sc, s, models, Start(first), Start(last.AddDays(1)), ct);
+            var sim = await ScenarioSimulator.RunAsync(db, sc, s, Start(first), Start(last.AddDays(1)), ct);
             if (result.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(sim, Json));
                 return 0;
             }
             Console.WriteLine($"Scenario {sc.Id} '{sc.Name}' ({sc.Kind}, {sc.State}) replayed over {first:yyyy-MM-dd} – {last:yyyy-MM-dd}: {sim.Events:N0} events of {sim.Customers:N0} customers. Nothing was sent.");
-            Console.WriteLine($"{"rule/tier",-16} {"message",7} {"triggered",9} {"would send",10} {"held out",8} {"skipped",7}  why skipped");
+            Console.WriteLine($"{"rule/tier",-20} {"message",7} {"triggered",9} {"would send",10} {"held out",8} {"skipped",7}  why skipped");
             foreach (var r in sim.Rules)
-                Console.WriteLine($"{r.Rule,-16} {r.MessageId,7} {r.Triggered,9:N0} {r.Sent,10:N0} {r.HeldOut,8:N0} {r.Skipped,7:N0}  " +
+                Console.WriteLine($"{r.Rule,-20} {r.MessageId,7} {r.Triggered,9:N0} {r.Sent,10:N0} {r.HeldOut,8:N0} {r.Skipped,7:N0}  " +
                     string.Join(", ", r.SkippedBy.OrderByDescending(k => k.Value).Select(k => $"{k.Key} {k.Value:N0}")));
             Console.WriteLine($"total: would send {sim.Rules.Sum(r => r.Sent):N0} messages, {sim.Rules.Sum(r => r.HeldOut):N0} held out, {sim.Rules.Sum(r => r.Skipped):N0} skipped");
             return 0;

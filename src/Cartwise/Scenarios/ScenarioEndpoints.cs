@@ -249,13 +249,13 @@ public static class ScenarioEndpoints
     }
 
     internal static async Task<Results<Ok<SimulationResult>, NotFound, ValidationProblem>> SimulateAsync(long id, DateTimeOffset? from, DateTimeOffset? to, CartwiseDb db,
-        ModelService models, CancellationToken ct)
+        CancellationToken ct)
     {
         var s = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
         if (ScenarioValidator.Validate(s.Kind, ScenarioService.Definition(s)) is { Count: > 0 } errors) return MessageEndpoints.Problem(errors[0].Path, errors[0].Error);
         var store = await db.Stores.AsNoTracking().SingleAsync(x => x.Id == db.CurrentStoreId, ct);
-        return TypedResults.Ok(await ScenarioSimulator.RunAsync(db, s, store, models, from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue, ct));
+        return TypedResults.Ok(await ScenarioSimulator.RunAsync(db, s, store, from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue, ct));
     }
 
     internal static async Task<Results<Ok<ItemsPage<DecisionView>>, NotFound>> DecisionsAsync(long id, long? customerId, string? kind, int? limit, CartwiseDb db, CancellationToken ct)

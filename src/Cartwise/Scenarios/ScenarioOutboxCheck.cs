@@ -1,7 +1,6 @@
 using Cartwise.Core.Scenarios;
 using Cartwise.Data;
 using Cartwise.Messages;
-using Cartwise.Recommendations;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Scenarios;
@@ -10,7 +9,7 @@ namespace Cartwise.Scenarios;
 /// The scenario's conditions checked again when its message is due: the scenario still active, the scenario-wide cap
 /// against messages really sent, and the engine's send-time check (bought since the trigger, coupon redeemed).
 /// </summary>
-public sealed class ScenarioOutboxCheck(ModelService models) : IOutboxCheck
+public sealed class ScenarioOutboxCheck : IOutboxCheck
 {
     public async Task<string?> SkipReasonAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
     {
@@ -28,14 +27,15 @@ public sealed class ScenarioOutboxCheck(ModelService models) : IOutboxCheck
         var triggerAt = await db.ScenarioDecisions.Where(d => d.OutboxId == row.Id).Select(d => (DateTimeOffset?)d.At).FirstOrDefaultAsync(ct);
         if (triggerAt is null) return null;
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == row.StoreId, ct);
-        var model = await models.GetAsync(row.StoreId, ct);
-        var engine = ScenarioService.EngineFor(scenario, model, store);
+        var tree = await ScenarioService.TreeAsync(db, ct);
+        var engine = ScenarioService.EngineFor(scenario, tree, store);
         var lines = await (from o in db.Orders.AsNoTracking()
                            where o.CustomerId == customer && o.PlacedAt > triggerAt
                            join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-                           select new { o.Id, o.PlacedAt, l.ProductId }).ToListAsync(ct);
+                           join p in db.Products.AsNoTracking() on l.ProductId equals p.Id
+                           select new { o.Id, o.PlacedAt, p.CategoryId }).ToListAsync(ct);
         var purchases = lines.GroupBy(l => l.Id).Select(g => new PurchaseFact(g.First().PlacedAt,
-            g.Select(l => model.Products.GetValueOrDefault(l.ProductId)?.CategoryId).OfType<long>().Distinct().ToArray())).ToList();
+            g.Select(l => l.CategoryId).OfType<long>().Distinct().ToArray())).ToList();
         var redeemed = false;
         if (row.Rule == "reminder")
         {

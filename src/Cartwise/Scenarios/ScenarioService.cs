@@ -21,7 +21,7 @@ namespace Cartwise.Scenarios;
 /// besides. Imported history (<c>import:…</c> events) never triggers sends. Engines live in memory between passes and
 /// are rebuilt from recent events and decisions when another node moved the cursor or a scenario changed.
 /// </summary>
-public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider clock, ModelService models, ILogger<ScenarioService> log)
+public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider clock, ILogger<ScenarioService> log)
 {
     public static readonly JsonSerializerOptions Json = MessageComposer.Json;
     private const int BatchSize = 2000;
@@ -32,8 +32,8 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
 
     public static ScenarioDefinition Definition(Scenario s) => JsonSerializer.Deserialize<ScenarioDefinition>(s.Definition, Json) ?? new ScenarioDefinition();
 
-    public static ScenarioEngine EngineFor(Scenario s, RecommendationModel model, Store store) =>
-        new(s.Id, s.Kind, Definition(s), (c, a) => model.IsWithin(c, a), Zone(store.TimeZone));
+    public static ScenarioEngine EngineFor(Scenario s, Func<long, long, bool> tree, Store store) =>
+        new(s.Id, s.Kind, Definition(s), tree, Zone(store.TimeZone));
 
     public static TimeZoneInfo Zone(string id)
     {
@@ -105,15 +105,15 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         }
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == storeId, ct);
         var scenarios = await db.Scenarios.AsNoTracking().Where(s => s.State == ScenarioStates.Active).ToListAsync(ct);
-        var model = await models.GetAsync(storeId, ct);
-        var converted = await ConvertAsync(db, model, events.Where(e => e.CustomerId is not null && TriggerActions.Of(e.Name) is not null).ToList(), ct);
+        var tree = await TreeAsync(db, ct);
+        var converted = await ConvertAsync(db, events.Where(e => e.CustomerId is not null && TriggerActions.Of(e.Name) is not null).ToList(), ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
         var facts = await FactsAsync(db, customers, ct);
 
         var decisions = new List<(Scenario Scenario, Decision Decision)>();
         foreach (var scenario in scenarios)
         {
-            var engine = await EngineAsync(db, scenario, store, model, last, now, ct);
+            var engine = await EngineAsync(db, scenario, store, tree, last, now, ct);
             foreach (var (e, imported) in converted)
             {
                 if (imported)
@@ -152,15 +152,15 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     }
 
     /// <summary>The engine of a scenario, rebuilt when the scenario changed or another node read events this one has not seen.</summary>
-    private async Task<ScenarioEngine> EngineAsync(CartwiseDb db, Scenario scenario, Store store, RecommendationModel model, long last, DateTimeOffset now, CancellationToken ct)
+    private async Task<ScenarioEngine> EngineAsync(CartwiseDb db, Scenario scenario, Store store, Func<long, long, bool> tree, long last, DateTimeOffset now, CancellationToken ct)
     {
         if (_engines.TryGetValue(scenario.Id, out var live) && live.Updated == scenario.UpdatedAt && live.LastEventId == last) return live.Engine;
-        var engine = EngineFor(scenario, model, store);
+        var engine = EngineFor(scenario, tree, store);
         // What the engine remembers: the last 30 days of actions, and the sends scheduled in them (for caps).
         var since = now.AddDays(-30);
         var recent = await db.Events.AsNoTracking().Where(e => e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
             && (e.Name == "view_item" || e.Name == "add_to_cart" || e.Name == "purchase")).OrderBy(e => e.Id).ToListAsync(ct);
-        foreach (var (e, _) in await ConvertAsync(db, model, recent, ct)) engine.Remember(e);
+        foreach (var (e, _) in await ConvertAsync(db, recent, ct)) engine.Remember(e);
         foreach (var d in await db.ScenarioDecisions.AsNoTracking().Where(d => d.ScenarioId == scenario.Id && d.Kind == DecisionKinds.Scheduled && d.DueAt >= since)
                      .Select(d => new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
             engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
@@ -170,9 +170,10 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
 
     /// <summary>
     /// Stored events as the engine sees them: views and carts with the products of their items, purchases with the
-    /// lines of their order (imported or tracked), each product with its category. Merged profiles lead to the survivor.
+    /// lines of their order (imported or tracked), each product with its category, read from the catalogue as it is
+    /// now (products and categories that came after the last model build included). Merged profiles lead to the survivor.
     /// </summary>
-    public static async Task<List<(ScenarioEvent Event, bool Imported)>> ConvertAsync(CartwiseDb db, RecommendationModel model, List<StoredEvent> events, CancellationToken ct)
+    public static async Task<List<(ScenarioEvent Event, bool Imported)>> ConvertAsync(CartwiseDb db, List<StoredEvent> events, CancellationToken ct)
     {
         var transactions = events.Where(e => e.Name == "purchase" && e.TransactionId is not null).Select(e => e.TransactionId!).Distinct().ToList();
         var orders = new Dictionary<string, (long Id, decimal Value, List<long> Products)>(StringComparer.Ordinal);
@@ -186,28 +187,68 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             foreach (var g in rows.GroupBy(r => r.ExternalId))
                 orders[g.Key] = (g.First().Id, g.First().Value, g.Where(r => r.ProductId is not null).Select(r => r.ProductId!.Value).Distinct().ToList());
         }
+        // Item ids of views and carts, then every product's category.
+        var itemIds = events.Where(e => e.Name != "purchase").ToDictionary(e => e.Id, e => ItemIds(e.Payload));
+        var externals = itemIds.Values.SelectMany(x => x).Distinct().ToList();
+        var byExternal = new Dictionary<string, (long Id, long? Category)>(StringComparer.Ordinal);
+        foreach (var chunk in externals.Chunk(1000))
+            foreach (var p in await db.Products.AsNoTracking().Where(p => chunk.Contains(p.ExternalId)).Select(p => new { p.Id, p.ExternalId, p.CategoryId }).ToListAsync(ct))
+                byExternal[p.ExternalId] = (p.Id, p.CategoryId);
+        var ordered = orders.Values.SelectMany(o => o.Products).Distinct().ToList();
+        var categoryOf = byExternal.Values.ToDictionary(p => p.Id, p => p.Category);
+        foreach (var chunk in ordered.Where(p => !categoryOf.ContainsKey(p)).Chunk(1000))
+            foreach (var p in await db.Products.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.CategoryId }).ToListAsync(ct))
+                categoryOf[p.Id] = p.CategoryId;
+
         var merged = await MergedAsync(db, events.Select(e => e.CustomerId!.Value).Distinct().ToList(), ct);
         var result = new List<(ScenarioEvent, bool)>(events.Count);
-        var products = new List<long>();
         foreach (var e in events)
         {
             var action = TriggerActions.Of(e.Name)!;
-            products.Clear();
+            long[] products;
             long? orderId = null;
             decimal? value = e.Value;
-            if (action == TriggerActions.Order && e.TransactionId is { } tx && orders.TryGetValue(tx, out var o))
+            if (action == TriggerActions.Order)
             {
-                products.AddRange(o.Products);
-                orderId = o.Id;
-                value ??= o.Value;
+                if (e.TransactionId is { } tx && orders.TryGetValue(tx, out var o))
+                {
+                    products = [.. o.Products];
+                    orderId = o.Id;
+                    value ??= o.Value;
+                }
+                else products = [];
             }
-            else if (e.Payload.Length > 2) ModelService.AddViewedProducts(e.Payload, model.ByExternalId, products);
-            var categories = products.Select(p => model.Products.GetValueOrDefault(p)?.CategoryId).OfType<long>().Distinct().ToArray();
+            else products = itemIds[e.Id].Select(x => byExternal.TryGetValue(x, out var p) ? p.Id : 0).Where(p => p != 0).Distinct().ToArray();
+            var categories = products.Select(p => categoryOf.GetValueOrDefault(p)).OfType<long>().Distinct().ToArray();
             var customer = merged.GetValueOrDefault(e.CustomerId!.Value, e.CustomerId.Value);
-            result.Add((new ScenarioEvent(e.EventId, customer, action, e.OccurredAt, products.ToArray(), categories, value, orderId),
+            result.Add((new ScenarioEvent(e.EventId, customer, action, e.OccurredAt, products, categories, value, orderId),
                 e.EventId.StartsWith("import:", StringComparison.Ordinal)));
         }
         return result;
+    }
+
+    private static List<string> ItemIds(string payload)
+    {
+        var ids = new List<string>();
+        if (payload.Length <= 2) return ids;
+        using var doc = JsonDocument.Parse(payload);
+        if (!doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return ids;
+        foreach (var item in items.EnumerateArray())
+            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("item_id", out var id))
+                ids.Add(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText());
+        return ids;
+    }
+
+    /// <summary>The store's category tree as it is now, for "is this category within that one".</summary>
+    public static async Task<Func<long, long, bool>> TreeAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var parents = await db.Categories.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.ParentId, ct);
+        return (category, ancestor) =>
+        {
+            for (long? c = category; c is { } id; c = parents.GetValueOrDefault(id))
+                if (id == ancestor) return true;
+            return false;
+        };
     }
 
     private static async Task<Dictionary<long, long>> MergedAsync(CartwiseDb db, List<long> customers, CancellationToken ct)

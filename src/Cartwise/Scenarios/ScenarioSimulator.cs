@@ -1,6 +1,5 @@
 using Cartwise.Core.Scenarios;
 using Cartwise.Data;
-using Cartwise.Recommendations;
 using Cartwise.Stores;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,14 +17,13 @@ public sealed record SimulationResult(long ScenarioId, string Kind, DateTimeOffs
 /// </summary>
 public static class ScenarioSimulator
 {
-    public static async Task<SimulationResult> RunAsync(CartwiseDb db, Scenario scenario, Store store, ModelService models, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public static async Task<SimulationResult> RunAsync(CartwiseDb db, Scenario scenario, Store store, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var model = await models.GetAsync(store.Id, ct);
-        var engine = ScenarioService.EngineFor(scenario, model, store);
+        var engine = ScenarioService.EngineFor(scenario, await ScenarioService.TreeAsync(db, ct), store);
         var events = await db.Events.AsNoTracking()
             .Where(e => e.OccurredAt >= from && e.OccurredAt < to && e.CustomerId != null && (e.Name == "view_item" || e.Name == "add_to_cart" || e.Name == "purchase"))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(ct);
-        var converted = await ScenarioService.ConvertAsync(db, model, events, ct);
+        var converted = await ScenarioService.ConvertAsync(db, events, ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
         var facts = new Dictionary<long, CustomerFacts>();
         foreach (var chunk in customers.Chunk(1000))

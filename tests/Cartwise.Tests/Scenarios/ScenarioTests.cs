@@ -1,0 +1,245 @@
+using System.Net;
+using Cartwise.Messages;
+using Cartwise.Scenarios;
+using Cartwise.Stores;
+using Cartwise.Tests.Infrastructure;
+using Cartwise.Tests.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Cartwise.Tests.Scenarios;
+
+public sealed class ScenarioTests
+{
+    private static Task<int> ScenarioPassAsync(TestApp app) => app.App.Services.GetRequiredService<ScenarioService>().PassAsync(CancellationToken.None);
+
+    /// <summary>A tracked event of a customer with consent: a view, add to cart or purchase of one item in "Furniture &gt; {category}".</summary>
+    private static async Task TrackAsync(TestApp app, CreatedStore store, string name, string id, string email, string item, string category,
+        decimal price = 40, string? language = "en", DateTimeOffset? at = null, string? tx = null)
+    {
+        using var tracking = app.Tracking(store);
+        var when = (at ?? app.Clock.GetUtcNow()).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var json = $$"""
+            {"event_id":"{{id}}","name":"{{name}}","email":"{{email}}","consent":true,"language":"{{language}}","timestamp":"{{when}}",
+             {{(tx is null ? "" : $"\"transaction_id\":\"{tx}\",\"currency\":\"EUR\",\"value\":{price.ToString(System.Globalization.CultureInfo.InvariantCulture)},")}}
+             "items":[{"item_id":"{{item}}","item_name":"Item {{item}}","item_category":"Furniture","item_category2":"{{category}}","price":{{price.ToString(System.Globalization.CultureInfo.InvariantCulture)}},"quantity":1}]}
+            """;
+        var r = await tracking.PostJsonAsync("/api/v1/track", json);
+        Assert.True(r.StatusCode == HttpStatusCode.Accepted, await r.Content.ReadAsStringAsync());
+    }
+
+    private static async Task<long> CategoryAsync(TestApp app, CreatedStore store, string path)
+    {
+        await using var db = app.Db(store);
+        return await db.Categories.Where(c => c.Path == path).Select(c => c.Id).SingleAsync();
+    }
+
+    private static async Task<long> ScenarioAsync(HttpClient admin, string json, bool activate = true)
+    {
+        var r = await admin.PostJsonAsync("/api/v1/scenarios", json);
+        Assert.True(r.StatusCode == HttpStatusCode.Created, await r.Content.ReadAsStringAsync());
+        var id = (await r.JsonAsync()).GetProperty("id").GetInt64();
+        if (activate)
+        {
+            var a = await admin.PostAsync($"/api/v1/scenarios/{id}/activate", null);
+            Assert.True(a.IsSuccessStatusCode, await a.Content.ReadAsStringAsync());
+        }
+        return id;
+    }
+
+    private static string PostPurchase(long message, string delay = "1d", string extra = "") => $$$"""
+        {"name":"After purchase","kind":"post_purchase","languages":["en"],
+         "customize":{"tiers":[{"id":"low","from":0,"to":200,"messageId":{{{message}}}},{"id":"high","from":200,"to":null,"messageId":{{{message}}}}],
+                      "delay":"{{{delay}}}","holdout":0{{{extra}}}}}
+        """;
+
+    [Fact]
+    public async Task Summary_ActivationNeedsAValidScenario_TheErrorsSayWhatIsMissing_StatesMoveAsDescribed()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var noSender = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)).Replace("\"senderId\":1", "\"senderId\":null", StringComparison.Ordinal));
+        var id = await ScenarioAsync(admin, PostPurchase(noSender).Replace("\"languages\":[\"en\"]", "\"languages\":[\"en\",\"de\"]", StringComparison.Ordinal), activate: false);
+
+        var activate = await admin.PostAsync($"/api/v1/scenarios/{id}/activate", null);
+
+        Assert.Equal(HttpStatusCode.BadRequest, activate.StatusCode);
+        var errors = (await activate.JsonAsync()).GetProperty("errors").GetProperty("design.low").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Contains(errors, e => e.Contains("no 'de' variant", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("no sender", StringComparison.Ordinal));
+        var sender = await MessageSetup.SenderAsync(admin);
+        var fixedJson = PostPurchase(noSender).Replace("\"languages\":[\"en\"]", $"\"languages\":[\"en\",\"pl\"],\"senderId\":{sender}", StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(fixedJson, System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal("active", (await (await admin.PostAsync($"/api/v1/scenarios/{id}/activate", null)).JsonAsync()).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(fixedJson, System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync($"/api/v1/scenarios/{id}")).StatusCode);
+        Assert.Equal("paused", (await (await admin.PostAsync($"/api/v1/scenarios/{id}/pause", null)).JsonAsync()).GetProperty("state").GetString());
+        var copy = await (await admin.PostAsync($"/api/v1/scenarios/{id}/duplicate", null)).JsonAsync();
+        Assert.Equal("draft", copy.GetProperty("state").GetString());
+        Assert.Equal("Copy of After purchase", copy.GetProperty("name").GetString());
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync($"/api/v1/scenarios/{copy.GetProperty("id").GetInt64()}")).StatusCode);
+        var overlapping = await admin.PostJsonAsync("/api/v1/scenarios", PostPurchase(noSender).Replace("\"from\":200", "\"from\":150", StringComparison.Ordinal));
+        Assert.Contains("overlaps", (await overlapping.JsonAsync()).GetProperty("errors").GetProperty("customize.tiers[1].from")[0].GetString());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Seed001_PostPurchase_TierByOrderValue_DelayAfterPurchase_LanguageFallback_SentOnce(Engine engine)
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(engine, smtp.Url);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        await ScenarioAsync(admin, PostPurchase(message));
+        await TrackAsync(app, store, "purchase", "p1", "hans@example.com", "SKU-1", "Tables", price: 200, language: "de", tx: "T-1");
+
+        await ScenarioPassAsync(app);
+        Assert.Equal(0, await app.PassAsync()); // a day early
+
+        await using (var db = app.Db(store))
+        {
+            var d = await db.ScenarioDecisions.SingleAsync();
+            Assert.Equal(("high", "scheduled"), (d.Rule, d.Kind));
+            Assert.Equal(app.Clock.GetUtcNow().AddDays(1), d.DueAt);
+        }
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(1, await app.PassAsync());
+        await ScenarioPassAsync(app);
+        Assert.Equal(0, await app.PassAsync());
+        var mail = Assert.Single(smtp.Messages());
+        Assert.StartsWith("Thanks", mail.Subject, StringComparison.Ordinal); // no German variant: the default, English
+        Assert.Contains("Item SKU-1", mail.TextBody);
+    }
+
+    [Fact]
+    public async Task ImportedHistory_NeverTriggersSends()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        await ScenarioAsync(admin, PostPurchase(message));
+        var work = Directory.CreateTempSubdirectory().FullName;
+        var file = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(app.Database.ConnectionString).DataSource;
+        var import = await CartwiseProcess.RunAsync(work, "--db", file, "import", "orders", Path.Combine(AppContext.BaseDirectory, "Fixtures", "online-retail-mini.csv"),
+            "--store", "shop", "--format", "online-retail");
+        Assert.True(import.ExitCode == 0, import.StdErr);
+
+        Assert.True(await ScenarioPassAsync(app) > 0);
+
+        await using var db = app.Db(store);
+        Assert.True(await db.Events.CountAsync(e => e.EventId.StartsWith("import:")) > 0);
+        Assert.Equal(0, await db.ScenarioDecisions.CountAsync());
+        Assert.Equal(0, await db.Outbox.CountAsync());
+    }
+
+    [Fact]
+    public async Task Seed000_CrossSell_DelayThenRecheck_SkipsWhenTheCustomerBoughtInBetween_AndTheDecisionSaysWhy()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        // The categories come from tracked events.
+        await TrackAsync(app, store, "view_item", "seed1", "seed@example.com", "T-1", "Tables");
+        await TrackAsync(app, store, "view_item", "seed2", "seed@example.com", "C-1", "Chairs");
+        var tables = await CategoryAsync(app, store, "Furniture > Tables");
+        var chairs = await CategoryAsync(app, store, "Furniture > Chairs");
+        await ScenarioAsync(admin, $$$"""
+            {"name":"Chairs for tables","kind":"cross_sell","customize":{"holdout":0,"rules":[
+              {"id":"tables","trigger":"cart","categories":[{{{tables}}}],"recommendCategories":[{{{chairs}}}],"delay":"1d","cap":"1d","messageId":{{{message}}}}]}}
+            """);
+        await TrackAsync(app, store, "add_to_cart", "c1", "ola@example.com", "T-1", "Tables");
+        await TrackAsync(app, store, "add_to_cart", "c2", "eva@example.com", "T-1", "Tables");
+        await ScenarioPassAsync(app);
+        app.Clock.Advance(TimeSpan.FromHours(3));
+        await TrackAsync(app, store, "purchase", "p1", "ola@example.com", "C-1", "Chairs", tx: "T-9");
+        await ScenarioPassAsync(app);
+        app.Clock.Advance(TimeSpan.FromDays(1));
+
+        await app.PassAsync();
+
+        var mail = Assert.Single(smtp.Messages());
+        Assert.Equal("eva@example.com", mail.To.Mailboxes.Single().Address);
+        await using var db = app.Db(store);
+        var ola = await db.Customers.Where(c => c.Email == "ola@example.com").Select(c => c.Id).SingleAsync();
+        var why = await admin.GetJsonAsync($"/api/v1/scenarios/decisions?customerId={ola}");
+        var decision = why.GetProperty("items")[0];
+        Assert.Equal("scheduled", decision.GetProperty("kind").GetString());
+        Assert.Equal("skipped", decision.GetProperty("sendStatus").GetString());
+        Assert.Equal("already bought in the recommended categories", decision.GetProperty("sendReason").GetString());
+    }
+
+    [Fact]
+    public async Task QuietHours_MoveTheSendToTheMorningInTheStoreTimeZone()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop"); // Europe/Warsaw
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        await ScenarioAsync(admin, PostPurchase(message, delay: "0", extra: ""","quietHours":{"from":22,"to":8}"""));
+        // 22:30 UTC = 23:30 in Warsaw (winter time).
+        var late = new DateTimeOffset(2026, 3, 2, 22, 30, 0, TimeSpan.Zero);
+        app.Clock.Advance(late - app.Clock.GetUtcNow());
+        await TrackAsync(app, store, "purchase", "p1", "ola@example.com", "SKU-1", "Tables", tx: "T-1");
+
+        await ScenarioPassAsync(app);
+
+        await using var db = app.Db(store);
+        var row = await db.Outbox.SingleAsync();
+        Assert.Equal(new DateTimeOffset(2026, 3, 3, 7, 0, 0, TimeSpan.Zero), row.DueAt); // 08:00 in Warsaw
+        Assert.Equal("moved out of quiet hours", (await db.ScenarioDecisions.SingleAsync()).Reason);
+    }
+
+    [Fact]
+    public async Task TwoServerNodesOnPostgres_ProcessTheSameEventStream_WithoutADuplicateDecisionOrSend()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var first = await TestApp.StartAsync(Engine.Postgres, smtp.Url);
+        await using var second = await TestApp.StartNodeAsync(first.Database, smtp.Url);
+        var store = await first.CreateStoreAsync("shop");
+        using var admin = first.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        await ScenarioAsync(admin, PostPurchase(message, delay: "0"));
+        for (var i = 0; i < 60; i++)
+            await TrackAsync(i % 2 == 0 ? first : second, store, "purchase", $"p{i}", $"c{i}@example.com", "SKU-1", "Tables", price: 10 * i, tx: $"T-{i}");
+
+        await Task.WhenAll(ScenarioPassAsync(first), ScenarioPassAsync(second), ScenarioPassAsync(first), ScenarioPassAsync(second));
+        async Task Drain(TestApp node)
+        {
+            while (await node.PassAsync() > 0) { }
+        }
+        await Task.WhenAll(Drain(first), Drain(second));
+
+        await using var db = first.Db(store);
+        Assert.Equal(60, await db.ScenarioDecisions.CountAsync());
+        Assert.Equal(60, await db.Outbox.CountAsync(o => o.Status == OutboxStatus.Sent));
+        Assert.Equal(60, smtp.Messages().Count);
+        Assert.Equal(60, smtp.Messages().Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+        var report = await admin.GetJsonAsync($"/api/v1/scenarios/{await db.Scenarios.Select(s => s.Id).SingleAsync()}/report");
+        Assert.Equal(60, report.GetProperty("total").GetProperty("sent").GetInt32());
+        Assert.Equal(20, report.GetProperty("byRule").GetProperty("low").GetProperty("sent").GetInt32()); // 0, 10 … 190
+        Assert.Equal(40, report.GetProperty("byRule").GetProperty("high").GetProperty("sent").GetInt32());
+    }
+
+    [Fact]
+    public async Task SuggestedTiers_FollowTheOrderValueDistribution_AndCoverEveryValue()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        for (var i = 1; i <= 40; i++)
+            await TrackAsync(app, store, "purchase", $"p{i}", $"c{i}@example.com", "SKU-1", "Tables", price: i * 25, tx: $"T-{i}");
+
+        var s = await admin.GetJsonAsync("/api/v1/scenarios/suggested-tiers");
+
+        Assert.Equal(512.5m, s.GetProperty("averageOrderValue").GetDecimal());
+        var tiers = s.GetProperty("tiers").EnumerateArray().ToList();
+        Assert.Equal(0m, tiers[0].GetProperty("from").GetDecimal());
+        for (var i = 1; i < tiers.Count; i++) Assert.Equal(tiers[i - 1].GetProperty("to").GetDecimal(), tiers[i].GetProperty("from").GetDecimal());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, tiers[^1].GetProperty("to").ValueKind);
+        Assert.InRange(tiers.Count, 3, 4);
+    }
+}
