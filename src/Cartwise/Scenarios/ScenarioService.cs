@@ -55,12 +55,16 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             stores = await db.Scenarios.IgnoreQueryFilters().Where(s => s.State == ScenarioStates.Active).Select(s => s.StoreId).Distinct().ToListAsync(ct);
         var read = 0;
         foreach (var storeId in stores)
+        {
+            CatalogView? catalog = null;
             while (true)
             {
-                var n = await StorePassAsync(storeId, ct);
+                var (n, c) = await StorePassAsync(storeId, catalog, ct);
+                catalog = c;
                 read += n;
                 if (n < BatchSize) break;
             }
+        }
         return read;
     }
 
@@ -80,7 +84,8 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         }
     }
 
-    private async Task<int> StorePassAsync(long storeId, CancellationToken ct)
+    /// <param name="catalog">The catalogue read by the previous batch of the same pass (read once a pass).</param>
+    private async Task<(int Events, CatalogView? Catalog)> StorePassAsync(long storeId, CatalogView? catalog, CancellationToken ct)
     {
         await using var db = target.CreateContext();
         db.CurrentStoreId = storeId;
@@ -101,19 +106,20 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         if (events.Count == 0)
         {
             await tx.CommitAsync(ct);
-            return 0;
+            return (0, catalog);
         }
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == storeId, ct);
         var scenarios = await db.Scenarios.AsNoTracking().Where(s => s.State == ScenarioStates.Active).ToListAsync(ct);
-        var tree = await TreeAsync(db, ct);
-        var converted = await ConvertAsync(db, events.Where(e => e.CustomerId is not null && TriggerActions.Of(e.Name) is not null).ToList(), ct);
+        catalog ??= await CatalogAsync(db, ct);
+        var converted = await ConvertAsync(db, catalog, events.Where(e => e.CustomerId is not null && TriggerActions.Of(e.Name) is not null).ToList(), ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
-        var facts = await FactsAsync(db, customers, ct);
+        var byOrders = scenarios.Any(s => Definition(s).Audience is { MinOrders: not null } or { MaxOrders: not null });
+        var facts = await FactsAsync(db, customers, byOrders, ct);
 
         var decisions = new List<(Scenario Scenario, Decision Decision)>();
         foreach (var scenario in scenarios)
         {
-            var engine = await EngineAsync(db, scenario, store, tree, last, now, ct);
+            var engine = await EngineAsync(db, scenario, store, catalog, last, now, ct);
             foreach (var (e, imported) in converted)
             {
                 if (imported)
@@ -133,34 +139,39 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         foreach (var scenario in scenarios)
             if (_engines.TryGetValue(scenario.Id, out var live)) _engines[scenario.Id] = live with { LastEventId = newLast };
         if (written > 0) LogDecisions(log, written, storeId, events.Count);
-        return events.Count;
+        return (events.Count, catalog);
     }
 
     private sealed record Facts(CustomerFacts Customer, string? Email);
 
-    private static async Task<Dictionary<long, Facts>> FactsAsync(CartwiseDb db, List<long> customers, CancellationToken ct)
+    /// <param name="orders">Count each customer's orders (only when an audience filters by it).</param>
+    private static async Task<Dictionary<long, Facts>> FactsAsync(CartwiseDb db, List<long> customers, bool orders, CancellationToken ct)
     {
         var result = new Dictionary<long, Facts>();
         foreach (var chunk in customers.Chunk(1000))
         {
+            var counts = orders
+                ? await db.Orders.AsNoTracking().Where(o => o.CustomerId != null && chunk.Contains(o.CustomerId.Value)).GroupBy(o => o.CustomerId!.Value)
+                    .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct)
+                : [];
             var rows = await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Id))
-                .Select(c => new { c.Id, c.EmailConsent, c.Email, c.Language, c.Country, c.ErasedAt, Orders = db.Orders.Count(o => o.CustomerId == c.Id) }).ToListAsync(ct);
+                .Select(c => new { c.Id, c.EmailConsent, c.Email, c.Language, c.Country, c.ErasedAt }).ToListAsync(ct);
             foreach (var c in rows)
-                result[c.Id] = new Facts(new CustomerFacts(c.EmailConsent == true && c.ErasedAt == null, c.Language, c.Country, c.Orders), c.Email);
+                result[c.Id] = new Facts(new CustomerFacts(c.EmailConsent == true && c.ErasedAt == null, c.Language, c.Country, counts.GetValueOrDefault(c.Id)), c.Email);
         }
         return result;
     }
 
     /// <summary>The engine of a scenario, rebuilt when the scenario changed or another node read events this one has not seen.</summary>
-    private async Task<ScenarioEngine> EngineAsync(CartwiseDb db, Scenario scenario, Store store, Func<long, long, bool> tree, long last, DateTimeOffset now, CancellationToken ct)
+    private async Task<ScenarioEngine> EngineAsync(CartwiseDb db, Scenario scenario, Store store, CatalogView catalog, long last, DateTimeOffset now, CancellationToken ct)
     {
         if (_engines.TryGetValue(scenario.Id, out var live) && live.Updated == scenario.UpdatedAt && live.LastEventId == last) return live.Engine;
-        var engine = EngineFor(scenario, tree, store);
+        var engine = EngineFor(scenario, catalog.Tree, store);
         // What the engine remembers: the last 30 days of actions, and the sends scheduled in them (for caps).
         var since = now.AddDays(-30);
         var recent = await db.Events.AsNoTracking().Where(e => e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
             && (e.Name == "view_item" || e.Name == "add_to_cart" || e.Name == "purchase")).OrderBy(e => e.Id).ToListAsync(ct);
-        foreach (var (e, _) in await ConvertAsync(db, recent, ct)) engine.Remember(e);
+        foreach (var (e, _) in await ConvertAsync(db, catalog, recent, ct)) engine.Remember(e);
         foreach (var d in await db.ScenarioDecisions.AsNoTracking().Where(d => d.ScenarioId == scenario.Id && d.Kind == DecisionKinds.Scheduled && d.DueAt >= since)
                      .Select(d => new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
             engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
@@ -168,39 +179,53 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         return engine;
     }
 
+    /// <summary>The catalogue as the engine needs it: each product's category, products by the shop's id, the category tree.</summary>
+    public sealed record CatalogView(Dictionary<long, long?> CategoryOf, Dictionary<string, long> ByExternal, Func<long, long, bool> Tree, Dictionary<long, long> Merged);
+
+    /// <summary>The catalogue as it is now (products and categories that came after the last model build included).</summary>
+    public static async Task<CatalogView> CatalogAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var products = await db.Products.AsNoTracking().Select(p => new { p.Id, p.ExternalId, p.CategoryId }).ToListAsync(ct);
+        // Merged profiles lead to the survivor: few, so read once.
+        var merged = await db.Customers.AsNoTracking().Where(c => c.MergedIntoId != null).ToDictionaryAsync(c => c.Id, c => c.MergedIntoId!.Value, ct);
+        return new CatalogView(products.ToDictionary(p => p.Id, p => p.CategoryId), products.ToDictionary(p => p.ExternalId, p => p.Id, StringComparer.Ordinal),
+            await TreeAsync(db, ct), merged);
+    }
+
     /// <summary>
     /// Stored events as the engine sees them: views and carts with the products of their items, purchases with the
-    /// lines of their order (imported or tracked), each product with its category, read from the catalogue as it is
-    /// now (products and categories that came after the last model build included). Merged profiles lead to the survivor.
+    /// lines of their order (imported or tracked), each product with its category. Merged profiles lead to the survivor.
     /// </summary>
-    public static async Task<List<(ScenarioEvent Event, bool Imported)>> ConvertAsync(CartwiseDb db, List<StoredEvent> events, CancellationToken ct)
+    public static async Task<List<(ScenarioEvent Event, bool Imported)>> ConvertAsync(CartwiseDb db, CatalogView catalog, List<StoredEvent> events, CancellationToken ct)
     {
         var transactions = events.Where(e => e.Name == "purchase" && e.TransactionId is not null).Select(e => e.TransactionId!).Distinct().ToList();
         var orders = new Dictionary<string, (long Id, decimal Value, List<long> Products)>(StringComparer.Ordinal);
-        foreach (var chunk in transactions.Chunk(1000))
+        // Plain SQL, orders first and then their lines by id range: tens of thousands of lines a batch, where EF's
+        // materialisation and per-row strings cost more than the queries.
+        var session = DbSession.From(db);
+        var heads = await Sql.QueryInAsync(session, "SELECT \"ExternalId\", \"Id\", \"Value\" FROM \"Orders\" WHERE \"StoreId\" = @p0 AND \"ExternalId\" IN ({in})",
+            [db.CurrentStoreId], transactions, r => (Tx: r.GetString(0), Id: r.GetInt64(1), Value: Sql.Money(r, 2)), ct);
+        var byId = new Dictionary<long, List<long>>();
+        foreach (var h in heads)
         {
-            var rows = await (from o in db.Orders.AsNoTracking()
-                              where chunk.Contains(o.ExternalId)
-                              join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId into lines
-                              from l in lines.DefaultIfEmpty()
-                              select new { o.Id, o.ExternalId, o.Value, ProductId = (long?)l.ProductId }).ToListAsync(ct);
-            foreach (var g in rows.GroupBy(r => r.ExternalId))
-                orders[g.Key] = (g.First().Id, g.First().Value, g.Where(r => r.ProductId is not null).Select(r => r.ProductId!.Value).Distinct().ToList());
+            var list = new List<long>();
+            orders[h.Tx] = (h.Id, h.Value, list);
+            byId[h.Id] = list;
         }
-        // Item ids of views and carts, then every product's category.
-        var itemIds = events.Where(e => e.Name != "purchase").ToDictionary(e => e.Id, e => ItemIds(e.Payload));
-        var externals = itemIds.Values.SelectMany(x => x).Distinct().ToList();
-        var byExternal = new Dictionary<string, (long Id, long? Category)>(StringComparer.Ordinal);
-        foreach (var chunk in externals.Chunk(1000))
-            foreach (var p in await db.Products.AsNoTracking().Where(p => chunk.Contains(p.ExternalId)).Select(p => new { p.Id, p.ExternalId, p.CategoryId }).ToListAsync(ct))
-                byExternal[p.ExternalId] = (p.Id, p.CategoryId);
-        var ordered = orders.Values.SelectMany(o => o.Products).Distinct().ToList();
-        var categoryOf = byExternal.Values.ToDictionary(p => p.Id, p => p.Category);
-        foreach (var chunk in ordered.Where(p => !categoryOf.ContainsKey(p)).Chunk(1000))
-            foreach (var p in await db.Products.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.CategoryId }).ToListAsync(ct))
-                categoryOf[p.Id] = p.CategoryId;
-
-        var merged = await MergedAsync(db, events.Select(e => e.CustomerId!.Value).Distinct().ToList(), ct);
+        if (heads.Count > 0)
+        {
+            var (min, max) = (heads.Min(h => h.Id), heads.Max(h => h.Id));
+            await Sql.QueryAsync(session, "SELECT \"OrderId\", \"ProductId\" FROM \"OrderLines\" WHERE \"OrderId\" >= @p0 AND \"OrderId\" <= @p1", [min, max], r =>
+            {
+                if (byId.TryGetValue(r.GetInt64(0), out var list))
+                {
+                    var p = r.GetInt64(1);
+                    if (!list.Contains(p)) list.Add(p);
+                }
+                return 0;
+            }, ct);
+        }
+        var merged = catalog.Merged;
         var result = new List<(ScenarioEvent, bool)>(events.Count);
         foreach (var e in events)
         {
@@ -218,8 +243,8 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
                 }
                 else products = [];
             }
-            else products = itemIds[e.Id].Select(x => byExternal.TryGetValue(x, out var p) ? p.Id : 0).Where(p => p != 0).Distinct().ToArray();
-            var categories = products.Select(p => categoryOf.GetValueOrDefault(p)).OfType<long>().Distinct().ToArray();
+            else products = ItemIds(e.Payload).Select(x => catalog.ByExternal.GetValueOrDefault(x)).Where(p => p != 0).Distinct().ToArray();
+            var categories = products.Select(p => catalog.CategoryOf.GetValueOrDefault(p)).OfType<long>().Distinct().ToArray();
             var customer = merged.GetValueOrDefault(e.CustomerId!.Value, e.CustomerId.Value);
             result.Add((new ScenarioEvent(e.EventId, customer, action, e.OccurredAt, products, categories, value, orderId),
                 e.EventId.StartsWith("import:", StringComparison.Ordinal)));
@@ -251,54 +276,46 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         };
     }
 
-    private static async Task<Dictionary<long, long>> MergedAsync(CartwiseDb db, List<long> customers, CancellationToken ct)
-    {
-        var map = new Dictionary<long, long>();
-        foreach (var chunk in customers.Chunk(1000))
-            foreach (var c in await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Id) && c.MergedIntoId != null).Select(c => new { c.Id, c.MergedIntoId }).ToListAsync(ct))
-                map[c.Id] = c.MergedIntoId!.Value;
-        return map;
-    }
+    private const string InsertOutbox =
+        "INSERT INTO \"Outbox\" (\"StoreId\",\"Key\",\"MessageId\",\"CustomerId\",\"Email\",\"ScenarioId\",\"Rule\",\"TriggerId\",\"OrderId\",\"ProductIds\"," +
+        "\"IsTest\",\"Status\",\"DueAt\",\"Attempts\",\"Uncertain\",\"CreatedAt\") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11,@p12,@p13,@p14,@p15) " +
+        "ON CONFLICT DO NOTHING RETURNING \"Id\"";
 
+    private const string InsertDecision =
+        "INSERT INTO \"ScenarioDecisions\" (\"StoreId\",\"ScenarioId\",\"Rule\",\"CustomerId\",\"TriggerKey\",\"Kind\",\"Reason\",\"At\",\"DueAt\",\"DecidedAt\",\"MessageId\",\"OutboxId\") " +
+        "VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11) ON CONFLICT DO NOTHING";
+
+    /// <summary>
+    /// Stores decisions and their outbox rows with prepared statements. Both are unique by (scenario, rule, customer,
+    /// trigger): a decision made twice (a node whose engine was stale) is dropped by the database, never sent twice.
+    /// </summary>
     private static async Task<int> WriteAsync(CartwiseDb db, Store store, List<(Scenario Scenario, Decision Decision)> decisions, Dictionary<long, Facts> facts, DateTimeOffset now, CancellationToken ct)
     {
         if (decisions.Count == 0) return 0;
-        // A replay after a crash between commit and cursor is impossible (one transaction), but a decision made by a
-        // node whose engine was stale is caught here: the key exists, the decision is dropped.
-        var scenarioIds = decisions.Select(d => d.Scenario.Id).Distinct().ToList();
-        var keys = decisions.Select(d => d.Decision.TriggerKey).Distinct().ToList();
-        var existing = new HashSet<(long, string, long, string)>();
-        foreach (var chunk in keys.Chunk(1000))
-            foreach (var x in await db.ScenarioDecisions.AsNoTracking().Where(d => scenarioIds.Contains(d.ScenarioId) && chunk.Contains(d.TriggerKey))
-                         .Select(d => new { d.ScenarioId, d.Rule, d.CustomerId, d.TriggerKey }).ToListAsync(ct))
-                existing.Add((x.ScenarioId, x.Rule, x.CustomerId, x.TriggerKey));
-        var rows = new List<(ScenarioDecision Row, OutboxMessage? Outbox)>();
-        foreach (var (scenario, d) in decisions)
+        var writer = RowWriter.For(db);
+        var scheduled = decisions.Where(d => d.Decision.Kind == DecisionKinds.Scheduled).ToList();
+        var ids = await writer.InsertReturningIdsAsync(InsertOutbox, scheduled.Select(x =>
         {
-            if (!existing.Add((scenario.Id, d.Rule, d.Customer, d.TriggerKey))) continue;
-            var row = new ScenarioDecision
+            var (scenario, d) = x;
+            return new object?[]
             {
-                StoreId = store.Id, ScenarioId = scenario.Id, Rule = d.Rule, CustomerId = d.Customer, TriggerKey = d.TriggerKey, Kind = d.Kind,
-                Reason = d.Reason, At = d.At, DueAt = d.DueAt, DecidedAt = now, MessageId = d.MessageId,
+                store.Id, OutboxKey(scenario.Id, d.Rule, d.Customer, d.TriggerKey), d.MessageId, d.Customer, facts[d.Customer].Email, scenario.Id, d.Rule, d.TriggerKey, d.Order,
+                d.Products.Count == 0 ? null : string.Join(',', d.Products.Take(20).Select(p => p.ToString(CultureInfo.InvariantCulture))),
+                false, OutboxStatus.Pending, d.DueAt!.Value, 0, false, now,
             };
-            OutboxMessage? outbox = null;
-            if (d.Kind == DecisionKinds.Scheduled)
-                outbox = new OutboxMessage
-                {
-                    StoreId = store.Id, Key = OutboxKey(scenario.Id, d.Rule, d.Customer, d.TriggerKey), MessageId = d.MessageId, CustomerId = d.Customer,
-                    Email = facts[d.Customer].Email!, ScenarioId = scenario.Id, Rule = d.Rule, TriggerId = d.TriggerKey, OrderId = d.Order,
-                    ProductIds = d.Products.Count == 0 ? null : string.Join(',', d.Products.Take(20).Select(p => p.ToString(CultureInfo.InvariantCulture))),
-                    DueAt = d.DueAt!.Value, CreatedAt = now,
-                };
-            rows.Add((row, outbox));
-        }
-        db.Outbox.AddRange(rows.Where(r => r.Outbox is not null).Select(r => r.Outbox!));
-        await db.SaveChangesAsync(ct);
-        foreach (var (row, outbox) in rows) row.OutboxId = outbox?.Id;
-        db.ScenarioDecisions.AddRange(rows.Select(r => r.Row));
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
-        return rows.Count;
+        }).ToList(), ct);
+        var outboxOf = new Dictionary<Decision, long>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < scheduled.Count; i++) if (ids[i] != 0) outboxOf[scheduled[i].Decision] = ids[i];
+        await writer.ExecuteAsync(InsertDecision, decisions.Select(x =>
+        {
+            var (scenario, d) = x;
+            return new object?[]
+            {
+                store.Id, scenario.Id, d.Rule, d.Customer, d.TriggerKey, d.Kind, d.Reason, d.At, d.DueAt, now, d.MessageId,
+                outboxOf.TryGetValue(d, out var o) ? o : null,
+            };
+        }).ToList(), ct);
+        return decisions.Count;
     }
 
     /// <summary>The idempotency key of a scenario's message: store (by the row), recipient, scenario, rule, trigger.</summary>

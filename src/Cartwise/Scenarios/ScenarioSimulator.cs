@@ -19,11 +19,12 @@ public static class ScenarioSimulator
 {
     public static async Task<SimulationResult> RunAsync(CartwiseDb db, Scenario scenario, Store store, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var engine = ScenarioService.EngineFor(scenario, await ScenarioService.TreeAsync(db, ct), store);
+        var catalog = await ScenarioService.CatalogAsync(db, ct);
+        var engine = ScenarioService.EngineFor(scenario, catalog.Tree, store);
         var events = await db.Events.AsNoTracking()
             .Where(e => e.OccurredAt >= from && e.OccurredAt < to && e.CustomerId != null && (e.Name == "view_item" || e.Name == "add_to_cart" || e.Name == "purchase"))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(ct);
-        var converted = await ScenarioService.ConvertAsync(db, events, ct);
+        var converted = await ScenarioService.ConvertAsync(db, catalog, events, ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
         var facts = new Dictionary<long, CustomerFacts>();
         foreach (var chunk in customers.Chunk(1000))

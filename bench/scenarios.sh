@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The full UCI Online Retail history through an active cross-selling scenario (5 rules) and a post-purchase scenario
+# (4 tiers) on SQLite: events/s through the live engine with decisions and outbox rows stored, against reading alone.
+# Usage: bench/scenarios.sh [path/to/online_retail.csv.gz]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${1:-../shared/datasets/online_retail.csv.gz}
+W=$(mktemp -d)
+trap 'rm -rf "$W"' EXIT
+dotnet build bench/Cartwise.Benchmarks -c Release -o "$W/bench" >"$W/build.log" 2>&1 || { tail -5 "$W/build.log"; exit 1; }
+dotnet "$W/bench/Cartwise.Benchmarks.dll" load-scenarios --data "$(realpath "$DATA")" --feed "$PWD/src/Cartwise/Demo/demo-feed.xml.gz" | grep -v ' info: '
