@@ -225,6 +225,30 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public async Task Seed001_Step6_Summary_TestSendsEveryMessageOfTheScenarioInEveryLanguage_MarkedAsATest()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var sender = await MessageSetup.SenderAsync(admin);
+        var first = await MessageSetup.MessageAsync(admin, MessageSetup.Message(sender));
+        var second = await MessageSetup.MessageAsync(admin, MessageSetup.Message(sender).Replace("\"name\":\"Thanks\"", "\"name\":\"Big thanks\"", StringComparison.Ordinal));
+        var json = PostPurchase(first).Replace($"\"id\":\"high\",\"from\":200,\"to\":null,\"messageId\":{first}", $"\"id\":\"high\",\"from\":200,\"to\":null,\"messageId\":{second}", StringComparison.Ordinal);
+        var id = await ScenarioAsync(admin, json, activate: false);
+
+        var r = await admin.PostJsonAsync($"/api/v1/scenarios/{id}/test-send", """{"to":["marketer@shop.example"]}""");
+
+        Assert.Equal(HttpStatusCode.OK, r.StatusCode);
+        Assert.Equal(4, (await r.JsonAsync()).GetProperty("items").GetArrayLength()); // 2 messages × (en, pl)
+        var mails = smtp.Messages();
+        Assert.Equal(4, mails.Count);
+        Assert.All(mails, m => Assert.StartsWith("[TEST] ", m.Subject, StringComparison.Ordinal));
+        await using var db = app.Db(store);
+        Assert.Equal(0, await db.ScenarioDecisions.CountAsync());
+    }
+
+    [Fact]
     public async Task SuggestedTiers_FollowTheOrderValueDistribution_AndCoverEveryValue()
     {
         await using var app = await TestApp.StartAsync(Engine.Sqlite);
