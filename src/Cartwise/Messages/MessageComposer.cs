@@ -11,7 +11,10 @@ using MimeKit;
 
 namespace Cartwise.Messages;
 
-/// <summary>What to render a message for: a customer (or sample data), a triggering order and products, a coupon.</summary>
+/// <summary>
+/// What to render a message for: a customer (or sample data), a triggering order and products, a coupon; and what
+/// the scenario's rule asks RECOMMENDED blocks to show (a strategy, categories), when the message comes from one.
+/// </summary>
 public sealed record ComposeInput(
     long? CustomerId,
     string Email,
@@ -20,7 +23,9 @@ public sealed record ComposeInput(
     IReadOnlyList<long> Products,
     CouponModel? Coupon,
     MessageLinks Links,
-    bool Sample = false);
+    bool Sample = false,
+    string? Strategy = null,
+    IReadOnlyList<long>? RecommendCategories = null);
 
 /// <summary>A message's stored fields with its variants parsed.</summary>
 public sealed record LoadedMessage(Message Message, IReadOnlyList<MessageVariant> Variants, Sender? Sender);
@@ -91,8 +96,9 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
         var asked = input.Products.Count > 0 ? input.Products : cart;
         IReadOnlyList<ItemModel> Items(Block b)
         {
-            var strategy = b.Type == BlockTypes.Bestsellers ? Strategies.Bestsellers : b.Strategy;
-            var request = new RecommendationRequest(strategy, asked, cart, null, b.Limit ?? 3, new RecommendationFilters(), [.. history.Union(cart)], []);
+            var strategy = b.Type == BlockTypes.Bestsellers ? Strategies.Bestsellers : input.Strategy ?? b.Strategy;
+            var filters = new RecommendationFilters(IncludeCategories: b.Type == BlockTypes.Recommended ? input.RecommendCategories : null);
+            var request = new RecommendationRequest(strategy, asked, cart, null, b.Limit ?? 3, filters, [.. history.Union(cart)], []);
             return Recommender.Recommend(model, request).Select(r => model.Products.GetValueOrDefault(r.Product)).OfType<ProductInfo>().Select(p => Item(p, store)).ToList();
         }
 

@@ -169,8 +169,9 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 var coupon = await CouponService.AssignAsync(db, message.Message, row, now, ct);
                 var products = row.ProductIds is { Length: > 0 } p ? p.Split(',').Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [];
                 var links = urls.For(secret, row.Id);
+                var (strategy, categories) = await RecommendScopeAsync(db, row, ct);
                 var (rendered, variant) = await composer.RenderAsync(db, store, message,
-                    new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest), ct);
+                    new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest, strategy, categories), ct);
                 var toName = row.CustomerId is { } cid ? await db.Customers.Where(c => c.Id == cid).Select(c => c.FirstName).SingleOrDefaultAsync(ct) : null;
                 var mime = MessageComposer.Mime(rendered, message.Sender, store, row.Email, toName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
 
@@ -217,6 +218,16 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             }
         }
         return rows.Count;
+    }
+
+    /// <summary>A cross-selling rule's "what to recommend": its strategy and categories, for the message's RECOMMENDED blocks.</summary>
+    private static async Task<(string? Strategy, IReadOnlyList<long>? Categories)> RecommendScopeAsync(CartwiseDb db, OutboxMessage row, CancellationToken ct)
+    {
+        if (row.ScenarioId is not { } id || row.Rule is null) return (null, null);
+        var scenario = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+        if (scenario is null) return (null, null);
+        var rule = Scenarios.ScenarioService.Definition(scenario).Rules?.FirstOrDefault(r => r.Id == row.Rule);
+        return (rule?.Strategy, rule?.RecommendCategories is { Count: > 0 } c ? c : null);
     }
 
     private static void Finish(OutboxMessage row, string status, string? error)

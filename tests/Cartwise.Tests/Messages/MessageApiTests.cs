@@ -104,6 +104,30 @@ public sealed class MessageApiTests
     }
 
     [Fact]
+    public async Task StoreSmtpSettings_OverrideTheDefaultFileOutbox_AndThePasswordIsNeverShown()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(Engine.Sqlite); // the default transport: the file outbox
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        Assert.StartsWith("file outbox", (await admin.GetJsonAsync("/api/v1/store/mail")).GetProperty("transport").GetString(), StringComparison.Ordinal);
+
+        var secret = await admin.PutAsync("/api/v1/store/mail", new StringContent("""{"smtp":"smtp://mailer:s3cret@mail.example:587?tls=starttls","sendRate":10}""", Encoding.UTF8, "application/json"));
+        var bad = await admin.PutAsync("/api/v1/store/mail", new StringContent("""{"smtp":"http://nope","sendRate":10}""", Encoding.UTF8, "application/json"));
+        var own = await admin.PutAsync("/api/v1/store/mail", new StringContent($$"""{"smtp":"{{smtp.Url}}?tls=none","sendRate":0}""", Encoding.UTF8, "application/json"));
+        var sent = await admin.PostJsonAsync($"/api/v1/messages/{message}/test-send", """{"to":["me@shop.example"],"language":"en"}""");
+
+        var secretBody = await secret.Content.ReadAsStringAsync();
+        Assert.Contains("smtp://mailer:***@mail.example:587?tls=starttls", secretBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", secretBody, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        Assert.Equal("sent", (await sent.JsonAsync()).GetProperty("items")[0].GetProperty("status").GetString());
+        Assert.Single(smtp.Messages());
+    }
+
+    [Fact]
     public async Task CouponPool_ImportCsvChoosingTheColumn_GeneratesUniqueCodes_WarnsWhenLow()
     {
         await using var app = await TestApp.StartAsync(Engine.Sqlite);

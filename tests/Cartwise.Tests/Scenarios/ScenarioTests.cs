@@ -135,7 +135,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task Seed000_CrossSell_DelayThenRecheck_SkipsWhenTheCustomerBoughtInBetween_AndTheDecisionSaysWhy()
+    public async Task Seed000_CrossSell_RecommendsFromTheRuleCategories_DelayThenRecheckSkipsWhenTheCustomerBoughtInBetween_AndTheDecisionSaysWhy()
     {
         await using var smtp = await SmtpServer.StartAsync();
         await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
@@ -163,6 +163,9 @@ public sealed class ScenarioTests
 
         var mail = Assert.Single(smtp.Messages());
         Assert.Equal("eva@example.com", mail.To.Mailboxes.Single().Address);
+        // Seed 000: the rule's "recommend from" categories fill the RECOMMENDED block: a chair, not another table.
+        Assert.Contains("Item C-1", mail.TextBody);
+        Assert.DoesNotContain("Item T-1", mail.TextBody);
         await using var db = app.Db(store);
         var ola = await db.Customers.Where(c => c.Email == "ola@example.com").Select(c => c.Id).SingleAsync();
         var why = await admin.GetJsonAsync($"/api/v1/scenarios/decisions?customerId={ola}");
