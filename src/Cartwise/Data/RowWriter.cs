@@ -30,9 +30,10 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
 
     /// <summary>
     /// Inserts rows with multi-row <c>INSERT … VALUES (…),(…)</c> statements: per-statement overhead, not the rows, is
-    /// what bulk inserts pay most for. <paramref name="table"/> and <paramref name="columns"/> are trusted identifiers.
+    /// what bulk inserts pay most for. <paramref name="table"/> and <paramref name="columns"/> are trusted identifiers;
+    /// <paramref name="suffix"/> (e.g. <c>ON CONFLICT DO NOTHING</c>) ends every statement.
     /// </summary>
-    public async Task InsertAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    public async Task InsertAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct, string? suffix = null)
     {
         if (rows.Count == 0) return;
         // SQLite allows 32,766 variables per statement, PostgreSQL 65,535; stay well below both.
@@ -47,6 +48,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
                 for (var c = 0; c < columns.Length; c++) sb.Append(c == 0 ? "@p" : ",@p").Append(r * columns.Length + c);
                 sb.Append(')');
             }
+            if (suffix is not null) sb.Append(' ').Append(suffix);
             return sb.ToString();
         }
         var full = rows.Count / perStatement;

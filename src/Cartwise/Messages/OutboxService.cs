@@ -148,7 +148,20 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         var messages = new Dictionary<long, LoadedMessage?>();
         var secret = await SecretAsync(db, store, ct);
         await using var transport = transports.Create(store);
-        foreach (var row in rows)
+        try
+        {
+            foreach (var row in rows) await SendOneAsync(db, store, row, messages, secret, transport, ct);
+        }
+        finally
+        {
+            // The last answers are recorded whatever happens to the pass (shutdown included).
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        return rows.Count;
+    }
+
+    private async Task SendOneAsync(CartwiseDb db, Store store, OutboxMessage row, Dictionary<long, LoadedMessage?> messages, string secret, IMailTransport transport, CancellationToken ct)
+    {
         {
             var now = clock.GetUtcNow();
             try
@@ -158,13 +171,13 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 {
                     Finish(row, OutboxStatus.Failed, "the message was deleted");
                     await db.SaveChangesAsync(ct);
-                    continue;
+                    return;
                 }
                 if (await SkipReasonAsync(db, row, now, ct) is { } reason)
                 {
                     Finish(row, OutboxStatus.Skipped, reason);
                     await db.SaveChangesAsync(ct);
-                    continue;
+                    return;
                 }
                 var coupon = await CouponService.AssignAsync(db, message.Message, row, now, ct);
                 var products = row.ProductIds is { Length: > 0 } p ? p.Split(',').Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [];
@@ -175,8 +188,9 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 var toName = row.CustomerId is { } cid ? await db.Customers.Where(c => c.Id == cid).Select(c => c.FirstName).SingleOrDefaultAsync(ct) : null;
                 var mime = MessageComposer.Mime(rendered, message.Sender, store, row.Email, toName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
 
-                // The window: from this commit to the one after the server's answer. An interruption inside it leaves
-                // the row 'sending'; the next claim sends it again and flags it Uncertain.
+                // The window: from this commit to the one that records the server's answer, which is the next row's
+                // commit (one commit a message) or the one after the loop. An interruption inside it leaves the row
+                // 'sending'; the next claim sends it again and flags it Uncertain.
                 row.Status = OutboxStatus.Sending;
                 row.Subject = rendered.Subject;
                 row.CouponCode = coupon?.Code;
@@ -186,7 +200,6 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 row.ProviderResponse = answer.Length > 500 ? answer[..500] : answer;
                 row.SentAt = clock.GetUtcNow();
                 Finish(row, OutboxStatus.Sent, null);
-                await db.SaveChangesAsync(CancellationToken.None);
             }
             catch (Exception e) when (e is MessageRenderException or CouponPoolEmptyException)
             {
@@ -217,7 +230,6 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 await db.SaveChangesAsync(CancellationToken.None);
             }
         }
-        return rows.Count;
     }
 
     /// <summary>A cross-selling rule's "what to recommend": its strategy and categories, for the message's RECOMMENDED blocks.</summary>

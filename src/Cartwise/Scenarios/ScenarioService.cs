@@ -281,10 +281,6 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         "\"IsTest\",\"Status\",\"DueAt\",\"Attempts\",\"Uncertain\",\"CreatedAt\") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11,@p12,@p13,@p14,@p15) " +
         "ON CONFLICT DO NOTHING RETURNING \"Id\"";
 
-    private const string InsertDecision =
-        "INSERT INTO \"ScenarioDecisions\" (\"StoreId\",\"ScenarioId\",\"Rule\",\"CustomerId\",\"TriggerKey\",\"Kind\",\"Reason\",\"At\",\"DueAt\",\"DecidedAt\",\"MessageId\",\"OutboxId\") " +
-        "VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11) ON CONFLICT DO NOTHING";
-
     /// <summary>
     /// Stores decisions and their outbox rows with prepared statements. Both are unique by (scenario, rule, customer,
     /// trigger): a decision made twice (a node whose engine was stale) is dropped by the database, never sent twice.
@@ -306,7 +302,8 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         }).ToList(), ct);
         var outboxOf = new Dictionary<Decision, long>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < scheduled.Count; i++) if (ids[i] != 0) outboxOf[scheduled[i].Decision] = ids[i];
-        await writer.ExecuteAsync(InsertDecision, decisions.Select(x =>
+        await writer.InsertAsync("ScenarioDecisions", ["StoreId", "ScenarioId", "Rule", "CustomerId", "TriggerKey", "Kind", "Reason", "At", "DueAt", "DecidedAt", "MessageId", "OutboxId"],
+            decisions.Select(x =>
         {
             var (scenario, d) = x;
             return new object?[]
@@ -314,7 +311,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
                 store.Id, scenario.Id, d.Rule, d.Customer, d.TriggerKey, d.Kind, d.Reason, d.At, d.DueAt, now, d.MessageId,
                 outboxOf.TryGetValue(d, out var o) ? o : null,
             };
-        }).ToList(), ct);
+        }).ToList(), ct, "ON CONFLICT DO NOTHING");
         return decisions.Count;
     }
 
