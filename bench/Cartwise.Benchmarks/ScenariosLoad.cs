@@ -29,7 +29,9 @@ public static class ScenariosLoad
         var feed = Path.GetFullPath(Arg("--feed", "demo-feed.xml.gz"));
         var dir = Directory.CreateTempSubdirectory("cartwise-bench-scenarios-").FullName;
         var target = DatabaseTarget.Parse(Path.Combine(dir, "s.db"));
-        var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: false, Schedulers: false));
+        // The history is years old: every event of it counts as live here, not as history.
+        var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: false, Schedulers: false),
+            services => services.Configure<ScenarioOptions>(o => o.HistoryHorizonHours = 1_000_000));
         await CartwiseServer.PrepareAsync(app, CancellationToken.None);
         var clock = TimeProvider.System;
         await using var db = target.CreateContext();

@@ -62,6 +62,7 @@ public static class CartwiseServer
         services.AddSingleton<Messages.MailTransports>();
         services.AddSingleton<Messages.PublicUrls>();
         services.AddSingleton<Messages.OutboxService>();
+        services.AddOptions<Scenarios.ScenarioOptions>().BindConfiguration("Scenarios").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Scenarios.ScenarioService>();
         services.AddSingleton<Messages.IOutboxCheck, Scenarios.ScenarioOutboxCheck>();
         if (settings.Schedulers)

@@ -10,6 +10,7 @@ using Cartwise.Recommendations;
 using Cartwise.Stores;
 using Cartwise.Tracking;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Cartwise.Scenarios;
 
@@ -21,8 +22,9 @@ namespace Cartwise.Scenarios;
 /// besides. Imported history (<c>import:…</c> events) never triggers sends. Engines live in memory between passes and
 /// are rebuilt from recent events and decisions when another node moved the cursor or a scenario changed.
 /// </summary>
-public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider clock, ILogger<ScenarioService> log)
+public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider clock, IOptions<ScenarioOptions> options, ILogger<ScenarioService> log)
 {
+    private readonly TimeSpan _horizon = TimeSpan.FromHours(options.Value.HistoryHorizonHours);
     public static readonly JsonSerializerOptions Json = MessageComposer.Json;
     private const int BatchSize = 2000;
 
@@ -122,7 +124,9 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             var engine = await EngineAsync(db, scenario, store, catalog, last, now, ct);
             foreach (var (e, imported) in converted)
             {
-                if (imported)
+                // History (imports, or events that happened more than a day before they reached us, such as an
+                // `import events` of old data) is remembered for AND windows but never triggers a send for the past.
+                if (imported || e.At < now - _horizon)
                 {
                     engine.Remember(e);
                     continue;
@@ -324,6 +328,13 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Scenarios: {Decisions} decisions for store {Store} from {Events} events")]
     private static partial void LogDecisions(ILogger logger, int decisions, long store, int events);
+}
+
+/// <summary>The scenario engine's settings (section <c>Scenarios</c>).</summary>
+public sealed class ScenarioOptions
+{
+    /// <summary>Events that happened longer than this before they are processed are history: they never trigger a send.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)] public double HistoryHorizonHours { get; set; } = 24;
 }
 
 /// <summary>Runs scenario passes every second.</summary>

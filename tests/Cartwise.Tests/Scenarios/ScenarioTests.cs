@@ -113,7 +113,7 @@ public sealed class ScenarioTests
     }
 
     [Fact]
-    public async Task ImportedHistory_NeverTriggersSends()
+    public async Task ImportedHistory_AndEventsThatHappenedDaysAgo_NeverTriggerSends()
     {
         await using var app = await TestApp.StartAsync(Engine.Sqlite);
         var store = await app.CreateStoreAsync("shop");
@@ -125,6 +125,9 @@ public sealed class ScenarioTests
         var import = await CartwiseProcess.RunAsync(work, "--db", file, "import", "orders", Path.Combine(AppContext.BaseDirectory, "Fixtures", "online-retail-mini.csv"),
             "--store", "shop", "--format", "online-retail");
         Assert.True(import.ExitCode == 0, import.StdErr);
+
+        // An event that happened days before it arrives (a late upload of old data) is history too.
+        await TrackAsync(app, store, "purchase", "old-1", "ola@example.com", "SKU-1", "Tables", at: app.Clock.GetUtcNow().AddDays(-3), tx: "T-OLD");
 
         Assert.True(await ScenarioPassAsync(app) > 0);
 
