@@ -70,7 +70,24 @@ public sealed class TestDatabase : IAsyncDisposable
             await using var conn = new NpgsqlConnection(_pgAdmin);
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_pgName}\" WITH (FORCE)", conn);
-            await cmd.ExecuteNonQueryAsync();
+            // An autovacuum worker on the test database cannot be terminated by a non-superuser role (42501): wait
+            // for it to finish. Clean-up, not an assertion: a database left behind fails no test.
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    await cmd.ExecuteNonQueryAsync();
+                    return;
+                }
+                catch (PostgresException e) when (e.SqlState == "42501" && attempt < 40)
+                {
+                    await Task.Delay(250);
+                }
+                catch (PostgresException e) when (e.SqlState == "42501")
+                {
+                    return;
+                }
+            }
         }
     }
 }
