@@ -138,10 +138,10 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
         b.Entity<Scenarios.Scenario>(e => e.HasIndex(x => new { x.StoreId, x.State }));
         b.Entity<Scenarios.ScenarioDecision>(e =>
         {
+            // Three indexes only (decisions are the engine's hot write): the unique key also serves a scenario's
+            // decisions (its prefix) and the send-time lookup from an outbox row (which carries the whole key).
             e.HasIndex(x => new { x.ScenarioId, x.Rule, x.CustomerId, x.TriggerKey }).IsUnique();
             e.HasIndex(x => new { x.CustomerId, x.DecidedAt });
-            e.HasIndex(x => new { x.ScenarioId, x.At });
-            e.HasIndex(x => x.OutboxId);
         });
         b.Entity<Scenarios.ScenarioCursor>(e => e.HasKey(x => x.StoreId));
 

@@ -24,7 +24,8 @@ public sealed class ScenarioOutboxCheck : IOutboxCheck
             if (await db.Outbox.AnyAsync(o => o.ScenarioId == scenarioId && o.CustomerId == customer && o.Id != row.Id && o.Status == OutboxStatus.Sent && o.SentAt > since, ct))
                 return "scenario cap: another message of this scenario was sent inside the cap";
         }
-        var triggerAt = await db.ScenarioDecisions.Where(d => d.OutboxId == row.Id).Select(d => (DateTimeOffset?)d.At).FirstOrDefaultAsync(ct);
+        var triggerAt = await db.ScenarioDecisions.Where(d => d.ScenarioId == scenarioId && d.Rule == row.Rule && d.CustomerId == customer && d.TriggerKey == row.TriggerId)
+            .Select(d => (DateTimeOffset?)d.At).FirstOrDefaultAsync(ct);
         if (triggerAt is null) return null;
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == row.StoreId, ct);
         var tree = await ScenarioService.TreeAsync(db, ct);

@@ -938,11 +938,7 @@ namespace Cartwise.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OutboxId");
-
                     b.HasIndex("CustomerId", "DecidedAt");
-
-                    b.HasIndex("ScenarioId", "At");
 
                     b.HasIndex("ScenarioId", "Rule", "CustomerId", "TriggerKey")
                         .IsUnique();

@@ -894,11 +894,7 @@ namespace Cartwise.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("OutboxId");
-
                     b.HasIndex("CustomerId", "DecidedAt");
-
-                    b.HasIndex("ScenarioId", "At");
 
                     b.HasIndex("ScenarioId", "Rule", "CustomerId", "TriggerKey")
                         .IsUnique();
