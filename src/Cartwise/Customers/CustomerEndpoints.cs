@@ -158,6 +158,10 @@ public static class CustomerEndpoints
             }
             e.AnonymousId = null;
         }
+        // Messages: nothing more goes out, and the address leaves the outbox (figures of what was sent stay).
+        await db.Outbox.Where(o => o.CustomerId == c.Id && (o.Status == Messages.OutboxStatus.Pending || o.Status == Messages.OutboxStatus.Claimed))
+            .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, Messages.OutboxStatus.Skipped).SetProperty(o => o.LastError, "erased"), ct);
+        await db.Outbox.Where(o => o.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(o => o.Email, "erased"), ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return TypedResults.NoContent();

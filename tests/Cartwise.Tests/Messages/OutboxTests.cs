@@ -62,6 +62,8 @@ public sealed class OutboxTests
         var reasons = new List<string?>();
         foreach (var r in rows) reasons.Add((await MessageSetup.RowAsync(app, store, r.Id)).LastError);
         Assert.Equal(["no email consent", "suppressed", "erased"], reasons);
+        await using (var db = app.Db(store))
+            Assert.Equal("erased", await db.Outbox.Where(o => o.CustomerId == erased).Select(o => o.Email).SingleAsync()); // the address left the outbox
     }
 
     [Fact]
