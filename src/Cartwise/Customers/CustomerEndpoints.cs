@@ -40,7 +40,12 @@ public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
 
 public sealed record CustomerDetail(CustomerView Customer, IReadOnlyList<string> Identities, int EventCount, IReadOnlyList<OrderView> Orders);
 
-public sealed record CustomerExport(CustomerView Customer, IReadOnlyList<string> Identities, IReadOnlyList<EventView> Events, IReadOnlyList<OrderView> Orders);
+/// <summary>A message to the customer, as the export lists it.</summary>
+public sealed record MessageSentView(long OutboxId, long MessageId, long? ScenarioId, string? Rule, string Email, string Status, string? Subject, string? CouponCode,
+    DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+
+public sealed record CustomerExport(CustomerView Customer, IReadOnlyList<string> Identities, IReadOnlyList<EventView> Events, IReadOnlyList<OrderView> Orders,
+    IReadOnlyList<MessageSentView> Messages);
 
 public static class CustomerEndpoints
 {
@@ -130,7 +135,9 @@ public static class CustomerEndpoints
         var identities = await db.CustomerIdentities.Where(i => i.CustomerId == c.Id).OrderBy(i => i.Key).Select(i => i.Key).ToListAsync(ct);
         var events = await db.Events.AsNoTracking().Where(e => e.CustomerId == c.Id).OrderBy(e => e.Id).ToListAsync(ct);
         var orders = await OrdersOf(db, c.Id).ToListAsync(ct);
-        return TypedResults.Ok(new CustomerExport(CustomerView.From(c), identities, events.Select(EventView.From).ToList(), orders.Select(OrderView.From).ToList()));
+        var messages = await db.Outbox.AsNoTracking().Where(o => o.CustomerId == c.Id && !o.IsTest).OrderBy(o => o.Id)
+            .Select(o => new MessageSentView(o.Id, o.MessageId, o.ScenarioId, o.Rule, o.Email, o.Status, o.Subject, o.CouponCode, o.CreatedAt, o.SentAt)).ToListAsync(ct);
+        return TypedResults.Ok(new CustomerExport(CustomerView.From(c), identities, events.Select(EventView.From).ToList(), orders.Select(OrderView.From).ToList(), messages));
     }
 
     /// <summary>Identity fields removed from stored event payloads when a customer is erased.</summary>

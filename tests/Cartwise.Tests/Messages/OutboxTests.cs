@@ -28,6 +28,8 @@ public sealed class OutboxTests
         Assert.Equal("ola@example.com", mail.To.Mailboxes.Single().Address);
         var sent = await MessageSetup.RowAsync(app, store, row.Id);
         Assert.Equal(OutboxStatus.Sent, sent.Status);
+        var export = await admin.GetJsonAsync($"/api/v1/customers/{ola}/export"); // GDPR export lists the messages too
+        Assert.Equal("Dziękujemy ola", export.GetProperty("messages")[0].GetProperty("subject").GetString());
         Assert.Equal("pl", sent.Language);
         Assert.Equal(app.Clock.GetUtcNow(), sent.SentAt);
         Assert.Contains("OK", sent.ProviderResponse, StringComparison.Ordinal);
