@@ -94,7 +94,7 @@ public static class ScenarioEndpoints
         return TypedResults.Created($"/api/v1/scenarios/{s.Id}", await ViewAsync(db, s, ct));
     }
 
-    internal static async Task<Results<Ok<ScenarioView>, NotFound, ValidationProblem, Conflict<ProblemView>>> UpdateAsync(long id, ScenarioRequest request, CartwiseDb db,
+    internal static async Task<Results<Ok<ScenarioView>, NotFound, ValidationProblem, ProblemHttpResult>> UpdateAsync(long id, ScenarioRequest request, CartwiseDb db,
         ScenarioService scenarios, TimeProvider clock, CancellationToken ct)
     {
         var s = await db.Scenarios.SingleOrDefaultAsync(x => x.Id == id, ct);
@@ -109,9 +109,7 @@ public static class ScenarioEndpoints
 
     private static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset before) => now > before ? now : before.AddTicks(1);
 
-    public sealed record ProblemView(string Title, string Detail);
-
-    private static Conflict<ProblemView> Conflict(string detail) => TypedResults.Conflict(new ProblemView("Conflict", detail));
+    private static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
     private static void Apply(Scenario s, ScenarioRequest r, DateTimeOffset now)
     {
@@ -170,7 +168,7 @@ public static class ScenarioEndpoints
     internal static async Task<Results<Ok<ScenarioSummary>, NotFound>> ValidateAsync(long id, CartwiseDb db, CancellationToken ct) =>
         await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } s ? TypedResults.Ok(await SummaryAsync(db, s, ct)) : TypedResults.NotFound();
 
-    internal static async Task<Results<Ok<ScenarioView>, NotFound, ValidationProblem, Conflict<ProblemView>>> ActivateAsync(long id, CartwiseDb db, ScenarioService scenarios,
+    internal static async Task<Results<Ok<ScenarioView>, NotFound, ValidationProblem, ProblemHttpResult>> ActivateAsync(long id, CartwiseDb db, ScenarioService scenarios,
         TimeProvider clock, CancellationToken ct)
     {
         var s = await db.Scenarios.SingleOrDefaultAsync(x => x.Id == id, ct);
@@ -190,7 +188,7 @@ public static class ScenarioEndpoints
         return TypedResults.Ok(await ViewAsync(db, s, ct));
     }
 
-    private static async Task<Results<Ok<ScenarioView>, NotFound, Conflict<ProblemView>>> MoveAsync(long id, string to, string[] from, CartwiseDb db, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<ScenarioView>, NotFound, ProblemHttpResult>> MoveAsync(long id, string to, string[] from, CartwiseDb db, TimeProvider clock, CancellationToken ct)
     {
         var s = await db.Scenarios.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
@@ -201,10 +199,10 @@ public static class ScenarioEndpoints
         return TypedResults.Ok(await ViewAsync(db, s, ct));
     }
 
-    internal static Task<Results<Ok<ScenarioView>, NotFound, Conflict<ProblemView>>> PauseAsync(long id, CartwiseDb db, TimeProvider clock, CancellationToken ct) =>
+    internal static Task<Results<Ok<ScenarioView>, NotFound, ProblemHttpResult>> PauseAsync(long id, CartwiseDb db, TimeProvider clock, CancellationToken ct) =>
         MoveAsync(id, ScenarioStates.Paused, [ScenarioStates.Active, ScenarioStates.Paused], db, clock, ct);
 
-    internal static Task<Results<Ok<ScenarioView>, NotFound, Conflict<ProblemView>>> ArchiveAsync(long id, CartwiseDb db, TimeProvider clock, CancellationToken ct) =>
+    internal static Task<Results<Ok<ScenarioView>, NotFound, ProblemHttpResult>> ArchiveAsync(long id, CartwiseDb db, TimeProvider clock, CancellationToken ct) =>
         MoveAsync(id, ScenarioStates.Archived, [ScenarioStates.Draft, ScenarioStates.Paused, ScenarioStates.Active], db, clock, ct);
 
     internal static async Task<Results<Created<ScenarioView>, NotFound>> DuplicateAsync(long id, CartwiseDb db, TimeProvider clock, CancellationToken ct)
@@ -218,7 +216,7 @@ public static class ScenarioEndpoints
         return TypedResults.Created($"/api/v1/scenarios/{copy.Id}", await ViewAsync(db, copy, ct));
     }
 
-    internal static async Task<Results<NoContent, NotFound, Conflict<ProblemView>>> DeleteAsync(long id, CartwiseDb db, CancellationToken ct)
+    internal static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(long id, CartwiseDb db, CancellationToken ct)
     {
         var s = await db.Scenarios.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
