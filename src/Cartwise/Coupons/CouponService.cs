@@ -29,8 +29,12 @@ public static class CouponService
             case CouponModes.Dynamic when message.CouponPoolId is { } poolId:
             {
                 if (row.IsTest) return new CouponModel(SampleCode, expires);
-                var mine = await db.CouponCodes.AsNoTracking().Where(c => c.OutboxId == row.Id).Select(c => new { c.Code, c.ExpiresAt }).FirstOrDefaultAsync(ct);
-                if (mine is not null) return new CouponModel(mine.Code, mine.ExpiresAt);
+                // Only a row tried before can hold a code already.
+                if (row.Attempts > 1 || row.Uncertain)
+                {
+                    var mine = await db.CouponCodes.AsNoTracking().Where(c => c.OutboxId == row.Id).Select(c => new { c.Code, c.ExpiresAt }).FirstOrDefaultAsync(ct);
+                    if (mine is not null) return new CouponModel(mine.Code, mine.ExpiresAt);
+                }
                 var lockClause = db.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
                 var codes = await Sql.QueryAsync(DbSession.From(db),
                     "UPDATE \"CouponCodes\" SET \"OutboxId\" = @p0, \"CustomerId\" = @p1, \"AssignedAt\" = @p2, \"ExpiresAt\" = @p3 " +

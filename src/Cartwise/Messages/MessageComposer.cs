@@ -14,6 +14,7 @@ namespace Cartwise.Messages;
 /// <summary>
 /// What to render a message for: a customer (or sample data), a triggering order and products, a coupon; and what
 /// the scenario's rule asks RECOMMENDED blocks to show (a strategy, categories), when the message comes from one.
+/// <see cref="Customer"/>: the recipient's profile when the caller has read it already.
 /// </summary>
 public sealed record ComposeInput(
     long? CustomerId,
@@ -25,7 +26,8 @@ public sealed record ComposeInput(
     MessageLinks Links,
     bool Sample = false,
     string? Strategy = null,
-    IReadOnlyList<long>? RecommendCategories = null);
+    IReadOnlyList<long>? RecommendCategories = null,
+    RenderCustomer? Customer = null);
 
 /// <summary>A message's stored fields with its variants parsed.</summary>
 public sealed record LoadedMessage(Message Message, IReadOnlyList<MessageVariant> Variants, Sender? Sender);
@@ -58,9 +60,9 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
     /// <summary>Renders <paramref name="message"/> for <paramref name="input"/>; the variant follows the input's language, else the customer's.</summary>
     public async Task<(RenderedMessage Rendered, MessageVariant Variant)> RenderAsync(CartwiseDb db, Store store, LoadedMessage message, ComposeInput input, CancellationToken ct)
     {
-        var customer = input.CustomerId is { } cid
+        var customer = input.Customer ?? (input.CustomerId is { } cid
             ? await db.Customers.AsNoTracking().Where(c => c.Id == cid).Select(c => new RenderCustomer(c.FirstName, c.LastName, c.Email, c.Language)).SingleOrDefaultAsync(ct)
-            : null;
+            : null);
         customer ??= input.Sample ? new RenderCustomer("Alex", "Sample", input.Email, input.Language) : new RenderCustomer(null, null, input.Email, input.Language);
         var variant = MessageValidator.Pick(message.Variants, input.Language ?? customer.Language, message.Message.DefaultLanguage);
 

@@ -173,7 +173,8 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                     await db.SaveChangesAsync(ct);
                     return;
                 }
-                if (await SkipReasonAsync(db, row, now, ct) is { } reason)
+                var (reason, recipient) = await SkipReasonAsync(db, row, now, ct);
+                if (reason is not null)
                 {
                     Finish(row, OutboxStatus.Skipped, reason);
                     await db.SaveChangesAsync(ct);
@@ -184,9 +185,8 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 var links = urls.For(secret, row.Id);
                 var (strategy, categories) = await RecommendScopeAsync(db, row, ct);
                 var (rendered, variant) = await composer.RenderAsync(db, store, message,
-                    new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest, strategy, categories), ct);
-                var toName = row.CustomerId is { } cid ? await db.Customers.Where(c => c.Id == cid).Select(c => c.FirstName).SingleOrDefaultAsync(ct) : null;
-                var mime = MessageComposer.Mime(rendered, message.Sender, store, row.Email, toName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
+                    new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest, strategy, categories, recipient), ct);
+                var mime = MessageComposer.Mime(rendered, message.Sender, store, row.Email, recipient?.FirstName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
 
                 // The window: from this commit to the one that records the server's answer, which is the next row's
                 // commit (one commit a message) or the one after the loop. An interruption inside it leaves the row
@@ -249,21 +249,32 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         row.ClaimedUntil = null;
     }
 
-    /// <summary>Consent and suppression, checked at send time; then the scenario's own checks.</summary>
-    private async Task<string?> SkipReasonAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Consent and suppression, checked at send time in one query (the recipient's profile comes with it, for the
+    /// rendering); then the scenario's own checks.
+    /// </summary>
+    private async Task<(string? Reason, Core.Messages.RenderCustomer? Recipient)> SkipReasonAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
     {
         var email = row.Email.ToLowerInvariant();
-        if (await db.Suppressions.AnyAsync(s => s.Email == email, ct)) return "suppressed";
-        if (row.IsTest) return null;
+        Core.Messages.RenderCustomer? recipient = null;
         if (row.CustomerId is { } id)
         {
-            var c = await db.Customers.AsNoTracking().Where(c => c.Id == id).Select(c => new { c.EmailConsent, c.ErasedAt, c.MergedIntoId }).SingleOrDefaultAsync(ct);
-            if (c is null || c.ErasedAt is not null) return "erased";
-            if (c.EmailConsent != true) return "no email consent";
+            var c = await db.Customers.AsNoTracking().Where(c => c.Id == id)
+                .Select(c => new { c.EmailConsent, c.ErasedAt, c.FirstName, c.LastName, c.Email, c.Language, Suppressed = db.Suppressions.Any(s => s.Email == email) })
+                .SingleOrDefaultAsync(ct);
+            if (c?.Suppressed == true) return ("suppressed", null);
+            if (!row.IsTest)
+            {
+                if (c is null || c.ErasedAt is not null) return ("erased", null);
+                if (c.EmailConsent != true) return ("no email consent", null);
+            }
+            if (c is not null) recipient = new Core.Messages.RenderCustomer(c.FirstName, c.LastName, c.Email, c.Language);
         }
+        else if (await db.Suppressions.AnyAsync(s => s.Email == email, ct)) return ("suppressed", null);
+        if (row.IsTest) return (null, recipient);
         foreach (var check in checks)
-            if (await check.SkipReasonAsync(db, row, now, ct) is { } reason) return reason;
-        return null;
+            if (await check.SkipReasonAsync(db, row, now, ct) is { } reason) return (reason, null);
+        return (null, recipient);
     }
 
     /// <summary>The store's link secret, made on first use.</summary>
