@@ -192,10 +192,15 @@ public static class MessageEndpoints
             : TypedResults.ValidationProblem(errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Error).ToArray()));
     }
 
-    internal static async Task<Results<NoContent, NotFound>> DeleteAsync(long id, CartwiseDb db, CancellationToken ct)
+    internal static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(long id, CartwiseDb db, CancellationToken ct)
     {
         var m = await db.Messages.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (m is null) return TypedResults.NotFound();
+        var users = (await db.Scenarios.AsNoTracking().Where(s => s.State != Scenarios.ScenarioStates.Archived).ToListAsync(ct))
+            .Where(s => Core.Scenarios.ScenarioValidator.Messages(s.Kind, Scenarios.ScenarioService.Definition(s)).Any(x => x.MessageId == id)).Select(s => s.Name).ToList();
+        if (users.Count > 0)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
+                detail: $"the message is used by scenario(s) {string.Join(", ", users)}; choose another message there or archive them first");
         db.Messages.Remove(m);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();

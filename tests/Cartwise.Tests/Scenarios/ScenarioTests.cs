@@ -74,6 +74,7 @@ public sealed class ScenarioTests
         Assert.Equal("active", (await (await admin.PostAsync($"/api/v1/scenarios/{id}/activate", null)).JsonAsync()).GetProperty("state").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(fixedJson, System.Text.Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync($"/api/v1/scenarios/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync($"/api/v1/messages/{noSender}")).StatusCode); // a scenario sends it
         Assert.Equal("paused", (await (await admin.PostAsync($"/api/v1/scenarios/{id}/pause", null)).JsonAsync()).GetProperty("state").GetString());
         var copy = await (await admin.PostAsync($"/api/v1/scenarios/{id}/duplicate", null)).JsonAsync();
         Assert.Equal("draft", copy.GetProperty("state").GetString());
