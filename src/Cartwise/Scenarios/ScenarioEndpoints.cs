@@ -47,6 +47,11 @@ public sealed record ScenarioReport(long ScenarioId, MessageReport Total, IReadO
 
 public sealed record ScenarioTestSend([property: Required] List<string> To);
 
+public sealed record LanguageCount(string Language, int Customers);
+
+/// <summary>Seed 001, step 2: who the store can write to, in how many languages, and the most common one.</summary>
+public sealed record LanguageOverview(int Customers, int Languages, string? MostCommon, IReadOnlyList<LanguageCount> ByLanguage, int WithoutLanguage);
+
 public static class ScenarioEndpoints
 {
     public static IEndpointRouteBuilder MapScenarioEndpoints(this IEndpointRouteBuilder app)
@@ -54,6 +59,7 @@ public static class ScenarioEndpoints
         var g = app.MapGroup("/api/v1/scenarios").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Scenarios");
         g.MapGet("/", ListAsync).WithSummary("The store's scenarios with kind and state.");
         g.MapPost("/", CreateAsync).WithSummary("Create a scenario (a draft).");
+        g.MapGet("/languages", LanguagesAsync).WithSummary("The languages step: customers with email consent, how many languages they use, the most common one.");
         g.MapGet("/suggested-tiers", SuggestTiersAsync).WithSummary("Post-purchase tier bounds from the store's order values (quantiles around the average).");
         g.MapGet("/decisions", CustomerDecisionsAsync).WithSummary("Every scenario's decisions about one customer (?customerId=): why they got, or did not get, each email.");
         g.MapGet("/{id:long}", GetAsync).WithSummary("One scenario with its summary (can it be activated, what is missing).");
@@ -277,6 +283,15 @@ public static class ScenarioEndpoints
                from o in outbox.DefaultIfEmpty()
                select new DecisionView(d.Id, d.ScenarioId, d.Rule, d.CustomerId, d.TriggerKey, d.Kind, d.Reason, d.At, d.DueAt, d.DecidedAt, d.MessageId, d.OutboxId,
                    o == null ? null : o.Status, o == null ? null : o.LastError, o == null ? null : o.SentAt)).ToListAsync(ct);
+
+    internal static async Task<Ok<LanguageOverview>> LanguagesAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var rows = await db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null && c.ErasedAt == null && c.EmailConsent == true && c.Email != null)
+            .GroupBy(c => c.Language).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var known = rows.Where(r => r.Key != null).OrderByDescending(r => r.Count).ThenBy(r => r.Key).Select(r => new LanguageCount(r.Key!, r.Count)).ToList();
+        return TypedResults.Ok(new LanguageOverview(rows.Sum(r => r.Count), known.Count, known.FirstOrDefault()?.Language, known,
+            rows.Where(r => r.Key == null).Sum(r => r.Count)));
+    }
 
     internal static async Task<Ok<TierSuggestion>> SuggestTiersAsync(CartwiseDb db, CancellationToken ct)
     {

@@ -256,6 +256,25 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public async Task Seed001_Step2_Languages_OverviewOfCustomersTheirLanguagesAndTheMostCommon()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        string?[] languages = ["pl", "pl", "en", "pl", "de", null];
+        for (var i = 0; i < languages.Length; i++)
+            await MessageSetup.BuyerAsync(app, store, $"c{i}@example.com", $"T-{i}", language: languages[i]);
+        await MessageSetup.BuyerAsync(app, store, "no@example.com", "T-9", consent: false, language: "fr");
+
+        var o = await admin.GetJsonAsync("/api/v1/scenarios/languages");
+
+        Assert.Equal(6, o.GetProperty("customers").GetInt32());
+        Assert.Equal(3, o.GetProperty("languages").GetInt32());
+        Assert.Equal("pl", o.GetProperty("mostCommon").GetString());
+        Assert.Equal(1, o.GetProperty("withoutLanguage").GetInt32());
+    }
+
+    [Fact]
     public async Task SuggestedTiers_FollowTheOrderValueDistribution_AndCoverEveryValue()
     {
         await using var app = await TestApp.StartAsync(Engine.Sqlite);
