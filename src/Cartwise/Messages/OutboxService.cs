@@ -229,6 +229,14 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 }
                 await db.SaveChangesAsync(CancellationToken.None);
             }
+            catch (Exception e) when (!ct.IsCancellationRequested && e is not DbUpdateException && e is not System.Data.Common.DbException)
+            {
+                // Anything else (a template filter that throws, a transport that refuses an option): a dead letter with
+                // the reason, never a row retried forever.
+                Finish(row, OutboxStatus.Failed, "unexpected: " + e.Message);
+                await db.SaveChangesAsync(CancellationToken.None);
+                LogFailed(log, row.Id, e.ToString());
+            }
         }
     }
 

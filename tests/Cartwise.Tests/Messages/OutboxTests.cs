@@ -127,6 +127,30 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task Outbox_AFailureOfAnUnknownKind_GoesToTheDeadLettersWithItsReason_NotRetriedForever()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        // Credentials for a server that offers no authentication: MailKit refuses before sending anything.
+        var put = await admin.PutAsync("/api/v1/store/mail", new StringContent($$"""{"smtp":"smtp://user:pass@127.0.0.1:{{smtp.Port}}?tls=none","sendRate":0}""",
+            System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        var row = await MessageSetup.EnqueueAsync(app, store, message, await MessageSetup.BuyerAsync(app, store, "ola@example.com", "T-1"), "k1");
+
+        await app.PassAsync();
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(0, await app.PassAsync());
+
+        var r = await MessageSetup.RowAsync(app, store, row.Id);
+        Assert.Equal(OutboxStatus.Failed, r.Status);
+        Assert.Contains("authentication", r.LastError, StringComparison.OrdinalIgnoreCase);
+        Assert.Empty(smtp.Messages());
+    }
+
+    [Fact]
     public async Task Links_UnsubscribeOneClickAndPage_WorkWithoutLogin_ForgedOrRetargetedLinksDoNothing()
     {
         await using var smtp = await SmtpServer.StartAsync();
