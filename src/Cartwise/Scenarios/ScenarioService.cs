@@ -260,7 +260,16 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     {
         var ids = new List<string>();
         if (payload.Length <= 2) return ids;
-        using var doc = JsonDocument.Parse(payload);
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(payload);
+        }
+        catch (JsonException)
+        {
+            return ids; // stored payloads are validated JSON; one that is not must not stop the store's scenarios
+        }
+        using var _ = doc;
         if (!doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return ids;
         foreach (var item in items.EnumerateArray())
             if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("item_id", out var id))
