@@ -183,10 +183,10 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 var coupon = await CouponService.AssignAsync(db, message.Message, row, now, ct);
                 var products = row.ProductIds is { Length: > 0 } p ? p.Split(',').Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [];
                 var links = urls.For(secret, row.Id);
-                var (strategy, categories) = await RecommendScopeAsync(db, row, ct);
+                var (strategy, categories, scenarioSender) = await ScenarioScopeAsync(db, row, ct);
                 var (rendered, variant) = await composer.RenderAsync(db, store, message,
                     new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest, strategy, categories, recipient), ct);
-                var mime = MessageComposer.Mime(rendered, message.Sender, store, row.Email, recipient?.FirstName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
+                var mime = MessageComposer.Mime(rendered, scenarioSender ?? message.Sender, store, row.Email, recipient?.FirstName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
 
                 // The window: from this commit to the one that records the server's answer, which is the next row's
                 // commit (one commit a message) or the one after the loop. An interruption inside it leaves the row
@@ -240,14 +240,18 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         }
     }
 
-    /// <summary>A cross-selling rule's "what to recommend": its strategy and categories, for the message's RECOMMENDED blocks.</summary>
-    private static async Task<(string? Strategy, IReadOnlyList<long>? Categories)> RecommendScopeAsync(CartwiseDb db, OutboxMessage row, CancellationToken ct)
+    /// <summary>
+    /// What the row's scenario adds: a cross-selling rule's "what to recommend" (strategy, categories) for the
+    /// message's RECOMMENDED blocks, and the scenario's sender (the sender step), which wins over the message's own.
+    /// </summary>
+    private static async Task<(string? Strategy, IReadOnlyList<long>? Categories, Sender? Sender)> ScenarioScopeAsync(CartwiseDb db, OutboxMessage row, CancellationToken ct)
     {
-        if (row.ScenarioId is not { } id || row.Rule is null) return (null, null);
+        if (row.ScenarioId is not { } id) return (null, null, null);
         var scenario = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (scenario is null) return (null, null);
+        if (scenario is null) return (null, null, null);
+        var sender = scenario.SenderId is { } sid ? await db.Senders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sid, ct) : null;
         var rule = Scenarios.ScenarioService.Definition(scenario).Rules?.FirstOrDefault(r => r.Id == row.Rule);
-        return (rule?.Strategy, rule?.RecommendCategories is { Count: > 0 } c ? c : null);
+        return (rule?.Strategy, rule?.RecommendCategories is { Count: > 0 } c ? c : null, sender);
     }
 
     private static void Finish(OutboxMessage row, string status, string? error)

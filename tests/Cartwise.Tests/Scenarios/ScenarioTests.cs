@@ -85,14 +85,16 @@ public sealed class ScenarioTests
     }
 
     [Theory, ClassData(typeof(Engines))]
-    public async Task Seed001_PostPurchase_TierByOrderValue_DelayAfterPurchase_LanguageFallback_SentOnce(Engine engine)
+    public async Task Seed001_PostPurchase_TierByOrderValue_DelayAfterPurchase_LanguageFallback_ScenarioSender_SentOnce(Engine engine)
     {
         await using var smtp = await SmtpServer.StartAsync();
         await using var app = await TestApp.StartAsync(engine, smtp.Url);
         var store = await app.CreateStoreAsync("shop");
         using var admin = app.Admin(store);
         var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
-        await ScenarioAsync(admin, PostPurchase(message));
+        // Seed 001, step 3: the scenario's own sender, chosen from the predefined ones, wins over the message's.
+        var newsletter = (await (await admin.PostJsonAsync("/api/v1/senders", """{"name":"Shop team","fromAddress":"team@shop.example","replyTo":null}""")).JsonAsync()).GetProperty("id").GetInt64();
+        await ScenarioAsync(admin, PostPurchase(message).Replace("\"languages\":[\"en\"]", $"\"languages\":[\"en\"],\"senderId\":{newsletter}", StringComparison.Ordinal));
         await TrackAsync(app, store, "purchase", "p1", "hans@example.com", "SKU-1", "Tables", price: 200, language: "de", tx: "T-1");
 
         await ScenarioPassAsync(app);
@@ -110,6 +112,7 @@ public sealed class ScenarioTests
         Assert.Equal(0, await app.PassAsync());
         var mail = Assert.Single(smtp.Messages());
         Assert.StartsWith("Thanks", mail.Subject, StringComparison.Ordinal); // no German variant: the default, English
+        Assert.Equal("team@shop.example", mail.From.Mailboxes.Single().Address);
         Assert.Contains("Item SKU-1", mail.TextBody);
     }
 
