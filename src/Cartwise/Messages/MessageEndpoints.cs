@@ -247,8 +247,12 @@ public static class MessageEndpoints
         }
     }
 
-    internal static async Task<Results<Ok<ItemsPage<SendResult>>, NotFound, ValidationProblem>> TestSendAsync(long id, TestSendRequest request, CartwiseDb db,
-        MessageComposer composer, OutboxService outbox, TimeProvider clock, CancellationToken ct)
+    internal static Task<Results<Ok<ItemsPage<SendResult>>, NotFound, ValidationProblem>> TestSendAsync(long id, TestSendRequest request, CartwiseDb db,
+        MessageComposer composer, OutboxService outbox, TimeProvider clock, CancellationToken ct) => SendTestAsync(id, null, request, db, composer, outbox, clock, ct);
+
+    /// <summary>A test send of one message; from a scenario's summary step, it goes as the scenario sends (its sender, its rule's recommendations).</summary>
+    internal static async Task<Results<Ok<ItemsPage<SendResult>>, NotFound, ValidationProblem>> SendTestAsync(long id, (long Scenario, string Rule)? scenario, TestSendRequest request,
+        CartwiseDb db, MessageComposer composer, OutboxService outbox, TimeProvider clock, CancellationToken ct)
     {
         var message = await composer.LoadAsync(db, id, ct);
         if (message is null) return TypedResults.NotFound();
@@ -267,7 +271,7 @@ public static class MessageEndpoints
         var rows = request.To.SelectMany(to => languages.Select(lang => new OutboxMessage
         {
             StoreId = store.Id, Key = $"test:{batch}:{to}:{lang}", MessageId = id, Email = to.Trim(), Language = lang, IsTest = true,
-            OrderId = latest, DueAt = now, CreatedAt = now,
+            OrderId = latest, DueAt = now, CreatedAt = now, ScenarioId = scenario?.Scenario, Rule = scenario?.Rule,
         })).ToList();
         var sent = await outbox.SendNowAsync(db, store, rows, ct);
         return TypedResults.Ok(new ItemsPage<SendResult>(sent.Select(r => new SendResult(r.Id, r.Email, r.Language, r.Status, r.Subject, r.LastError)).ToList()));

@@ -239,9 +239,9 @@ public static class ScenarioEndpoints
         var s = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
         var results = new List<SendResult>();
-        foreach (var messageId in ScenarioValidator.Messages(s.Kind, ScenarioService.Definition(s)).Select(m => m.MessageId).Distinct())
+        foreach (var (rule, messageId) in ScenarioValidator.Messages(s.Kind, ScenarioService.Definition(s)).DistinctBy(m => m.MessageId))
         {
-            var r = await MessageEndpoints.TestSendAsync(messageId, new TestSendRequest(request.To, null), db, composer, outbox, clock, ct);
+            var r = await MessageEndpoints.SendTestAsync(messageId, (s.Id, rule), new TestSendRequest(request.To, null), db, composer, outbox, clock, ct);
             switch (r.Result)
             {
                 case Ok<ItemsPage<SendResult>> ok: results.AddRange(ok.Value!.Items); break;

@@ -245,7 +245,8 @@ public sealed class ScenarioTests
         var first = await MessageSetup.MessageAsync(admin, MessageSetup.Message(sender));
         var second = await MessageSetup.MessageAsync(admin, MessageSetup.Message(sender).Replace("\"name\":\"Thanks\"", "\"name\":\"Big thanks\"", StringComparison.Ordinal));
         var json = PostPurchase(first).Replace($"\"id\":\"high\",\"from\":200,\"to\":null,\"messageId\":{first}", $"\"id\":\"high\",\"from\":200,\"to\":null,\"messageId\":{second}", StringComparison.Ordinal);
-        var id = await ScenarioAsync(admin, json, activate: false);
+        var team = (await (await admin.PostJsonAsync("/api/v1/senders", """{"name":"Shop team","fromAddress":"team@shop.example","replyTo":null}""")).JsonAsync()).GetProperty("id").GetInt64();
+        var id = await ScenarioAsync(admin, json.Replace("\"languages\":[\"en\"]", $"\"languages\":[\"en\"],\"senderId\":{team}", StringComparison.Ordinal), activate: false);
 
         var r = await admin.PostJsonAsync($"/api/v1/scenarios/{id}/test-send", """{"to":["marketer@shop.example"]}""");
 
@@ -254,6 +255,7 @@ public sealed class ScenarioTests
         var mails = smtp.Messages();
         Assert.Equal(4, mails.Count);
         Assert.All(mails, m => Assert.StartsWith("[TEST] ", m.Subject, StringComparison.Ordinal));
+        Assert.All(mails, m => Assert.Equal("team@shop.example", m.From.Mailboxes.Single().Address)); // as the scenario sends
         await using var db = app.Db(store);
         Assert.Equal(0, await db.ScenarioDecisions.CountAsync());
     }
