@@ -64,7 +64,7 @@ public static class MessagesLoad
         var items = model.Products.Values.Take(6).Select(p => new ItemModel(p.Id, p.Name ?? "", p.Link, p.ImageLink, p.Price, "GBP", 2)).ToList();
         var context = new RenderContext(new RenderCustomer("Alex", "Sample", "a@example.com", "en"), new RenderStore(store.Name, "1 Demo Street", "GBP", store.TimeZone, null),
             new RenderOrder("581587", 249.45m, "GBP", DateTimeOffset.UnixEpoch), null, items, items, new CouponModel("B-1234567890", DateTimeOffset.UnixEpoch.AddYears(57)),
-            _ => items.Take(3).ToList(), urls.For(Messaging.Secret, 1), DateTimeOffset.UnixEpoch.AddYears(56));
+            _ => items.Take(3).ToList(), urls.For(LinkSigner.NewSecret(), 1), DateTimeOffset.UnixEpoch.AddYears(56));
         var variant = message.Variants[0];
         composer.Renderer.Render(variant, context);
         sw.Restart();
@@ -104,10 +104,5 @@ public static class MessagesLoad
         Console.WriteLine($"outbox end to end       {e2e,10:N0} messages/s  = {e2e / ceiling:P0} of the ceiling ({delivered:N0} sent, {last!.Html.Length / 1024.0:F1} KB HTML each)");
         await app.StopAsync();
         return 0;
-    }
-
-    private static class Messaging
-    {
-        public static readonly string Secret = LinkSigner.NewSecret();
     }
 }

@@ -60,9 +60,4 @@ public static class CouponService
 
     private static DateTimeOffset? Expiry(Message m, DateTimeOffset now) =>
         m.CouponExpiresAt ?? (m.CouponValidDays is { } days ? now.AddDays(days) : null);
-
-    /// <summary>Free codes left in each pool of the store.</summary>
-    public static async Task<Dictionary<long, int>> FreeCountsAsync(CartwiseDb db, CancellationToken ct) =>
-        await db.CouponCodes.Where(c => c.OutboxId == null).GroupBy(c => c.PoolId).Select(g => new { g.Key, Count = g.Count() })
-            .ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 }

@@ -61,6 +61,4 @@ public sealed class PublicUrls(Hosting.ServeSettings settings, IServer server)
         $"{Base}/u/{LinkSigner.Token(secret, "u", outboxId)}",
         $"{Base}/t/o/{LinkSigner.Token(secret, "o", outboxId)}",
         target => $"{Base}/t/c/{LinkSigner.Token(secret, "c", outboxId, target)}?u={Uri.EscapeDataString(target)}");
-
-    public string Unsubscribe(string secret, long outboxId) => $"{Base}/u/{LinkSigner.Token(secret, "u", outboxId)}";
 }
