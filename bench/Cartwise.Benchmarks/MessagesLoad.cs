@@ -19,7 +19,7 @@ public static class MessagesLoad
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Get(args, name) ?? fallback;
         var smtp = Arg("--smtp", "smtp://127.0.0.1:2525");
         var count = int.Parse(Arg("--count", "3000"), System.Globalization.CultureInfo.InvariantCulture);
         var dir = Directory.CreateTempSubdirectory("cartwise-bench-messages-").FullName;

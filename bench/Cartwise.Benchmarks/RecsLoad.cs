@@ -12,7 +12,7 @@ public static class RecsLoad
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Get(args, name) ?? fallback;
         var url = Arg("--url", "http://127.0.0.1:5080");
         var key = Arg("--key", "demo-tracking-key");
         var carts = File.ReadAllLines(Arg("--carts", "carts.txt")).Where(l => l.Length > 0).ToArray();

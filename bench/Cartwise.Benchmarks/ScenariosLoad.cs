@@ -24,7 +24,7 @@ public static class ScenariosLoad
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string Arg(string name, string fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+        string Arg(string name, string fallback) => BenchArgs.Get(args, name) ?? fallback;
         var data = Path.GetFullPath(Arg("--data", "online_retail.csv.gz"));
         var feed = Path.GetFullPath(Arg("--feed", "demo-feed.xml.gz"));
         var dir = Directory.CreateTempSubdirectory("cartwise-bench-scenarios-").FullName;

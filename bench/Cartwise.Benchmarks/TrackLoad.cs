@@ -12,10 +12,10 @@ public static class TrackLoad
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var seconds = int.Parse(Arg(args, "--seconds") ?? "20", System.Globalization.CultureInfo.InvariantCulture);
-        var concurrency = int.Parse(Arg(args, "--concurrency") ?? "32", System.Globalization.CultureInfo.InvariantCulture);
+        var seconds = int.Parse(BenchArgs.Get(args, "--seconds") ?? "20", System.Globalization.CultureInfo.InvariantCulture);
+        var concurrency = int.Parse(BenchArgs.Get(args, "--concurrency") ?? "32", System.Globalization.CultureInfo.InvariantCulture);
         var dir = Directory.CreateTempSubdirectory("cartwise-load-").FullName;
-        var db = Arg(args, "--db") ?? Path.Combine(dir, "load.db");
+        var db = BenchArgs.Get(args, "--db") ?? Path.Combine(dir, "load.db");
         const int port = 5391;
         var dll = Path.Combine(AppContext.BaseDirectory, "Cartwise.dll");
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true };
@@ -49,8 +49,6 @@ public static class TrackLoad
             await server.WaitForExitAsync();
         }
     }
-
-    private static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
 
     private static HttpRequestMessage Track(string json) =>
         new(HttpMethod.Post, "/api/v1/track") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
