@@ -137,13 +137,26 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         return lines.GroupBy(l => l.Id).Select(g => new OrderBasket(g.First().PlacedAt, g.Select(l => l.ProductId).Distinct().ToArray())).ToList();
     }
 
-    /// <summary>Adds the catalogue ids of the items of a stored event's payload (unknown item ids are skipped).</summary>
-    internal static void AddViewedProducts(string payload, IReadOnlyDictionary<string, long> byExternal, List<long> into)
+    /// <summary>
+    /// Adds the catalogue ids of the items of a stored event's payload (unknown item ids are skipped). Stored payloads
+    /// are validated JSON; one that is not adds nothing rather than stopping the reader (a model build, a scenario pass).
+    /// </summary>
+    internal static void AddItemProducts(string payload, IReadOnlyDictionary<string, long> byExternal, List<long> into)
     {
-        using var doc = JsonDocument.Parse(payload);
-        if (!doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return;
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(payload);
+        }
+        catch (JsonException)
+        {
+            return;
+        }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return;
         foreach (var item in items.EnumerateArray())
-            if (item.TryGetProperty("item_id", out var id) && byExternal.TryGetValue(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText(), out var pid))
+            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("item_id", out var id)
+                && byExternal.TryGetValue(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText(), out var pid))
                 into.Add(pid);
     }
 
@@ -166,7 +179,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
                     current.Clear();
                 }
                 last = v.OccurredAt;
-                AddViewedProducts(v.Payload, byExternal, current);
+                AddItemProducts(v.Payload, byExternal, current);
             }
             if (current.Count > 0) sessions.Add([.. current]);
         }

@@ -135,7 +135,7 @@ public static class RecommendationEndpoints
                                    select ln.ProductId).ToListAsync(ct);
                 var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == "view_item")
                     .OrderByDescending(e => e.OccurredAt).Take(20).Select(e => e.Payload).ToListAsync(ct);
-                foreach (var p in payloads) ModelService.AddViewedProducts(p, byExternal, viewed);
+                foreach (var p in payloads) ModelService.AddItemProducts(p, byExternal, viewed);
             }
         }
         var products = Ids(q["product"]);

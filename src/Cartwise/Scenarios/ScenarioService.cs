@@ -231,6 +231,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         }
         var merged = catalog.Merged;
         var result = new List<(ScenarioEvent, bool)>(events.Count);
+        var items = new List<long>();
         foreach (var e in events)
         {
             var action = TriggerActions.Of(e.Name)!;
@@ -247,34 +248,18 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
                 }
                 else products = [];
             }
-            else products = ItemIds(e.Payload).Select(x => catalog.ByExternal.GetValueOrDefault(x)).Where(p => p != 0).Distinct().ToArray();
+            else
+            {
+                items.Clear();
+                ModelService.AddItemProducts(e.Payload, catalog.ByExternal, items);
+                products = items.Distinct().ToArray();
+            }
             var categories = products.Select(p => catalog.CategoryOf.GetValueOrDefault(p)).OfType<long>().Distinct().ToArray();
             var customer = merged.GetValueOrDefault(e.CustomerId!.Value, e.CustomerId.Value);
             result.Add((new ScenarioEvent(e.EventId, customer, action, e.OccurredAt, products, categories, value, orderId),
                 e.EventId.StartsWith("import:", StringComparison.Ordinal)));
         }
         return result;
-    }
-
-    private static List<string> ItemIds(string payload)
-    {
-        var ids = new List<string>();
-        if (payload.Length <= 2) return ids;
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(payload);
-        }
-        catch (JsonException)
-        {
-            return ids; // stored payloads are validated JSON; one that is not must not stop the store's scenarios
-        }
-        using var _ = doc;
-        if (!doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return ids;
-        foreach (var item in items.EnumerateArray())
-            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("item_id", out var id))
-                ids.Add(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText());
-        return ids;
     }
 
     /// <summary>The store's category tree as it is now, for "is this category within that one".</summary>
