@@ -78,7 +78,7 @@ public sealed class MessageRenderer
     public RenderedMessage Render(MessageVariant variant, RenderContext context)
     {
         var culture = Culture(variant.Language);
-        var zone = Zone(context.Store.TimeZone);
+        var zone = StoreTime.Zone(context.Store.TimeZone);
         var liquid = new TemplateContext(_options) { CultureInfo = culture, TimeZone = zone };
         Bind(liquid, context, culture, zone);
         var r = new Rendering(this, liquid, context, culture, zone);
@@ -179,18 +179,6 @@ public sealed class MessageRenderer
         catch (CultureNotFoundException)
         {
             return CultureInfo.InvariantCulture;
-        }
-    }
-
-    private static TimeZoneInfo Zone(string id)
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return TimeZoneInfo.Utc;
         }
     }
 

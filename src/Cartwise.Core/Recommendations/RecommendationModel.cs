@@ -95,9 +95,12 @@ public sealed class RecommendationModel
     }
 
     /// <summary>Whether <paramref name="category"/> is <paramref name="ancestor"/> or lies below it.</summary>
-    public bool IsWithin(long? category, long ancestor)
+    public bool IsWithin(long? category, long ancestor) => IsWithin(CategoryParents, category, ancestor);
+
+    /// <summary>Whether <paramref name="category"/> is <paramref name="ancestor"/> or lies below it in the tree of <paramref name="parents"/>.</summary>
+    public static bool IsWithin(IReadOnlyDictionary<long, long?> parents, long? category, long ancestor)
     {
-        for (var c = category; c is { } id; c = CategoryParents.GetValueOrDefault(id))
+        for (var c = category; c is { } id; c = parents.GetValueOrDefault(id))
             if (id == ancestor) return true;
         return false;
     }

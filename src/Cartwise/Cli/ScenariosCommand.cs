@@ -52,7 +52,7 @@ public static class ScenariosCommand
                 await Console.Error.WriteLineAsync("error: --from and --to are dates (yyyy-MM-dd), --from not after --to");
                 return 2;
             }
-            var zone = ScenarioService.Zone(s.TimeZone);
+            var zone = Core.StoreTime.Zone(s.TimeZone);
             DateTimeOffset Start(DateOnly d) => new(d.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(d.ToDateTime(TimeOnly.MinValue)));
             var sim = await ScenarioSimulator.RunAsync(db, sc, s, Start(first), Start(last.AddDays(1)), ct);
             if (result.GetValue(json))

@@ -35,19 +35,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     public static ScenarioDefinition Definition(Scenario s) => JsonSerializer.Deserialize<ScenarioDefinition>(s.Definition, Json) ?? new ScenarioDefinition();
 
     public static ScenarioEngine EngineFor(Scenario s, Func<long, long, bool> tree, Store store) =>
-        new(s.Id, s.Kind, Definition(s), tree, Zone(store.TimeZone));
-
-    public static TimeZoneInfo Zone(string id)
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById(id);
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return TimeZoneInfo.Utc;
-        }
-    }
+        new(s.Id, s.Kind, Definition(s), tree, Core.StoreTime.Zone(store.TimeZone));
 
     /// <summary>One pass over every store with an active scenario. Returns the events read.</summary>
     public async Task<int> PassAsync(CancellationToken ct)
@@ -266,12 +254,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     public static async Task<Func<long, long, bool>> TreeAsync(CartwiseDb db, CancellationToken ct)
     {
         var parents = await db.Categories.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.ParentId, ct);
-        return (category, ancestor) =>
-        {
-            for (long? c = category; c is { } id; c = parents.GetValueOrDefault(id))
-                if (id == ancestor) return true;
-            return false;
-        };
+        return (category, ancestor) => RecommendationModel.IsWithin(parents, category, ancestor);
     }
 
     private const string InsertOutbox =
