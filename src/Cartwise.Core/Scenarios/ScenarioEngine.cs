@@ -170,18 +170,24 @@ public sealed class ScenarioEngine
     /// when the customer bought, after the trigger, in the categories it recommends (any purchase when it recommends
     /// by strategy); a bounce-back reminder when the coupon was redeemed.
     /// </summary>
-    public string? RecheckReason(string rule, DateTimeOffset triggerAt, IEnumerable<PurchaseFact> purchasesSinceTrigger, bool couponRedeemed)
+    public string? RecheckReason(string rule, DateTimeOffset triggerAt, IEnumerable<PurchaseFact> purchasesSinceTrigger, bool couponRedeemed) =>
+        RecheckReason(_kind, _def, _isWithin, rule, triggerAt, purchasesSinceTrigger, couponRedeemed);
+
+    /// <summary>The same check without an engine: what the outbox asks when a live message is due.</summary>
+    /// <param name="isWithin">(category, ancestor) → true when the category is the ancestor or below it; asked only for cross-selling purchases.</param>
+    public static string? RecheckReason(string kind, ScenarioDefinition definition, Func<long, long, bool> isWithin, string rule, DateTimeOffset triggerAt,
+        IEnumerable<PurchaseFact> purchasesSinceTrigger, bool couponRedeemed)
     {
-        switch (_kind)
+        switch (kind)
         {
             case ScenarioKinds.CrossSell:
             {
-                var r = (_def.Rules ?? []).FirstOrDefault(x => x.Id == rule);
+                var r = (definition.Rules ?? []).FirstOrDefault(x => x.Id == rule);
                 if (r is null) return "the rule was removed";
                 var after = purchasesSinceTrigger.Where(p => p.At > triggerAt).ToList();
                 if (r.RecommendCategories is { Count: > 0 } rec)
                 {
-                    if (after.Any(p => p.Categories.Any(c => rec.Any(t => _isWithin(c, t))))) return "already bought in the recommended categories";
+                    if (after.Any(p => p.Categories.Any(c => rec.Any(t => isWithin(c, t))))) return "already bought in the recommended categories";
                 }
                 else if (after.Count > 0) return "bought since the trigger";
                 return null;

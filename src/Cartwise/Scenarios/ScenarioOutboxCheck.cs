@@ -27,16 +27,19 @@ public sealed class ScenarioOutboxCheck : IOutboxCheck
         var triggerAt = await db.ScenarioDecisions.Where(d => d.ScenarioId == scenarioId && d.Rule == row.Rule && d.CustomerId == customer && d.TriggerKey == row.TriggerId)
             .Select(d => (DateTimeOffset?)d.At).FirstOrDefaultAsync(ct);
         if (triggerAt is null) return null;
-        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == row.StoreId, ct);
-        var tree = await ScenarioService.TreeAsync(db, ct);
-        var engine = ScenarioService.EngineFor(scenario, tree, store);
-        var lines = await (from o in db.Orders.AsNoTracking()
-                           where o.CustomerId == customer && o.PlacedAt > triggerAt
-                           join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-                           join p in db.Products.AsNoTracking() on l.ProductId equals p.Id
-                           select new { o.Id, o.PlacedAt, p.CategoryId }).ToListAsync(ct);
-        var purchases = lines.GroupBy(l => l.Id).Select(g => new PurchaseFact(g.First().PlacedAt,
-            g.Select(l => l.CategoryId).OfType<long>().Distinct().ToArray())).ToList();
+        // Only cross-selling looks at purchases since the trigger, and only a purchase needs the category tree.
+        var purchases = new List<PurchaseFact>();
+        if (scenario.Kind == ScenarioKinds.CrossSell)
+        {
+            var lines = await (from o in db.Orders.AsNoTracking()
+                               where o.CustomerId == customer && o.PlacedAt > triggerAt
+                               join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
+                               join p in db.Products.AsNoTracking() on l.ProductId equals p.Id
+                               select new { o.Id, o.PlacedAt, p.CategoryId }).ToListAsync(ct);
+            purchases.AddRange(lines.GroupBy(l => l.Id).Select(g => new PurchaseFact(g.First().PlacedAt,
+                g.Select(l => l.CategoryId).OfType<long>().Distinct().ToArray())));
+        }
+        var tree = purchases.Count > 0 ? await ScenarioService.TreeAsync(db, ct) : static (_, _) => false;
         var redeemed = false;
         if (row.Rule == "reminder")
         {
@@ -44,6 +47,6 @@ public sealed class ScenarioOutboxCheck : IOutboxCheck
                 .Select(o => new { o.CouponCode, o.SentAt }).FirstOrDefaultAsync(ct);
             redeemed = offer?.CouponCode is { } code && await db.Orders.AnyAsync(o => o.CustomerId == customer && o.Coupon == code && o.PlacedAt >= offer.SentAt, ct);
         }
-        return engine.RecheckReason(row.Rule ?? "", triggerAt.Value, purchases, redeemed);
+        return ScenarioEngine.RecheckReason(scenario.Kind, definition, tree, row.Rule ?? "", triggerAt.Value, purchases, redeemed);
     }
 }
