@@ -72,10 +72,7 @@ public static class LinkEndpoints
 
     private static async Task UnsubscribeAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
     {
-        await OutboxService.SuppressAsync(db, row.Email, "unsubscribe", row.Id, now, ct);
-        if (row.CustomerId is { } cid)
-            await db.Customers.Where(c => c.Id == cid).ExecuteUpdateAsync(u => u
-                .SetProperty(c => c.EmailConsent, false).SetProperty(c => c.EmailConsentAt, now).SetProperty(c => c.EmailConsentSource, "unsubscribe"), ct);
+        await OutboxService.SuppressAsync(db, row.Email, "unsubscribe", row.Id, now, ct, row.CustomerId);
         if (!await db.MessageActivities.AnyAsync(a => a.OutboxId == row.Id && a.Kind == "unsubscribe", ct))
             await RecordAsync(db, row, "unsubscribe", null, now, ct);
     }

@@ -301,7 +301,8 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
     }
 
     /// <summary>Puts an address on the store's suppression list (once) and withdraws the consent of its customers.</summary>
-    public static async Task SuppressAsync(CartwiseDb db, string email, string reason, long? outboxId, DateTimeOffset now, CancellationToken ct)
+    /// <param name="customerId">A customer whose consent goes too, whatever their address now (the recipient of an unsubscribed message).</param>
+    public static async Task SuppressAsync(CartwiseDb db, string email, string reason, long? outboxId, DateTimeOffset now, CancellationToken ct, long? customerId = null)
     {
         var lower = email.ToLowerInvariant();
         if (!await db.Suppressions.AnyAsync(s => s.Email == lower, ct))
@@ -316,7 +317,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 db.ChangeTracker.Clear();
             }
         }
-        await db.Customers.Where(c => c.Email == lower || c.Email == email).ExecuteUpdateAsync(u => u
+        await db.Customers.Where(c => c.Email == lower || c.Email == email || c.Id == customerId).ExecuteUpdateAsync(u => u
             .SetProperty(c => c.EmailConsent, false).SetProperty(c => c.EmailConsentAt, now).SetProperty(c => c.EmailConsentSource, reason), ct);
     }
 
