@@ -134,10 +134,11 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         return (events.Count, catalog);
     }
 
-    private sealed record Facts(CustomerFacts Customer, string? Email);
+    /// <summary>What the engine needs of a customer, and the address a scheduled message goes to.</summary>
+    internal sealed record Facts(CustomerFacts Customer, string? Email);
 
     /// <param name="orders">Count each customer's orders (only when an audience filters by it).</param>
-    private static async Task<Dictionary<long, Facts>> FactsAsync(CartwiseDb db, List<long> customers, bool orders, CancellationToken ct)
+    internal static async Task<Dictionary<long, Facts>> FactsAsync(CartwiseDb db, List<long> customers, bool orders, CancellationToken ct)
     {
         var result = new Dictionary<long, Facts>();
         foreach (var chunk in customers.Chunk(1000))

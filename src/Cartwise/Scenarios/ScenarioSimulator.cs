@@ -26,11 +26,9 @@ public static class ScenarioSimulator
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(ct);
         var converted = await ScenarioService.ConvertAsync(db, catalog, events, ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
-        var facts = new Dictionary<long, CustomerFacts>();
-        foreach (var chunk in customers.Chunk(1000))
-            foreach (var c in await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Id))
-                         .Select(c => new { c.Id, c.EmailConsent, c.Email, c.Language, c.Country, c.ErasedAt }).ToListAsync(ct))
-                facts[c.Id] = new CustomerFacts(c.EmailConsent == true && c.Email != null && c.ErasedAt == null, c.Language, c.Country);
+        // A customer without an address cannot be written to: on history that counts as no consent.
+        var facts = (await ScenarioService.FactsAsync(db, customers, orders: false, ct))
+            .ToDictionary(kv => kv.Key, kv => kv.Value.Customer with { Consent = kv.Value.Customer.Consent && kv.Value.Email != null });
         // Orders so far, as of each event (the audience's "number of orders" then).
         var orders = new Dictionary<long, int>();
         var all = new List<Decision>();
