@@ -164,15 +164,16 @@ public static class ScenarioValidator
                         if (t.From < 0) errors.Add(($"customize.tiers[{i}].from", "cannot be negative"));
                         if (t.To is { } to && to <= t.From) errors.Add(($"customize.tiers[{i}].to", $"must be above from ({t.From.ToString(CultureInfo.InvariantCulture)})"));
                     }
-                    var sorted = d.Tiers.OrderBy(t => t.From).ToList();
+                    // Sorted by lower bound, each with its place in the request (errors name the tier as given).
+                    var sorted = d.Tiers.Select((Tier, Index) => (Tier, Index)).OrderBy(x => x.Tier.From).ToList();
                     for (var i = 1; i < sorted.Count; i++)
                     {
-                        var previous = sorted[i - 1];
-                        var index = IndexOf(d.Tiers, sorted[i]);
-                        if (previous.To is null || previous.To > sorted[i].From)
+                        var previous = sorted[i - 1].Tier;
+                        var (tier, index) = sorted[i];
+                        if (previous.To is null || previous.To > tier.From)
                             errors.Add(($"customize.tiers[{index}].from", $"overlaps tier '{previous.Id}' ({Range(previous)})"));
-                        else if (previous.To < sorted[i].From)
-                            errors.Add(($"customize.tiers[{index}].from", $"leaves a gap after tier '{previous.Id}' ({Range(previous)}): orders from {previous.To.Value.ToString(CultureInfo.InvariantCulture)} to {sorted[i].From.ToString(CultureInfo.InvariantCulture)} would get nothing"));
+                        else if (previous.To < tier.From)
+                            errors.Add(($"customize.tiers[{index}].from", $"leaves a gap after tier '{previous.Id}' ({Range(previous)}): orders from {previous.To.Value.ToString(CultureInfo.InvariantCulture)} to {tier.From.ToString(CultureInfo.InvariantCulture)} would get nothing"));
                     }
                 }
                 break;
@@ -190,12 +191,6 @@ public static class ScenarioValidator
                 break;
         }
         return errors;
-    }
-
-    private static int IndexOf(IReadOnlyList<OrderTier> tiers, OrderTier t)
-    {
-        for (var i = 0; i < tiers.Count; i++) if (ReferenceEquals(tiers[i], t)) return i;
-        return -1;
     }
 
     private static string Range(OrderTier t) =>

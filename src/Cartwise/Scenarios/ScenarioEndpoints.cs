@@ -141,8 +141,8 @@ public static class ScenarioEndpoints
     /// </summary>
     internal static async Task<ScenarioSummary> SummaryAsync(CartwiseDb db, Scenario s, CancellationToken ct)
     {
-        var problems = ScenarioValidator.Validate(s.Kind, ScenarioService.Definition(s)).Select(e => new Problem(e.Path, e.Error)).ToList();
         var definition = ScenarioService.Definition(s);
+        var problems = ScenarioValidator.Validate(s.Kind, definition).Select(e => new Problem(e.Path, e.Error)).ToList();
         if (s.SenderId is { } sid && !await db.Senders.AnyAsync(x => x.Id == sid, ct)) problems.Add(new("senderId", $"no sender {sid}"));
         var languages = Languages(s);
         foreach (var (rule, messageId) in ScenarioValidator.Messages(s.Kind, definition))
