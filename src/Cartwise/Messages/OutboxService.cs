@@ -146,11 +146,12 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
     {
         var rows = await db.Outbox.Where(o => ids.Contains(o.Id) && o.Status == OutboxStatus.Claimed).OrderBy(o => o.DueAt).ThenBy(o => o.Id).ToListAsync(ct);
         var messages = new Dictionary<long, LoadedMessage?>();
+        var scopes = new Dictionary<long, (Core.Scenarios.ScenarioDefinition? Definition, Sender? Sender)>();
         var secret = await SecretAsync(db, store, ct);
         await using var transport = transports.Create(store);
         try
         {
-            foreach (var row in rows) await SendOneAsync(db, store, row, messages, secret, transport, ct);
+            foreach (var row in rows) await SendOneAsync(db, store, row, messages, scopes, secret, transport, ct);
         }
         finally
         {
@@ -160,98 +161,103 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         return rows.Count;
     }
 
-    private async Task SendOneAsync(CartwiseDb db, Store store, OutboxMessage row, Dictionary<long, LoadedMessage?> messages, string secret, IMailTransport transport, CancellationToken ct)
+    private async Task SendOneAsync(CartwiseDb db, Store store, OutboxMessage row, Dictionary<long, LoadedMessage?> messages,
+        Dictionary<long, (Core.Scenarios.ScenarioDefinition? Definition, Sender? Sender)> scopes, string secret, IMailTransport transport, CancellationToken ct)
     {
+        var now = clock.GetUtcNow();
+        try
         {
-            var now = clock.GetUtcNow();
-            try
+            if (!messages.TryGetValue(row.MessageId, out var message)) messages[row.MessageId] = message = await composer.LoadAsync(db, row.MessageId, ct);
+            if (message is null)
             {
-                if (!messages.TryGetValue(row.MessageId, out var message)) messages[row.MessageId] = message = await composer.LoadAsync(db, row.MessageId, ct);
-                if (message is null)
-                {
-                    Finish(row, OutboxStatus.Failed, "the message was deleted");
-                    await db.SaveChangesAsync(ct);
-                    return;
-                }
-                var (reason, recipient) = await SkipReasonAsync(db, row, now, ct);
-                if (reason is not null)
-                {
-                    Finish(row, OutboxStatus.Skipped, reason);
-                    await db.SaveChangesAsync(ct);
-                    return;
-                }
-                var coupon = await CouponService.AssignAsync(db, message.Message, row, now, ct);
-                var products = row.ProductIds is { Length: > 0 } p ? p.Split(',').Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [];
-                var links = urls.For(secret, row.Id);
-                var (strategy, categories, scenarioSender) = await ScenarioScopeAsync(db, row, ct);
-                var (rendered, variant) = await composer.RenderAsync(db, store, message,
-                    new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest, strategy, categories, recipient), ct);
-                var mime = MessageComposer.Mime(rendered, scenarioSender ?? message.Sender, store, row.Email, recipient?.FirstName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
-
-                // The window: from this commit to the one that records the server's answer, which is the next row's
-                // commit (one commit a message) or the one after the loop. An interruption inside it leaves the row
-                // 'sending'; the next claim sends it again and flags it Uncertain.
-                row.Status = OutboxStatus.Sending;
-                row.Subject = rendered.Subject;
-                row.CouponCode = coupon?.Code;
-                row.Language = variant.Language;
+                Finish(row, OutboxStatus.Failed, "the message was deleted");
                 await db.SaveChangesAsync(ct);
-                var answer = await transport.SendAsync(mime, ct);
-                row.ProviderResponse = answer.Length > 500 ? answer[..500] : answer;
-                row.SentAt = clock.GetUtcNow();
-                Finish(row, OutboxStatus.Sent, null);
+                return;
             }
-            catch (Exception e) when (e is MessageRenderException or CouponPoolEmptyException)
+            var (reason, recipient) = await SkipReasonAsync(db, row, now, ct);
+            if (reason is not null)
             {
-                Finish(row, OutboxStatus.Failed, e.Message);
-                await db.SaveChangesAsync(CancellationToken.None);
-                LogFailed(log, row.Id, e.Message);
+                Finish(row, OutboxStatus.Skipped, reason);
+                await db.SaveChangesAsync(ct);
+                return;
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && (DeliveryFailures.IsTemporary(e) || e is MailKit.Net.Smtp.SmtpCommandException || e is MailKit.Security.AuthenticationException))
+            var coupon = await CouponService.AssignAsync(db, message.Message, row, now, ct);
+            var products = row.ProductIds is { Length: > 0 } p ? p.Split(',').Select(x => long.Parse(x, System.Globalization.CultureInfo.InvariantCulture)).ToList() : [];
+            var links = urls.For(secret, row.Id);
+            var (strategy, categories, scenarioSender) = await ScenarioScopeAsync(db, row, scopes, ct);
+            var (rendered, variant) = await composer.RenderAsync(db, store, message,
+                new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest, strategy, categories, recipient), ct);
+            var mime = MessageComposer.Mime(rendered, scenarioSender ?? message.Sender, store, row.Email, recipient?.FirstName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
+
+            // The window: from this commit to the one that records the server's answer, which is the next row's
+            // commit (one commit a message) or the one after the loop. An interruption inside it leaves the row
+            // 'sending'; the next claim sends it again and flags it Uncertain.
+            row.Status = OutboxStatus.Sending;
+            row.Subject = rendered.Subject;
+            row.CouponCode = coupon?.Code;
+            row.Language = variant.Language;
+            await db.SaveChangesAsync(ct);
+            var answer = await transport.SendAsync(mime, ct);
+            row.ProviderResponse = answer.Length > 500 ? answer[..500] : answer;
+            row.SentAt = clock.GetUtcNow();
+            Finish(row, OutboxStatus.Sent, null);
+        }
+        catch (Exception e) when (e is MessageRenderException or CouponPoolEmptyException)
+        {
+            Finish(row, OutboxStatus.Failed, e.Message);
+            await db.SaveChangesAsync(CancellationToken.None);
+            LogFailed(log, row.Id, e.Message);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && (DeliveryFailures.IsTemporary(e) || e is MailKit.Net.Smtp.SmtpCommandException || e is MailKit.Security.AuthenticationException))
+        {
+            var description = DeliveryFailures.Describe(e);
+            if (DeliveryFailures.IsTemporary(e) && row.Attempts < _options.MaxAttempts)
             {
-                var description = DeliveryFailures.Describe(e);
-                if (DeliveryFailures.IsTemporary(e) && row.Attempts < _options.MaxAttempts)
-                {
-                    // Exponential backoff: 30 s, 1 min, 2 min… at most 6 hours.
-                    var wait = TimeSpan.FromSeconds(Math.Min(30 * Math.Pow(2, row.Attempts - 1), 6 * 3600));
-                    row.Status = OutboxStatus.Pending;
-                    row.DueAt = clock.GetUtcNow() + wait;
-                    row.ClaimedUntil = null;
-                    row.LastError = description;
-                    LogRetry(log, row.Id, description, wait);
-                }
-                else
-                {
-                    Finish(row, OutboxStatus.Failed, description);
-                    if (e is MailKit.Net.Smtp.SmtpCommandException { ErrorCode: MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted } && !row.IsTest)
-                        await SuppressAsync(db, row.Email, "bounce", row.Id, clock.GetUtcNow(), ct);
-                    LogFailed(log, row.Id, description);
-                }
-                await db.SaveChangesAsync(CancellationToken.None);
+                // Exponential backoff: 30 s, 1 min, 2 min… at most 6 hours.
+                var wait = TimeSpan.FromSeconds(Math.Min(30 * Math.Pow(2, row.Attempts - 1), 6 * 3600));
+                row.Status = OutboxStatus.Pending;
+                row.DueAt = clock.GetUtcNow() + wait;
+                row.ClaimedUntil = null;
+                row.LastError = description;
+                LogRetry(log, row.Id, description, wait);
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && e is not DbUpdateException && e is not System.Data.Common.DbException)
+            else
             {
-                // Anything else (a template filter that throws, a transport that refuses an option): a dead letter with
-                // the reason, never a row retried forever.
-                Finish(row, OutboxStatus.Failed, "unexpected: " + e.Message);
-                await db.SaveChangesAsync(CancellationToken.None);
-                LogFailed(log, row.Id, e.ToString());
+                Finish(row, OutboxStatus.Failed, description);
+                if (e is MailKit.Net.Smtp.SmtpCommandException { ErrorCode: MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted } && !row.IsTest)
+                    await SuppressAsync(db, row.Email, "bounce", row.Id, clock.GetUtcNow(), ct);
+                LogFailed(log, row.Id, description);
             }
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is not DbUpdateException && e is not System.Data.Common.DbException)
+        {
+            // Anything else (a template filter that throws, a transport that refuses an option): a dead letter with
+            // the reason, never a row retried forever.
+            Finish(row, OutboxStatus.Failed, "unexpected: " + e.Message);
+            await db.SaveChangesAsync(CancellationToken.None);
+            LogFailed(log, row.Id, e.ToString());
         }
     }
 
     /// <summary>
     /// What the row's scenario adds: a cross-selling rule's "what to recommend" (strategy, categories) for the
     /// message's RECOMMENDED blocks, and the scenario's sender (the sender step), which wins over the message's own.
+    /// Read once per scenario for a batch (<paramref name="scopes"/>); whether the scenario may still send is the
+    /// send-time check's, per row.
     /// </summary>
-    private static async Task<(string? Strategy, IReadOnlyList<long>? Categories, Sender? Sender)> ScenarioScopeAsync(CartwiseDb db, OutboxMessage row, CancellationToken ct)
+    private static async Task<(string? Strategy, IReadOnlyList<long>? Categories, Sender? Sender)> ScenarioScopeAsync(CartwiseDb db, OutboxMessage row,
+        Dictionary<long, (Core.Scenarios.ScenarioDefinition? Definition, Sender? Sender)> scopes, CancellationToken ct)
     {
         if (row.ScenarioId is not { } id) return (null, null, null);
-        var scenario = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (scenario is null) return (null, null, null);
-        var sender = scenario.SenderId is { } sid ? await db.Senders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sid, ct) : null;
-        var rule = Scenarios.ScenarioService.Definition(scenario).Rules?.FirstOrDefault(r => r.Id == row.Rule);
-        return (rule?.Strategy, rule?.RecommendCategories is { Count: > 0 } c ? c : null, sender);
+        if (!scopes.TryGetValue(id, out var scope))
+        {
+            var scenario = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
+            var sender = scenario?.SenderId is { } sid ? await db.Senders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sid, ct) : null;
+            scopes[id] = scope = (scenario is null ? null : Scenarios.ScenarioService.Definition(scenario), sender);
+        }
+        var rule = scope.Definition?.Rules?.FirstOrDefault(r => r.Id == row.Rule);
+        return (rule?.Strategy, rule?.RecommendCategories is { Count: > 0 } c ? c : null, scope.Sender);
     }
 
     private static void Finish(OutboxMessage row, string status, string? error)
