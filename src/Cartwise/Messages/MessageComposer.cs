@@ -78,7 +78,7 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
             {
                 order = new RenderOrder(o.ExternalId, o.Value, o.Currency, o.PlacedAt);
                 var missing = o.Lines.Select(l => l.ProductId).Where(p => !model.Products.ContainsKey(p)).Distinct().ToList();
-                var extra = missing.Count == 0 ? [] : await ProductsAsync(db, missing, ct);
+                var extra = missing.Count == 0 ? [] : await ModelService.ProductInfosAsync(db.Products.Where(p => missing.Contains(p.Id)), ct);
                 foreach (var line in o.Lines)
                 {
                     var info = model.Products.GetValueOrDefault(line.ProductId) ?? extra.GetValueOrDefault(line.ProductId);
@@ -108,12 +108,6 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
             trigger.FirstOrDefault(), purchased, purchased, input.Coupon, Items, input.Links, clock.GetUtcNow());
         return (Renderer.Render(variant, context), variant);
     }
-
-    private static async Task<Dictionary<long, ProductInfo>> ProductsAsync(CartwiseDb db, List<long> ids, CancellationToken ct) =>
-        (await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id))
-            .Select(p => new { p.Id, p.ExternalId, p.Name, Price = p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available })
-            .ToListAsync(ct))
-        .ToDictionary(p => p.Id, p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available));
 
     private static ItemModel Item(ProductInfo p, Store store, decimal? price = null, int quantity = 1) =>
         new(p.Id, p.Name ?? p.ExternalId, p.Link, p.ImageLink, price ?? p.Price, p.Currency ?? store.Currency, quantity);

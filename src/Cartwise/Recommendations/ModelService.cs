@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cartwise.Catalog;
 using Cartwise.Core.Recommendations;
 using Cartwise.Data;
 using Microsoft.EntityFrameworkCore;
@@ -117,14 +118,18 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
     /// <summary>The store's products as recommendations see them, category parents and category paths.</summary>
     internal static async Task<(Dictionary<long, ProductInfo> Products, Dictionary<long, long?> Parents, Dictionary<long, string> Names)> CatalogueAsync(CartwiseDb db, CancellationToken ct)
     {
-        var rows = await db.Products.AsNoTracking()
-            .Select(p => new { p.Id, p.ExternalId, p.Name, Price = p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available, p.CustomLabels })
-            .ToListAsync(ct);
-        var products = rows.Select(p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId,
-            p.Available, ProductInfo.ParseLabels(p.CustomLabels))).ToDictionary(p => p.Id);
+        var products = await ProductInfosAsync(db.Products, ct);
         var categories = await db.Categories.AsNoTracking().Select(c => new { c.Id, c.ParentId, c.Path }).ToListAsync(ct);
         return (products, categories.ToDictionary(c => c.Id, c => c.ParentId), categories.ToDictionary(c => c.Id, c => c.Path));
     }
+
+    /// <summary>Products as recommendations and messages show them (the sale price when there is one), by id.</summary>
+    internal static async Task<Dictionary<long, ProductInfo>> ProductInfosAsync(IQueryable<Product> products, CancellationToken ct) =>
+        (await products.AsNoTracking()
+            .Select(p => new { p.Id, p.ExternalId, p.Name, Price = p.SalePrice ?? p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId, p.Available, p.CustomLabels })
+            .ToListAsync(ct))
+        .ToDictionary(p => p.Id, p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId,
+            p.Available, ProductInfo.ParseLabels(p.CustomLabels)));
 
     /// <summary>Each order's distinct products, refunded lines removed.</summary>
     internal static async Task<List<OrderBasket>> BasketsAsync(CartwiseDb db, DateTimeOffset? since, CancellationToken ct)
