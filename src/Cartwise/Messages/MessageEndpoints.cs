@@ -280,7 +280,7 @@ public static class MessageEndpoints
     internal static async Task<Results<Ok<MessageReport>, NotFound>> ReportAsync(long id, DateTimeOffset? from, DateTimeOffset? to, CartwiseDb db, CancellationToken ct)
     {
         if (!await db.Messages.AnyAsync(m => m.Id == id, ct)) return TypedResults.NotFound();
-        var report = await MessageReports.ComputeAsync(db, db.Outbox.Where(o => o.MessageId == id), from, to, _ => "all", ct);
+        var report = await MessageReports.ComputeAsync(db, db.Outbox.Where(o => o.MessageId == id), from, to, [], ct);
         return TypedResults.Ok(report.Total);
     }
 

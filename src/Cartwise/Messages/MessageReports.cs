@@ -8,7 +8,8 @@ namespace Cartwise.Messages;
 public sealed record MessageReport(int Sent, int Failed, int Skipped, int Opened, int Clicked, int Unsubscribed, int Orders, decimal Revenue,
     int CouponsSent, int CouponsRedeemed, double OpenRate, double ClickRate, double ClickToOpenRate);
 
-public sealed record GroupedReport(MessageReport Total, IReadOnlyDictionary<string, MessageReport> Groups);
+/// <summary>The figures of all rows, and of their groups under each grouping asked for (in the order asked).</summary>
+public sealed record GroupedReport(MessageReport Total, IReadOnlyList<IReadOnlyDictionary<string, MessageReport>> Groupings);
 
 /// <summary>
 /// Message figures computed from stored rows only: outbox rows (test sends left out), activities, orders with their
@@ -19,8 +20,9 @@ public static class MessageReports
 {
     private sealed record Row(long Id, long? CustomerId, string Status, string? Language, string? Rule, long MessageId, string? CouponCode, DateTimeOffset? SentAt, DateTimeOffset CreatedAt);
 
+    /// <param name="groupings">Ways to group the rows (by rule, by language…): the rows are read once for all of them.</param>
     public static async Task<GroupedReport> ComputeAsync(CartwiseDb db, IQueryable<OutboxMessage> scope, DateTimeOffset? from, DateTimeOffset? to,
-        Func<(string? Language, string? Rule, long MessageId), string> group, CancellationToken ct)
+        IReadOnlyList<Func<(string? Language, string? Rule, long MessageId), string>> groupings, CancellationToken ct)
     {
         var q = scope.AsNoTracking().Where(o => !o.IsTest && o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Claimed && o.Status != OutboxStatus.Sending);
         if (from is not null) q = q.Where(o => (o.SentAt ?? o.CreatedAt) >= from);
@@ -77,8 +79,8 @@ public static class MessageReports
                 Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened));
         }
 
-        var groups = rows.GroupBy(r => group((r.Language, r.Rule, r.MessageId))).ToDictionary(g => g.Key, g => Compute(g));
-        return new GroupedReport(Compute(rows), groups);
+        return new GroupedReport(Compute(rows), groupings.Select(group =>
+            (IReadOnlyDictionary<string, MessageReport>)rows.GroupBy(r => group((r.Language, r.Rule, r.MessageId))).ToDictionary(g => g.Key, g => Compute(g))).ToList());
     }
 
     private static double Rate(int part, int whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);

@@ -326,9 +326,8 @@ public static class ScenarioEndpoints
     {
         if (!await db.Scenarios.AnyAsync(s => s.Id == id, ct)) return TypedResults.NotFound();
         var scope = db.Outbox.Where(o => o.ScenarioId == id);
-        var byRule = await MessageReports.ComputeAsync(db, scope, from, to, k => k.Rule ?? "-", ct);
-        var byLanguage = await MessageReports.ComputeAsync(db, scope, from, to, k => k.Language ?? "-", ct);
-        return TypedResults.Ok(new ScenarioReport(id, byRule.Total, byRule.Groups, byLanguage.Groups, await HoldoutAsync(db, id, from, to, ct)));
+        var report = await MessageReports.ComputeAsync(db, scope, from, to, [k => k.Rule ?? "-", k => k.Language ?? "-"], ct);
+        return TypedResults.Ok(new ScenarioReport(id, report.Total, report.Groupings[0], report.Groupings[1], await HoldoutAsync(db, id, from, to, ct)));
     }
 
     /// <summary>
