@@ -93,9 +93,9 @@ public static class FeedEndpoints
     internal static async Task<Results<Ok<FeedScheduleView>, ValidationProblem>> PutScheduleAsync(CartwiseDb db, TimeProvider clock, FeedScheduleRequest request, CancellationToken ct)
     {
         if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["url"] = ["Must be an http or https URL."] });
+            return Problems.Field("url", "Must be an http or https URL.");
         if (request.Format is not (null or "xml" or "csv" or "auto"))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["format"] = ["Must be xml, csv or auto."] });
+            return Problems.Field("format", "Must be xml, csv or auto.");
         var schedule = await db.FeedSchedules.SingleOrDefaultAsync(ct);
         if (schedule is null)
         {

@@ -82,12 +82,12 @@ public static class CouponEndpoints
             if (column is { Length: > 0 })
             {
                 if (int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1) index = n - 1;
-                else if (!hasHeader) return MessageEndpoints.Problem("column", "without a header row, name the column by its 1-based number");
+                else if (!hasHeader) return Problems.Field("column", "without a header row, name the column by its 1-based number");
                 else
                 {
                     var headers = csv.Headers.ToArray();
                     index = Array.FindIndex(headers, h => string.Equals(h.Trim(), column, StringComparison.OrdinalIgnoreCase));
-                    if (index < 0) return MessageEndpoints.Problem("column", $"no column '{column}'; the header has {string.Join(", ", headers)}");
+                    if (index < 0) return Problems.Field("column", $"no column '{column}'; the header has {string.Join(", ", headers)}");
                 }
             }
             while (csv.Read())
@@ -107,9 +107,9 @@ public static class CouponEndpoints
         }
         catch (CsvFormatException e)
         {
-            return MessageEndpoints.Problem("body", "malformed CSV: " + e.Message);
+            return Problems.Field("body", "malformed CSV: " + e.Message);
         }
-        if (codes.Count == 0) return MessageEndpoints.Problem("body", rejected.Count > 0 ? $"no valid code; first problem on line {rejected[0].Line}: {rejected[0].Error}" : "no codes in the body");
+        if (codes.Count == 0) return Problems.Field("body", rejected.Count > 0 ? $"no valid code; first problem on line {rejected[0].Line}: {rejected[0].Error}" : "no codes in the body");
         return TypedResults.Ok(await AddAsync(db, pool, codes.Select(c => c.Code), rejected, ct));
     }
 
@@ -118,7 +118,7 @@ public static class CouponEndpoints
         var pool = await db.CouponPools.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (pool is null) return TypedResults.NotFound();
         var pattern = new CouponPattern(request.Pattern, request.Length, request.Alphabet is { Length: > 0 } a ? a : CouponPattern.Unambiguous);
-        if (pattern.Problem(request.Count) is { } problem) return MessageEndpoints.Problem(request.Pattern is null ? "length" : "pattern", problem);
+        if (pattern.Problem(request.Count) is { } problem) return Problems.Field(request.Pattern is null ? "length" : "pattern", problem);
         var taken = (await db.CouponCodes.Where(c => c.PoolId == id).Select(c => c.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
         var codes = CouponGenerator.Generate(pattern, request.Count, taken);
         return TypedResults.Ok(await AddAsync(db, pool, codes, [], ct));

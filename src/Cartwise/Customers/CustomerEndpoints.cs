@@ -69,14 +69,14 @@ public static class CustomerEndpoints
         if (email is not null)
         {
             var normalized = ContactPoints.NormalizeEmail(email);
-            if (normalized is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [$"'{email}' is not a valid email address."] });
+            if (normalized is null) return Problems.Field("email", $"'{email}' is not a valid email address.");
             q = q.Where(c => c.Email == normalized);
         }
         if (phone is not null)
         {
             var store = await stores.GetAsync(db.CurrentStoreId, ct);
             var normalized = ContactPoints.NormalizePhone(phone, store?.DefaultCountry);
-            if (normalized is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["phone"] = [$"'{phone}' is not a phone number."] });
+            if (normalized is null) return Problems.Field("phone", $"'{phone}' is not a phone number.");
             q = q.Where(c => c.Phone == normalized);
         }
         if (customer_id is not null) q = q.Where(c => c.ExternalId == customer_id);

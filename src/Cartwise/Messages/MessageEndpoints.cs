@@ -104,7 +104,7 @@ public static class MessageEndpoints
         var s = await db.Senders.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
         var users = await db.Messages.Where(m => m.SenderId == id).Select(m => m.Name).ToListAsync(ct);
-        if (users.Count > 0) return Problem("senderId", $"used by {users.Count} message(s): {string.Join(", ", users.Take(5))}");
+        if (users.Count > 0) return Problems.Field("senderId", $"used by {users.Count} message(s): {string.Join(", ", users.Take(5))}");
         db.Senders.Remove(s);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
@@ -189,7 +189,7 @@ public static class MessageEndpoints
         if (coupon.Mode == CouponModes.None && r.Variants is not null && MessageValidator.Uses(r.Variants, BlockTypes.Coupon))
             errors.Add(new("coupon.mode", "the message has a COUPON block: choose a static or dynamic coupon"));
         return errors.Count == 0 ? null
-            : TypedResults.ValidationProblem(errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Error).ToArray()));
+            : Problems.Fields(errors.Select(e => (e.Path, e.Error)));
     }
 
     internal static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(long id, CartwiseDb db, CancellationToken ct)
@@ -206,8 +206,6 @@ public static class MessageEndpoints
         return TypedResults.NoContent();
     }
 
-    internal static ValidationProblem Problem(string field, string error) => TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [error] });
-
     internal static async Task<Results<Ok<PreviewView>, NotFound, ValidationProblem>> PreviewAsync(long id, PreviewRequest request, CartwiseDb db,
         MessageComposer composer, StoreCache stores, PublicUrls urls, TimeProvider clock, CancellationToken ct)
     {
@@ -218,19 +216,19 @@ public static class MessageEndpoints
         if (request.CustomerId is { } cid)
         {
             email = await db.Customers.Where(c => c.Id == cid).Select(c => c.Email ?? "").SingleOrDefaultAsync(ct);
-            if (email is null) return Problem("customerId", $"no customer {cid} in this store");
+            if (email is null) return Problems.Field("customerId", $"no customer {cid} in this store");
         }
         long? orderId = null;
         if (request.Order is { } tx)
         {
             orderId = await db.Orders.Where(o => o.ExternalId == tx).Select(o => (long?)o.Id).SingleOrDefaultAsync(ct);
-            if (orderId is null) return Problem("order", $"no order '{tx}' in this store");
+            if (orderId is null) return Problems.Field("order", $"no order '{tx}' in this store");
         }
         var products = new List<long>();
         foreach (var external in request.Products ?? [])
         {
             var pid = await db.Products.Where(p => p.ExternalId == external).Select(p => (long?)p.Id).SingleOrDefaultAsync(ct);
-            if (pid is null) return Problem("products", $"no product '{external}' in this store");
+            if (pid is null) return Problems.Field("products", $"no product '{external}' in this store");
             products.Add(pid.Value);
         }
         var links = MessageLinks.Untracked(urls.Base + "/u/preview");
@@ -243,7 +241,7 @@ public static class MessageEndpoints
         }
         catch (MessageRenderException e)
         {
-            return Problem("message", e.Message);
+            return Problems.Field("message", e.Message);
         }
     }
 
@@ -256,13 +254,13 @@ public static class MessageEndpoints
     {
         var message = await composer.LoadAsync(db, id, ct);
         if (message is null) return TypedResults.NotFound();
-        if (request.To is not { Count: >= 1 and <= 20 }) return Problem("to", "between 1 and 20 addresses");
+        if (request.To is not { Count: >= 1 and <= 20 }) return Problems.Field("to", "between 1 and 20 addresses");
         var attribute = new EmailAddressAttribute();
         for (var i = 0; i < request.To.Count; i++)
-            if (!attribute.IsValid(request.To[i]) || !MimeKit.MailboxAddress.TryParse(request.To[i], out _)) return Problem($"to[{i}]", $"'{request.To[i]}' is not an email address");
+            if (!attribute.IsValid(request.To[i]) || !MimeKit.MailboxAddress.TryParse(request.To[i], out _)) return Problems.Field($"to[{i}]", $"'{request.To[i]}' is not an email address");
         var languages = request.Language is { } l ? [l] : message.Variants.Select(v => v.Language).ToList();
         if (request.Language is not null && !message.Variants.Any(v => string.Equals(v.Language, request.Language, StringComparison.OrdinalIgnoreCase)))
-            return Problem("language", $"the message has no '{request.Language}' variant; it has {string.Join(", ", message.Variants.Select(v => v.Language))}");
+            return Problems.Field("language", $"the message has no '{request.Language}' variant; it has {string.Join(", ", message.Variants.Select(v => v.Language))}");
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         // Sample data: the store's latest order, so PURCHASED and RECOMMENDED show real products.
         var latest = await db.Orders.OrderByDescending(o => o.PlacedAt).Select(o => (long?)o.Id).FirstOrDefaultAsync(ct);
@@ -314,7 +312,7 @@ public static class MessageEndpoints
     internal static async Task<Results<Ok<MailSettingsView>, ValidationProblem>> UpdateMailSettingsAsync(MailSettingsRequest request, CartwiseDb db,
         MailTransports transports, StoreCache stores, CancellationToken ct)
     {
-        if (request.Smtp is { Length: > 0 } url && SmtpSettings.Parse(url, out var error) is null) return Problem("smtp", error!);
+        if (request.Smtp is { Length: > 0 } url && SmtpSettings.Parse(url, out var error) is null) return Problems.Field("smtp", error!);
         var s = await db.Stores.SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         s.SmtpUrl = string.IsNullOrWhiteSpace(request.Smtp) ? null : request.Smtp.Trim();
         s.SendRate = request.SendRate;

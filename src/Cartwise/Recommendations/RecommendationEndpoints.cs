@@ -196,8 +196,8 @@ public static class RecommendationEndpoints
     {
         var model = await models.GetAsync(db.CurrentStoreId, ct);
         level ??= "product";
-        if (level is not ("product" or "category")) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["level"] = ["Must be product or category."] });
-        if (sort is not (null or "lift" or "confidence" or "support")) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["sort"] = ["Must be lift, confidence or support."] });
+        if (level is not ("product" or "category")) return Problems.Field("level", "Must be product or category.");
+        if (sort is not (null or "lift" or "confidence" or "support")) return Problems.Field("sort", "Must be lift, confidence or support.");
         IEnumerable<ProductRule> rules = level == "product" ? model.Rules : model.CategoryRules;
         RuleItem Item(long id) => level == "product"
             ? model.Products.TryGetValue(id, out var p) ? new RuleItem(p.ExternalId, p.Name) : new RuleItem(id.ToString(CultureInfo.InvariantCulture), null)
@@ -207,7 +207,7 @@ public static class RecommendationEndpoints
             if (level == "product")
             {
                 long? pid = model.ByExternalId.TryGetValue(item, out var found) ? found : null;
-                if (pid is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["item"] = [$"No product '{item}'."] });
+                if (pid is null) return Problems.Field("item", $"No product '{item}'.");
                 rules = rules.Where(r => r.Antecedent.Contains(pid.Value));
             }
             else if (long.TryParse(item, CultureInfo.InvariantCulture, out var cid)) rules = rules.Where(r => r.Antecedent.Contains(cid));

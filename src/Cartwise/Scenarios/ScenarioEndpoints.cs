@@ -131,7 +131,7 @@ public static class ScenarioEndpoints
     private static ValidationProblem? Shape(ScenarioRequest r)
     {
         var errors = ScenarioValidator.Validate(r.Kind, r.Customize);
-        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Error).ToArray()));
+        return errors.Count == 0 ? null : Problems.Fields(errors);
     }
 
     /// <summary>
@@ -182,8 +182,7 @@ public static class ScenarioEndpoints
         if (s.State == ScenarioStates.Archived) return Conflict("an archived scenario cannot be activated; duplicate it");
         var summary = await SummaryAsync(db, s, ct);
         if (!summary.Valid)
-            return TypedResults.ValidationProblem(summary.Problems.GroupBy(p => p.Path).ToDictionary(g => g.Key, g => g.Select(p => p.Error).ToArray()),
-                title: "The scenario cannot be activated");
+            return Problems.Fields(summary.Problems.Select(p => (p.Path, p.Error)), "The scenario cannot be activated");
         var now = clock.GetUtcNow();
         await ScenarioService.EnsureCursorAsync(db, now, ct);
         s.State = ScenarioStates.Active;
@@ -246,7 +245,7 @@ public static class ScenarioEndpoints
             {
                 case Ok<ItemsPage<SendResult>> ok: results.AddRange(ok.Value!.Items); break;
                 case ValidationProblem problem: return problem;
-                default: return MessageEndpoints.Problem("design", $"message {messageId} does not exist");
+                default: return Problems.Field("design", $"message {messageId} does not exist");
             }
         }
         return TypedResults.Ok(new ItemsPage<SendResult>(results));
@@ -257,7 +256,7 @@ public static class ScenarioEndpoints
     {
         var s = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
-        if (ScenarioValidator.Validate(s.Kind, ScenarioService.Definition(s)) is { Count: > 0 } errors) return MessageEndpoints.Problem(errors[0].Path, errors[0].Error);
+        if (ScenarioValidator.Validate(s.Kind, ScenarioService.Definition(s)) is { Count: > 0 } errors) return Problems.Field(errors[0].Path, errors[0].Error);
         var store = await db.Stores.AsNoTracking().SingleAsync(x => x.Id == db.CurrentStoreId, ct);
         return TypedResults.Ok(await ScenarioSimulator.RunAsync(db, s, store, from ?? DateTimeOffset.MinValue, to ?? DateTimeOffset.MaxValue, ct));
     }
@@ -273,7 +272,7 @@ public static class ScenarioEndpoints
 
     internal static async Task<Results<Ok<ItemsPage<DecisionView>>, ValidationProblem>> CustomerDecisionsAsync(long? customerId, int? limit, CartwiseDb db, CancellationToken ct)
     {
-        if (customerId is null) return MessageEndpoints.Problem("customerId", "required");
+        if (customerId is null) return Problems.Field("customerId", "required");
         return TypedResults.Ok(new ItemsPage<DecisionView>(await ViewsAsync(db, db.ScenarioDecisions.AsNoTracking().Where(d => d.CustomerId == customerId), limit, ct)));
     }
 
