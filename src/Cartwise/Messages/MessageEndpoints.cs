@@ -199,8 +199,7 @@ public static class MessageEndpoints
         var users = (await db.Scenarios.AsNoTracking().Where(s => s.State != Scenarios.ScenarioStates.Archived).ToListAsync(ct))
             .Where(s => Core.Scenarios.ScenarioValidator.Messages(s.Kind, Scenarios.ScenarioService.Definition(s)).Any(x => x.MessageId == id)).Select(s => s.Name).ToList();
         if (users.Count > 0)
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict",
-                detail: $"the message is used by scenario(s) {string.Join(", ", users)}; choose another message there or archive them first");
+            return Problems.Conflict($"the message is used by scenario(s) {string.Join(", ", users)}; choose another message there or archive them first");
         db.Messages.Remove(m);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();

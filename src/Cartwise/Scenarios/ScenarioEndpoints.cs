@@ -105,7 +105,7 @@ public static class ScenarioEndpoints
     {
         var s = await db.Scenarios.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
-        if (s.State is ScenarioStates.Active or ScenarioStates.Archived) return Conflict($"the scenario is {s.State}: pause it before changing it");
+        if (s.State is ScenarioStates.Active or ScenarioStates.Archived) return Problems.Conflict($"the scenario is {s.State}: pause it before changing it");
         if (Shape(request) is { } problem) return problem;
         Apply(s, request, Later(clock.GetUtcNow(), s.UpdatedAt));
         await db.SaveChangesAsync(ct);
@@ -114,8 +114,6 @@ public static class ScenarioEndpoints
     }
 
     private static DateTimeOffset Later(DateTimeOffset now, DateTimeOffset before) => now > before ? now : before.AddTicks(1);
-
-    private static ProblemHttpResult Conflict(string detail) => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
 
     private static void Apply(Scenario s, ScenarioRequest r, DateTimeOffset now)
     {
@@ -179,7 +177,7 @@ public static class ScenarioEndpoints
     {
         var s = await db.Scenarios.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
-        if (s.State == ScenarioStates.Archived) return Conflict("an archived scenario cannot be activated; duplicate it");
+        if (s.State == ScenarioStates.Archived) return Problems.Conflict("an archived scenario cannot be activated; duplicate it");
         var summary = await SummaryAsync(db, s, ct);
         if (!summary.Valid)
             return Problems.Fields(summary.Problems.Select(p => (p.Path, p.Error)), "The scenario cannot be activated");
@@ -197,7 +195,7 @@ public static class ScenarioEndpoints
     {
         var s = await db.Scenarios.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
-        if (!from.Contains(s.State)) return Conflict($"a {s.State} scenario cannot become {to}");
+        if (!from.Contains(s.State)) return Problems.Conflict($"a {s.State} scenario cannot become {to}");
         s.State = to;
         s.UpdatedAt = Later(clock.GetUtcNow(), s.UpdatedAt);
         await db.SaveChangesAsync(ct);
@@ -225,8 +223,8 @@ public static class ScenarioEndpoints
     {
         var s = await db.Scenarios.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (s is null) return TypedResults.NotFound();
-        if (s.State is not (ScenarioStates.Draft or ScenarioStates.Archived)) return Conflict($"a {s.State} scenario cannot be deleted; archive it first");
-        if (await db.ScenarioDecisions.AnyAsync(d => d.ScenarioId == id, ct)) return Conflict("the scenario has decisions (reports read them); archive it instead");
+        if (s.State is not (ScenarioStates.Draft or ScenarioStates.Archived)) return Problems.Conflict($"a {s.State} scenario cannot be deleted; archive it first");
+        if (await db.ScenarioDecisions.AnyAsync(d => d.ScenarioId == id, ct)) return Problems.Conflict("the scenario has decisions (reports read them); archive it instead");
         db.Scenarios.Remove(s);
         await db.SaveChangesAsync(ct);
         return TypedResults.NoContent();
