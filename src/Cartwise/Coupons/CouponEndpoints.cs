@@ -119,15 +119,21 @@ public static class CouponEndpoints
         if (pool is null) return TypedResults.NotFound();
         var pattern = new CouponPattern(request.Pattern, request.Length, request.Alphabet is { Length: > 0 } a ? a : CouponPattern.Unambiguous);
         if (pattern.Problem(request.Count) is { } problem) return Problems.Field(request.Pattern is null ? "length" : "pattern", problem);
-        var taken = (await db.CouponCodes.Where(c => c.PoolId == id).Select(c => c.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        var taken = await CodesAsync(db, id, ct);
         var codes = CouponGenerator.Generate(pattern, request.Count, taken);
-        return TypedResults.Ok(await AddAsync(db, pool, codes, [], ct));
+        return TypedResults.Ok(await AddAsync(db, pool, codes, [], ct, taken));
     }
 
+    /// <summary>The pool's codes.</summary>
+    private static async Task<HashSet<string>> CodesAsync(CartwiseDb db, long poolId, CancellationToken ct) =>
+        (await db.CouponCodes.Where(c => c.PoolId == poolId).Select(c => c.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Adds codes not yet in the pool, in one transaction.</summary>
-    private static async Task<CodesAdded> AddAsync(CartwiseDb db, CouponPool pool, IEnumerable<string> codes, List<RejectedCode> rejected, CancellationToken ct)
+    /// <param name="existing">The pool's codes when the caller has read them already.</param>
+    private static async Task<CodesAdded> AddAsync(CartwiseDb db, CouponPool pool, IEnumerable<string> codes, List<RejectedCode> rejected, CancellationToken ct,
+        HashSet<string>? existing = null)
     {
-        var existing = (await db.CouponCodes.Where(c => c.PoolId == pool.Id).Select(c => c.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+        existing ??= await CodesAsync(db, pool.Id, ct);
         var added = 0;
         var duplicates = 0;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
