@@ -74,6 +74,18 @@ public static class FeedItemReader
         "custom_label_3", "custom_label_4",
     ];
 
+    /// <summary>Merchant Center's own limits, in characters; a longer value rejects the item, naming the field.</summary>
+    public static readonly IReadOnlyDictionary<string, int> MaxLengths = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["id"] = 200, ["title"] = 150, ["description"] = 5000, ["link"] = 2000, ["image_link"] = 2000, ["price"] = 100, ["sale_price"] = 100,
+        ["availability"] = 100, ["brand"] = 70, ["product_type"] = 750, ["google_product_category"] = 750, ["item_group_id"] = 50,
+        ["gtin"] = 50, ["condition"] = 100, ["custom_label_0"] = 100, ["custom_label_1"] = 100, ["custom_label_2"] = 100,
+        ["custom_label_3"] = 100, ["custom_label_4"] = 100,
+    };
+
+    /// <summary>The longest of <see cref="MaxLengths"/>.</summary>
+    public const int MaxFieldLength = 5000;
+
     /// <summary>Reads one item; <paramref name="line"/> is where it starts, for the problems.</summary>
     public static (FeedItem? Item, IReadOnlyList<FeedProblem> Problems) Read(IReadOnlyDictionary<string, string> fields, long line, string defaultCurrency)
     {
@@ -81,7 +93,11 @@ public static class FeedItemReader
         string? Get(string name) => fields.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
         var id = Get("id");
         if (id is null) problems.Add(new FeedProblem(null, line, "id", "Every item needs an id."));
-        else if (id.Length > 200) problems.Add(new FeedProblem(id[..50], line, "id", "Is longer than 200 characters."));
+        foreach (var (name, max) in MaxLengths)
+            if (fields.TryGetValue(name, out var v) && v.Trim().Length > max)
+                problems.Add(new FeedProblem(id is null ? null : id.Length > 50 ? id[..50] : id, line, name,
+                    $"Is longer than {max:N0} characters (Merchant Center's limit for {name})."));
+        if (problems.Count > 0) return (null, problems);
 
         var (price, currency) = ReadPrice(Get("price"), "price", defaultCurrency, id, line, problems);
         var (sale, _) = ReadPrice(Get("sale_price"), "sale_price", defaultCurrency, id, line, problems);

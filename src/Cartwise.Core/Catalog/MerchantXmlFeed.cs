@@ -65,13 +65,28 @@ public static class MerchantXmlFeed
         }
     }
 
-    /// <summary>The element's text content (nested markup flattened), leaving the reader on its end tag.</summary>
+    /// <summary>
+    /// The longest text kept of one element: above every Merchant Center field limit (so a longer field is still
+    /// rejected by <see cref="FeedItemReader"/>, by its length), far below what would hurt memory.
+    /// </summary>
+    public const int MaxFieldChars = FeedItemReader.MaxFieldLength + 1;
+
+    /// <summary>
+    /// The element's text content (nested markup flattened), leaving the reader on its end tag. Text is read in chunks
+    /// and kept only up to <see cref="MaxFieldChars"/>: a decompressed feed can hold a field of hundreds of megabytes.
+    /// </summary>
     private static string ReadText(XmlReader reader)
     {
         var depth = reader.Depth;
         var text = new System.Text.StringBuilder();
+        var chunk = new char[4096];
         while (reader.Read() && !(reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth))
-            if (reader.NodeType is XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace) text.Append(reader.Value);
+        {
+            if (reader.NodeType is not (XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.SignificantWhitespace)) continue;
+            int n;
+            while ((n = reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
+                if (text.Length < MaxFieldChars) text.Append(chunk, 0, Math.Min(n, MaxFieldChars - text.Length));
+        }
         return text.ToString();
     }
 }

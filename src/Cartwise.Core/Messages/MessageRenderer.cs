@@ -27,6 +27,9 @@ public sealed record RenderOrder(string Id, decimal Value, string Currency, Date
 /// </summary>
 public sealed record MessageLinks(string UnsubscribeUrl, string? OpenPixelUrl, Func<string, string> Track)
 {
+    /// <summary>The link that confirms email consent (<c>{{ confirm_url }}</c>, double opt-in); null outside a confirmation.</summary>
+    public string? ConfirmUrl { get; init; }
+
     /// <summary>Links that go where they say, for previews.</summary>
     public static MessageLinks Untracked(string unsubscribeUrl) => new(unsubscribeUrl, null, u => u);
 }
@@ -69,6 +72,7 @@ public sealed class MessageRenderer
     public string? Check(string source)
     {
         if (_templates.ContainsKey(source)) return null;
+        if (LiquidGuard.Check(source) is { } refused) return refused;
         if (!Parser.TryParse(source, out var template, out var error)) return error;
         _templates.TryAdd(source, template);
         return null;
@@ -110,6 +114,7 @@ public sealed class MessageRenderer
     private IFluidTemplate Template(string source)
     {
         if (_templates.TryGetValue(source, out var t)) return t;
+        if (LiquidGuard.Check(source) is { } refused) throw new MessageRenderException($"template error: {refused}");
         if (!Parser.TryParse(source, out t, out var error)) throw new MessageRenderException($"template error: {error}");
         return _templates.GetOrAdd(source, t);
     }
@@ -151,6 +156,7 @@ public sealed class MessageRenderer
                 ["days_left"] = coupon.ExpiresAt is null ? null : (object)Math.Max(0, (int)Math.Ceiling((coupon.ExpiresAt.Value - c.Now).TotalDays)),
             });
         liquid.SetValue("unsubscribe_url", c.Links.UnsubscribeUrl);
+        liquid.SetValue("confirm_url", c.Links.ConfirmUrl ?? "");
     }
 
     private static Dictionary<string, object?> Item(ItemModel i, CultureInfo culture) => new()
@@ -195,8 +201,9 @@ public sealed class MessageRenderer
             {
                 return owner.Template(source).Render(liquid, NullEncoder.Default);
             }
-            catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+            catch (Exception e) when (e is not MessageRenderException and not OperationCanceledException)
             {
+                // Whatever a template's filters or values throw is that template's failure, never the caller's.
                 throw new MessageRenderException($"template failed: {e.Message}");
             }
         }

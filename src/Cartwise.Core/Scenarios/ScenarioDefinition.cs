@@ -128,6 +128,19 @@ public static class ScenarioValidator
         {
             if (value is not null && !Durations.TryParse(value, out _)) errors.Add((path, $"'{value}' is not a duration: write 30m, 12h, 7d, 2w or 0"));
         }
+        if (d.Audience is { } audience)
+        {
+            void Texts(IReadOnlyList<string>? list, string path, string what)
+            {
+                if (list is null) return;
+                for (var i = 0; i < list.Count; i++)
+                    if (string.IsNullOrWhiteSpace(list[i])) errors.Add(($"{path}[{i}]", what));
+            }
+            Texts(audience.Languages, "customize.audience.languages", "a language tag such as en or pt-BR");
+            Texts(audience.Countries, "customize.audience.countries", "an ISO 3166 country code such as PL");
+            if (audience.MinOrders is < 0 || audience.MaxOrders is < 0 || audience.MinOrders > audience.MaxOrders)
+                errors.Add(("customize.audience", "order counts of 0 or more, the minimum not above the maximum"));
+        }
         Duration(d.Delay, "customize.delay");
         Duration(d.Cap, "customize.cap");
         if (d.Holdout is < 0 or > 0.5 || double.IsNaN(d.Holdout)) errors.Add(("customize.holdout", "a share between 0 and 0.5"));
@@ -141,8 +154,9 @@ public static class ScenarioValidator
                     {
                         var r = d.Rules[i];
                         var p = $"customize.rules[{i}]";
+                        if (r is null) { errors.Add((p, "a rule object")); continue; }
                         if (string.IsNullOrWhiteSpace(r.Id)) errors.Add((p + ".id", "required"));
-                        else if (d.Rules.Take(i).Any(x => x.Id == r.Id)) errors.Add((p + ".id", $"'{r.Id}' appears twice"));
+                        else if (d.Rules.Take(i).Any(x => x?.Id == r.Id)) errors.Add((p + ".id", $"'{r.Id}' appears twice"));
                         if (r.Trigger is not (TriggerActions.View or TriggerActions.Cart or TriggerActions.Order)) errors.Add((p + ".trigger", "view, cart or order"));
                         if (r.Categories is not { Count: > 0 }) errors.Add((p + ".categories", "at least one trigger category"));
                         if (r.Logic is not ("or" or "and")) errors.Add((p + ".logic", "or or and"));
@@ -154,6 +168,8 @@ public static class ScenarioValidator
                 break;
             case ScenarioKinds.PostPurchase:
                 if (d.Tiers is not { Count: > 0 }) errors.Add(("customize.tiers", "a post-purchase scenario needs at least one tier"));
+                else if (d.Tiers.Select((t, i) => (t, i)).FirstOrDefault(x => x.t is null) is { t: null } hole && d.Tiers.Any(t => t is null))
+                    errors.Add(($"customize.tiers[{hole.i}]", "a tier object"));
                 else
                 {
                     for (var i = 0; i < d.Tiers.Count; i++)

@@ -161,7 +161,7 @@ public sealed class ScenarioEngine
         if (!all.Any(c => In(e.Categories, c))) return false;
         if (rule.Logic != "and") return true;
         // AND: an action of this kind in every trigger category within the window (this event included).
-        var since = e.At - Durations.Of(rule.Window, TimeSpan.FromDays(7));
+        var since = Before(e.At, Durations.Of(rule.Window, TimeSpan.FromDays(7)));
         return rule.Categories.All(c => state.Actions.Any(a => a.Action == rule.Trigger && a.At >= since && a.At <= e.At && In(a.Categories, c)));
     }
 
@@ -261,8 +261,12 @@ public sealed class ScenarioEngine
         s.Actions.Add((e.Action, e.At, categories));
         if (e.Action == TriggerActions.Order) s.Purchases.Add((e.At, categories));
         // Only the recent past matters: AND windows, delays and caps.
-        var horizon = e.At - _memory - (_cap > TimeSpan.Zero ? _cap : TimeSpan.Zero);
+        var horizon = Before(e.At, _memory + (_cap > TimeSpan.Zero ? _cap : TimeSpan.Zero));
         if (s.Actions.Count > 64 && s.Actions[0].At < horizon) s.Actions.RemoveAll(a => a.At < horizon);
         if (s.Purchases.Count > 64 && s.Purchases[0].At < horizon) s.Purchases.RemoveAll(p => p.At < horizon);
     }
+
+    /// <summary><paramref name="at"/> minus <paramref name="span"/>, or the earliest time when that is before it (never throws).</summary>
+    private static DateTimeOffset Before(DateTimeOffset at, TimeSpan span) =>
+        at.UtcTicks - DateTimeOffset.MinValue.UtcTicks > span.Ticks ? at - span : DateTimeOffset.MinValue;
 }

@@ -14,6 +14,12 @@ public sealed record ParseContext(DateTimeOffset Now, string? DefaultCountry, st
 {
     /// <summary>How far ahead of the server clock an event timestamp may be (client clocks drift).</summary>
     public static readonly TimeSpan FutureTolerance = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// The earliest timestamp an event may carry. Nothing a shop tracks is older, and a date near
+    /// <see cref="DateTimeOffset.MinValue"/> breaks every window computed back from it.
+    /// </summary>
+    public static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
 }
 
 /// <summary>The outcome for one event of a body: the event, or the fields at fault (path → messages).</summary>
@@ -45,6 +51,13 @@ public static class EventParser
         if (!body.TryGetProperty("events", out var events))
             return new ParsedBody([ParseEvent(body, 0, "", context)], false, Empty);
 
+        // Outside the events (Measurement Protocol's client_id, user_data…) a bad string spoils every event.
+        foreach (var p in body.EnumerateObject())
+        {
+            if (!TryName(p, out var field)) return BodyError("", UnreadableText);
+            if (field != "events" && BadText(p.Value, field) is { } bad) return BodyError(bad.Path, bad.Message);
+        }
+
         if (events.ValueKind != JsonValueKind.Array)
             return BodyError("events", "Must be an array of events.");
         var count = events.GetArrayLength();
@@ -57,13 +70,56 @@ public static class EventParser
         foreach (var e in events.EnumerateArray())
         {
             var prefix = $"events[{i}]";
-            results.Add(measurementProtocol ? ParseMeasurementProtocolEvent(body, e, i, prefix, context) : ParseEvent(e, i, prefix, context));
+            // A Measurement Protocol event is re-serialised before it is parsed: its text is checked first.
+            if (measurementProtocol && BadText(e, prefix) is { } bad) results.Add(Fail(i, bad.Path, bad.Message));
+            else results.Add(measurementProtocol ? ParseMeasurementProtocolEvent(body, e, i, prefix, context) : ParseEvent(e, i, prefix, context));
             i++;
         }
         return new ParsedBody(results, true, Empty);
     }
 
     private static readonly Dictionary<string, string[]> Empty = [];
+
+    private const string UnreadableText = "Holds text that is not valid Unicode (invalid UTF-8, or a lone UTF-16 surrogate such as \\ud800).";
+
+    /// <summary>
+    /// The first string (value or property name) of <paramref name="e"/> that cannot be stored as text: one that is
+    /// not valid Unicode, or that holds U+0000 (PostgreSQL's text refuses it). The reader accepts both; decoding them
+    /// later would throw, so they are found here, per event, before anything else reads the event. The walk is as deep
+    /// as the document, which the endpoint bounds.
+    /// </summary>
+    private static (string Path, string Message)? BadText(JsonElement e, string path)
+    {
+        switch (e.ValueKind)
+        {
+            case JsonValueKind.String:
+                string value;
+                try { value = e.GetString()!; }
+                catch (InvalidOperationException) { return (path, UnreadableText); }
+                return value.Contains('\0', StringComparison.Ordinal) ? (path, "Must not contain the NUL character (\\u0000).") : null;
+            case JsonValueKind.Object:
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (!TryName(p, out var name)) return (path, UnreadableText + " (a property name)");
+                    if (name.Contains('\0', StringComparison.Ordinal)) return (path, "A property name must not contain the NUL character (\\u0000).");
+                    if (BadText(p.Value, Path(path, name)) is { } bad) return bad;
+                }
+                return null;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in e.EnumerateArray())
+                    if (BadText(item, $"{path}[{i++}]") is { } bad) return bad;
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private static bool TryName(JsonProperty p, out string name)
+    {
+        try { name = p.Name; return true; }
+        catch (InvalidOperationException) { name = ""; return false; }
+    }
 
     private static ParsedBody BodyError(string field, string message) =>
         new([], false, new Dictionary<string, string[]> { [field] = [message] });
@@ -117,6 +173,7 @@ public static class EventParser
         var errors = new Errors(prefix);
         if (e.ValueKind != JsonValueKind.Object)
             return Fail(index, prefix, "Must be an event object.");
+        if (BadText(e, prefix) is { } bad) return Fail(index, bad.Path, bad.Message);
 
         var name = errors.String(e, "name");
         if (name is null) { if (!e.TryGetProperty("name", out _)) errors.Add("name", "Is required."); }
@@ -126,6 +183,9 @@ public static class EventParser
         var timestamp = ReadTimestamp(e, errors, context);
 
         var customerId = errors.Id(e, "customer_id");
+        var token = Blank(errors.String(e, "customer_token"));
+        if (token is not null && Blank(customerId) is null && !errors.HasAny("customer_id"))
+            errors.Add("customer_token", "Comes with the customer_id it was computed from.");
         var anonymousId = errors.String(e, "anonymous_id");
         string? email = null, phone = null;
         var rawEmail = errors.String(e, "email");
@@ -177,7 +237,7 @@ public static class EventParser
         var raw = e.GetRawText();
         eventId = Blank(eventId) ?? DeriveEventId(raw);
         return new ParsedEvent(index, new TrackedEvent(name, eventId, timestamp, identity, language, consent, items!,
-            transactionId, value, currency, coupon, shipping, tax, utm, raw), Empty);
+            transactionId, value, currency, coupon, shipping, tax, utm, raw) { CustomerToken = token }, Empty);
     }
 
     /// <summary>An event sent without an id gets one from its content, so that the same event sent twice is stored once.</summary>
@@ -214,6 +274,12 @@ public static class EventParser
                 errors.Add("timestamp_micros", "Must be Unix microseconds.");
                 return null;
             }
+        }
+        if (ts is { } old && old < ParseContext.Earliest)
+        {
+            errors.Add(e.TryGetProperty("timestamp", out _) ? "timestamp" : "timestamp_micros",
+                $"{old:O} is before {ParseContext.Earliest:yyyy-MM-dd}; send the time the event happened.");
+            return null;
         }
         if (ts is { } value && value > context.Now + ParseContext.FutureTolerance)
         {

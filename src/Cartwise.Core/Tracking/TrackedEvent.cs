@@ -75,4 +75,15 @@ public sealed record TrackedEvent(
     decimal? Shipping,
     decimal? Tax,
     Utm Utm,
-    string RawJson);
+    string RawJson)
+{
+    /// <summary>The <c>customer_token</c> the event carried (checked by the server, which knows the store's secret).</summary>
+    public string? CustomerToken { get; init; }
+
+    /// <summary>
+    /// The event speaks for its customer: it came with the admin key (a shop's server, an import) or with a customer
+    /// token that matches its <c>customer_id</c>. Only a verified event may merge two identified profiles, change an
+    /// identified profile's identity fields, or give consent without a confirmation email.
+    /// </summary>
+    public bool Verified { get; init; }
+}

@@ -8,7 +8,7 @@ namespace Cartwise.Catalog;
 /// </summary>
 public sealed class CatalogCache
 {
-    public sealed record CachedProduct(long Id, string? Name, string? Brand, decimal? Price, string? Currency, long? CategoryId);
+    public sealed record CachedProduct(long Id, string? Name, string? Brand, decimal? Price, string? Currency, long? CategoryId, bool FromFeed);
 
     public sealed record CachedCategory(long Id, string Name, int Level);
 

@@ -63,7 +63,9 @@ public static class FeedEndpoints
         await http.Request.Body.CopyToAsync(file, ct);
         file.Position = 0;
         Stream body = http.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
-            ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : file;
+            ? new LimitedStream(new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true),
+                http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedOptions>>().Value.MaxUncompressedBytes)
+            : file;
         try
         {
             var run = await new FeedImporter(target.CreateContext, store, clock).ImportAsync(body, "upload", new FeedImportOptions(feedFormat.Value, partial != true), ct);
@@ -90,10 +92,15 @@ public static class FeedEndpoints
     internal static async Task<Results<Ok<FeedScheduleView>, NotFound>> GetScheduleAsync(CartwiseDb db, CancellationToken ct) =>
         await db.FeedSchedules.AsNoTracking().SingleOrDefaultAsync(ct) is { } s ? TypedResults.Ok(View(s)) : TypedResults.NotFound();
 
-    internal static async Task<Results<Ok<FeedScheduleView>, ValidationProblem>> PutScheduleAsync(CartwiseDb db, TimeProvider clock, FeedScheduleRequest request, CancellationToken ct)
+    internal static async Task<Results<Ok<FeedScheduleView>, ValidationProblem, ProblemHttpResult>> PutScheduleAsync(CartwiseDb db, TimeProvider clock,
+        Microsoft.Extensions.Options.IOptions<FeedOptions> options, FeedScheduleRequest request, CancellationToken ct)
     {
         if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             return Problems.Field("url", "Must be an http or https URL.");
+        // Names are resolved, and checked again, when the feed is fetched (FeedNetwork); what is plainly internal is refused now.
+        if (!options.Value.AllowedHosts.Contains(url.Host, StringComparer.OrdinalIgnoreCase)
+            && (url.IsLoopback || (System.Net.IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out var ip) && FeedNetwork.IsInternal(ip))))
+            return Problems.Field("url", $"{url.Host} is a loopback, private, link-local or multicast address; feeds are fetched from public addresses only (the operator can allow hosts with Feeds:AllowedHosts).");
         if (request.Format is not (null or "xml" or "csv" or "auto"))
             return Problems.Field("format", "Must be xml, csv or auto.");
         var schedule = await db.FeedSchedules.SingleOrDefaultAsync(ct);
@@ -107,7 +114,14 @@ public static class FeedEndpoints
         schedule.Format = request.Format;
         schedule.IntervalMinutes = request.IntervalMinutes;
         schedule.NextRunAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            return Problems.Conflict("Another request set the feed schedule at the same moment; read it (GET) and send yours again.");
+        }
         return TypedResults.Ok(View(schedule));
     }
 

@@ -14,7 +14,11 @@ public enum FeedFormat { Auto, Xml, Csv }
 /// <summary>How to read one feed.</summary>
 /// <param name="Full">The feed lists the whole catalogue: products it does not list become unavailable.</param>
 /// <param name="CsvMap">CSV column name → Merchant Center attribute, for columns whose names do not say it.</param>
-public sealed record FeedImportOptions(FeedFormat Format = FeedFormat.Auto, bool Full = true, IReadOnlyDictionary<string, string>? CsvMap = null);
+/// <param name="Fetched">
+/// The feed came from a URL: its errors give positions only, never its content (a schedule pointed at an internal
+/// page must not read it back through the run's error).
+/// </param>
+public sealed record FeedImportOptions(FeedFormat Format = FeedFormat.Auto, bool Full = true, IReadOnlyDictionary<string, string>? CsvMap = null, bool Fetched = false);
 
 /// <summary>A feed run failed as a whole (malformed XML, unreadable CSV): nothing of it was kept.</summary>
 public sealed class FeedFailedException(string message, FeedRun run) : Exception(message)
@@ -80,19 +84,23 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
                     .Where(p => p.Available && (p.LastFeedRunId == null || p.LastFeedRunId != run.Id))
                     .ExecuteUpdateAsync(u => u.SetProperty(p => p.Available, false).SetProperty(p => p.UpdatedAt, clock.GetUtcNow()), ct);
             }
+            // A store with a feed: the feed owns the catalogue, and events no longer describe even the products it lacks.
+            await db.Stores.Where(s => s.Id == store.Id && s.EventsUpdateProducts).ExecuteUpdateAsync(u => u.SetProperty(s => s.EventsUpdateProducts, false), ct);
             await tx.CommitAsync(ct);
             run.Status = "succeeded";
         }
         catch (XmlException e)
         {
             run.Status = "failed";
-            run.Error = $"Malformed XML at line {e.LineNumber}, column {e.LinePosition}: {e.Message}";
+            run.Error = options.Fetched
+                ? $"Malformed XML at line {e.LineNumber}, column {e.LinePosition}; is the URL a feed?"
+                : $"Malformed XML at line {e.LineNumber}, column {e.LinePosition}: {e.Message}";
             run.Created = run.Updated = run.MadeUnavailable = 0;
         }
         catch (Exception e) when (e is CsvFormatException or FeedFormatException or InvalidDataException)
         {
             run.Status = "failed";
-            run.Error = e is CsvFormatException csv ? $"Unreadable CSV at line {csv.LineNumber}: {e.Message}" : e.Message;
+            run.Error = e is CsvFormatException csv ? $"Unreadable CSV at line {csv.LineNumber}{(options.Fetched ? "" : ": " + e.Message)}" : e.Message;
             run.Created = run.Updated = run.MadeUnavailable = 0;
         }
         finally
@@ -128,7 +136,7 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
     }
 
     private static IEnumerable<RawFeedRecord> Records(Stream input, FeedFormat format, FeedImportOptions options) =>
-        format == FeedFormat.Xml ? ReadXml(input) : ReadCsv(input, options.CsvMap);
+        format == FeedFormat.Xml ? ReadXml(input) : ReadCsv(input, options.CsvMap, options.Fetched);
 
     private static IEnumerable<RawFeedRecord> ReadXml(Stream input)
     {
@@ -136,9 +144,10 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         foreach (var r in MerchantXmlFeed.Read(reader)) yield return r;
     }
 
-    private static IEnumerable<RawFeedRecord> ReadCsv(Stream input, IReadOnlyDictionary<string, string>? map)
+    private static IEnumerable<RawFeedRecord> ReadCsv(Stream input, IReadOnlyDictionary<string, string>? map, bool fetched)
     {
-        using var csv = CsvReader.Create(input, new CsvReaderOptions { HasHeader = true, TrackLineNumbers = true }, true);
+        // A record larger than this is not a product (an unclosed quote, a hostile file): the run fails at its line.
+        using var csv = CsvReader.Create(input, new CsvReaderOptions { HasHeader = true, TrackLineNumbers = true, MaxRecordSize = 1 << 20 }, true);
         var header = csv.Headers.ToArray();
         if (header.Length == 0) throw new FeedFormatException("The CSV feed has no header row.");
         var fields = new string?[header.Length];
@@ -151,7 +160,9 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
             fields[i] = FeedItemReader.Fields.Contains(normal) ? normal : null;
         }
         if (!fields.Contains("id"))
-            throw new FeedFormatException($"The CSV feed has no id column (columns: {string.Join(", ", header)}); name one with --map COLUMN=id.");
+            throw new FeedFormatException(fetched
+                ? $"The CSV feed has no id column ({header.Length} columns); is the URL a feed?"
+                : $"The CSV feed has no id column (columns: {string.Join(", ", header.Take(20))}); name one with --map COLUMN=id.");
         while (csv.Read())
         {
             var record = new Dictionary<string, string>(StringComparer.Ordinal);

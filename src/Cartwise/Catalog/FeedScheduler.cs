@@ -10,7 +10,7 @@ namespace Cartwise.Catalog;
 /// full feeds. A failed fetch or a broken feed is recorded as a failed run and leaves the catalogue as it was. Rows
 /// are claimed before fetching, so several server nodes never fetch the same schedule at once. Thread-safe.
 /// </summary>
-public sealed partial class FeedScheduler(DatabaseTarget target, IHttpClientFactory http, TimeProvider clock, ILogger<FeedScheduler> log)
+public sealed partial class FeedScheduler(DatabaseTarget target, IHttpClientFactory http, TimeProvider clock, Microsoft.Extensions.Options.IOptions<FeedOptions> options, ILogger<FeedScheduler> log)
 {
     private static readonly TimeSpan ClaimFor = TimeSpan.FromMinutes(30);
 
@@ -59,9 +59,10 @@ public sealed partial class FeedScheduler(DatabaseTarget target, IHttpClientFact
             if (!response.IsSuccessStatusCode)
                 return (await RecordAsync(store.Id, schedule, "failed", $"Fetching {schedule.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}; the catalogue was kept.", ct), null, null);
             await using var body = await response.Content.ReadAsStreamAsync(ct);
-            Stream input = schedule.Url.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress) : body;
+            Stream input = new LimitedStream(schedule.Url.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
+                ? new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress) : body, options.Value.MaxUncompressedBytes);
             var format = schedule.Format switch { "xml" => FeedFormat.Xml, "csv" => FeedFormat.Csv, _ => FeedFormat.Auto };
-            var run = await importer.ImportAsync(input, schedule.Url, new FeedImportOptions(format, Full: true), ct);
+            var run = await importer.ImportAsync(input, schedule.Url, new FeedImportOptions(format, Full: true, Fetched: true), ct);
             return (run.Id, response.Headers.ETag?.ToString(), response.Content.Headers.LastModified?.ToString("R"));
         }
         catch (FeedFailedException e)

@@ -48,8 +48,7 @@ public static class StoreCommand
         list.SetAction(async (result, ct) =>
         {
             await using var db = await CartwiseCli.OpenAsync(result, ct);
-            var stores = await db.Stores.AsNoTracking().OrderBy(s => s.Id)
-                .Select(s => new StoreView(s.Id, s.Slug, s.Name, s.Currency, s.DefaultCountry, s.TimeZone, s.CreatedAt)).ToListAsync(ct);
+            var stores = (await db.Stores.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct)).Select(StoreEndpoints.View).ToList();
             if (result.GetValue(json)) Console.WriteLine(JsonSerializer.Serialize(stores, Json));
             else foreach (var s in stores) Console.WriteLine($"{s.Id,5}  {s.Slug,-24} {s.Currency}  {s.TimeZone}  {s.Name}");
             return 0;

@@ -64,8 +64,12 @@ public static class CouponEndpoints
             : low ? $"pool '{p.Name}' has {free} free codes left (warning below {p.LowWarning})" : null);
     }
 
-    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem>> ImportAsync(long id, HttpRequest http, CartwiseDb db, string? column, bool? header, CancellationToken ct)
+    /// <summary>The largest CSV of codes accepted (a million codes of 16 characters).</summary>
+    public const int MaxImportBytes = 16 << 20;
+
+    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> ImportAsync(long id, HttpRequest http, CartwiseDb db, string? column, bool? header, CancellationToken ct)
     {
+        if (http.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxImportBytes;
         var pool = await db.CouponPools.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (pool is null) return TypedResults.NotFound();
         var hasHeader = header ?? true;
@@ -110,10 +114,10 @@ public static class CouponEndpoints
             return Problems.Field("body", "malformed CSV: " + e.Message);
         }
         if (codes.Count == 0) return Problems.Field("body", rejected.Count > 0 ? $"no valid code; first problem on line {rejected[0].Line}: {rejected[0].Error}" : "no codes in the body");
-        return TypedResults.Ok(await AddAsync(db, pool, codes.Select(c => c.Code), rejected, ct));
+        return await AddOrConflictAsync(db, pool, codes.Select(c => c.Code), rejected, ct);
     }
 
-    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem>> GenerateAsync(long id, GenerateRequest request, CartwiseDb db, CancellationToken ct)
+    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> GenerateAsync(long id, GenerateRequest request, CartwiseDb db, CancellationToken ct)
     {
         var pool = await db.CouponPools.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (pool is null) return TypedResults.NotFound();
@@ -121,7 +125,7 @@ public static class CouponEndpoints
         if (pattern.Problem(request.Count) is { } problem) return Problems.Field(request.Pattern is null ? "length" : "pattern", problem);
         var taken = await CodesAsync(db, id, ct);
         var codes = CouponGenerator.Generate(pattern, request.Count, taken);
-        return TypedResults.Ok(await AddAsync(db, pool, codes, [], ct, taken));
+        return await AddOrConflictAsync(db, pool, codes, [], ct, taken);
     }
 
     /// <summary>The pool's codes.</summary>
@@ -155,5 +159,20 @@ public static class CouponEndpoints
         await tx.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return new CodesAdded(added, duplicates, rejected.Take(100).ToList(), await ViewAsync(db, pool, ct));
+    }
+
+    /// <summary>Adds codes; another request adding the same codes at the same moment makes this one a clean 409, nothing added.</summary>
+    private static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> AddOrConflictAsync(CartwiseDb db, CouponPool pool,
+        IEnumerable<string> codes, List<RejectedCode> rejected, CancellationToken ct, HashSet<string>? existing = null)
+    {
+        try
+        {
+            return TypedResults.Ok(await AddAsync(db, pool, codes, rejected, ct, existing));
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            return Problems.Conflict($"another request added codes to pool '{pool.Name}' at the same moment; send this one again (codes already in the pool are skipped)");
+        }
     }
 }

@@ -48,3 +48,19 @@ public sealed class CustomerIdentity : IStoreOwned
     public static string ForPhone(string phone) => "p:" + phone;
     public static string ForAnonymous(string id) => "a:" + id;
 }
+
+/// <summary>
+/// An event sent with the public tracking key that would have merged two identified profiles, or changed an identity
+/// field of one, which only the admin key or a valid customer token may do. The event was stored on
+/// <see cref="CustomerId"/>; what it claimed is kept here for the operator.
+/// </summary>
+public sealed class IdentityConflict : IStoreOwned
+{
+    public long Id { get; set; }
+    public long StoreId { get; set; }
+    public long CustomerId { get; set; }
+    public required string EventId { get; set; }
+    /// <summary>What was refused, e.g. "would merge profiles 12 and 40" or "would add email x@y to profile 12".</summary>
+    public required string Reason { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}

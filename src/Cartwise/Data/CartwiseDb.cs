@@ -12,7 +12,7 @@ namespace Cartwise.Data;
 /// The one model of Cartwise. Every store-owned row is filtered by <see cref="CurrentStoreId"/> here, so a query can
 /// never see another store's rows by forgetting a condition. Not thread-safe (one instance per request or job).
 /// </summary>
-public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
+public abstract class CartwiseDb(DbContextOptions options) : DbContext(options), Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.IDataProtectionKeyContext
 {
     /// <summary>The store this context works for; 0 (the default) sees no store-owned row at all.</summary>
     public long CurrentStoreId { get; set; }
@@ -20,6 +20,9 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
     public DbSet<Store> Stores => Set<Store>();
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerIdentity> CustomerIdentities => Set<CustomerIdentity>();
+    public DbSet<IdentityConflict> IdentityConflicts => Set<IdentityConflict>();
+    /// <summary>Data Protection's key ring (it encrypts SMTP passwords), in the database so every node finds it.</summary>
+    public DbSet<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey> DataProtectionKeys => Set<Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey>();
     public DbSet<StoredEvent> Events => Set<StoredEvent>();
     public DbSet<Product> Products => Set<Product>();
     public DbSet<Category> Categories => Set<Category>();
@@ -71,6 +74,7 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options)
             e.HasIndex(x => new { x.StoreId, x.Key }).IsUnique();
             e.HasIndex(x => x.CustomerId);
         });
+        b.Entity<IdentityConflict>(e => e.HasIndex(x => new { x.CustomerId, x.CreatedAt }));
         b.Entity<StoredEvent>(e =>
         {
             e.HasIndex(x => new { x.StoreId, x.EventId }).IsUnique();

@@ -3,6 +3,7 @@ using Cartwise.Customers;
 using Cartwise.Data;
 using Cartwise.Stores;
 using Cartwise.Tracking;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Json;
 
@@ -26,7 +27,9 @@ public static class CartwiseServer
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(settings.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64L << 20);
+        // 1 MiB for every body (JSON of the API, tracking batches); the routes that take files (feed upload, coupon
+        // CSV) raise their own limit before reading. Nothing larger is held in memory.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 1 << 20);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Warning);
         // Failed commands surface as exceptions where they matter; EF also logs expected ones (first migration probe).
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.Critical);
@@ -48,18 +51,24 @@ public static class CartwiseServer
         services.AddCartwiseDb(settings.Database);
         services.AddKeyAuthentication();
         services.AddProblemDetails();
+        services.AddExceptionHandler<ClientErrors>();
         services.AddOpenApi();
         services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CartwiseJsonContext.Default));
         services.AddSingleton<StoreCache>();
         services.AddSingleton<EventWriter>();
         services.AddHostedService<EventWriterWorker>();
         services.AddValidation();
-        services.AddHttpClient("feeds", c => c.Timeout = TimeSpan.FromMinutes(10));
+        services.AddOptions<FeedOptions>().BindConfiguration("Feeds").ValidateDataAnnotations().ValidateOnStart();
+        services.AddHttpClient("feeds", c => c.Timeout = TimeSpan.FromMinutes(10))
+            .ConfigurePrimaryHttpMessageHandler(sp => FeedNetwork.Handler(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedOptions>>().Value));
         services.AddSingleton<FeedScheduler>();
         services.AddSingleton<Recommendations.ModelService>();
         services.AddOptions<Messages.OutboxOptions>().BindConfiguration("Outbox").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Messages.MessageComposer>();
         services.AddSingleton<Messages.MailTransports>();
+        // Data Protection encrypts secrets at rest (SMTP passwords); its key ring is in the database, shared by every node.
+        services.AddDataProtection().SetApplicationName("Cartwise").PersistKeysToDbContext<CartwiseDb>();
+        services.AddSingleton<Messages.SmtpSecrets>();
         services.AddSingleton<Messages.PublicUrls>();
         services.AddSingleton<Messages.OutboxService>();
         services.AddOptions<Scenarios.ScenarioOptions>().BindConfiguration("Scenarios").ValidateDataAnnotations().ValidateOnStart();
@@ -75,6 +84,7 @@ public static class CartwiseServer
         configure?.Invoke(services);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : 500 });
         app.UseStatusCodePages();
         app.UseAuthentication();

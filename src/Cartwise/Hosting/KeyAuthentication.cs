@@ -17,7 +17,6 @@ public static class KeyAuth
     public const string TrackingScheme = "TrackingKey";
     public const string AdminScheme = "AdminKey";
     public const string AdminPolicy = "admin";
-    public const string TrackingPolicy = "tracking";
     /// <summary>Either key: what a storefront may call (recommendations, widgets).</summary>
     public const string StorefrontPolicy = "storefront";
     public const string StoreIdClaim = "cartwise:store";
@@ -25,6 +24,10 @@ public static class KeyAuth
 
     public static long StoreId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(StoreIdClaim) ?? throw new InvalidOperationException("The principal has no store."), System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>True when the caller used its store's admin key (not only the public tracking key).</summary>
+    public static bool IsAdmin(this ClaimsPrincipal user) =>
+        user.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == AdminScheme);
 
     public static IServiceCollection AddKeyAuthentication(this IServiceCollection services)
     {
@@ -34,7 +37,6 @@ public static class KeyAuth
             .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(AdminScheme, null);
         services.AddAuthorizationBuilder()
             .AddPolicy(AdminPolicy, p => p.AddAuthenticationSchemes(AdminScheme).RequireAuthenticatedUser())
-            .AddPolicy(TrackingPolicy, p => p.AddAuthenticationSchemes(TrackingScheme).RequireAuthenticatedUser())
             .AddPolicy(StorefrontPolicy, p => p.AddAuthenticationSchemes(TrackingScheme, AdminScheme).RequireAuthenticatedUser());
         return services;
     }

@@ -18,8 +18,11 @@ public static class LinkEndpoints
         var g = app.MapGroup("").AllowAnonymous().WithTags("Message links");
         g.MapGet("/t/o/{token}", OpenAsync).WithSummary("Open pixel of a sent message (a 1×1 GIF).");
         g.MapGet("/t/c/{token}", ClickAsync).WithSummary("Click link of a sent message: records the click and redirects to the signed target.");
-        g.MapGet("/u/{token}", UnsubscribePageAsync).WithSummary("Unsubscribe link: unsubscribes at once and says so.");
-        g.MapPost("/u/{token}", OneClickAsync).WithSummary("RFC 8058 one-click unsubscribe.").DisableAntiforgery();
+        // GET only shows a button: mail scanners follow links, and must neither unsubscribe nor confirm anyone.
+        g.MapGet("/u/{token}", UnsubscribePageAsync).WithSummary("Unsubscribe link: a page with one button that unsubscribes.");
+        g.MapPost("/u/{token}", OneClickAsync).WithSummary("Unsubscribe: RFC 8058 one-click, and the page's button.").DisableAntiforgery();
+        g.MapGet("/confirm/{token}", ConfirmPageAsync).WithSummary("Double opt-in link: a page with one button that confirms the subscription.");
+        g.MapPost("/confirm/{token}", ConfirmAsync).WithSummary("Confirms the subscription of a double opt-in email's recipient.").DisableAntiforgery();
         return app;
     }
 
@@ -52,23 +55,53 @@ public static class LinkEndpoints
         return TypedResults.Redirect(u);
     }
 
-    internal static async Task<Results<ContentHttpResult, NotFound>> UnsubscribePageAsync(string token, CartwiseDb db, TimeProvider clock, CancellationToken ct)
+    internal static async Task<Results<ContentHttpResult, NotFound>> UnsubscribePageAsync(string token, CartwiseDb db, CancellationToken ct)
     {
         if (await FindAsync(db, token, ct) is not { } f || !LinkSigner.Verify(f.Secret, "u", token)) return TypedResults.NotFound();
-        await UnsubscribeAsync(db, f.Row, clock.GetUtcNow(), ct);
-        var store = await db.Stores.Where(s => s.Id == f.Row.StoreId).Select(s => s.Name).SingleAsync(ct);
-        var html = $"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Unsubscribed</title></head>" +
-                   $"<body style=\"font-family:Arial,Helvetica,sans-serif;max-width:560px;margin:48px auto;padding:0 16px;color:#111827;\"><h1>You are unsubscribed</h1>" +
-                   $"<p>{WebUtility.HtmlEncode(f.Row.Email)} will get no more marketing emails from {WebUtility.HtmlEncode(store)}.</p></body></html>";
-        return TypedResults.Content(html, "text/html; charset=utf-8");
+        var store = await StoreNameAsync(db, f.Row, ct);
+        return ButtonPage("Unsubscribe", "Unsubscribe?", $"Stop marketing emails from {store} to {f.Row.Email}?", "Unsubscribe");
     }
 
-    internal static async Task<Results<Ok, NotFound>> OneClickAsync(string token, CartwiseDb db, TimeProvider clock, CancellationToken ct)
+    internal static async Task<Results<ContentHttpResult, NotFound>> OneClickAsync(string token, CartwiseDb db, TimeProvider clock, CancellationToken ct)
     {
         if (await FindAsync(db, token, ct) is not { } f || !LinkSigner.Verify(f.Secret, "u", token)) return TypedResults.NotFound();
         await UnsubscribeAsync(db, f.Row, clock.GetUtcNow(), ct);
-        return TypedResults.Ok();
+        var store = await StoreNameAsync(db, f.Row, ct);
+        return Page("Unsubscribed", "You are unsubscribed", $"<p>{Enc(f.Row.Email)} will get no more marketing emails from {Enc(store)}.</p>");
     }
+
+    internal static async Task<Results<ContentHttpResult, NotFound>> ConfirmPageAsync(string token, CartwiseDb db, CancellationToken ct)
+    {
+        if (await FindAsync(db, token, ct) is not { } f || !LinkSigner.Verify(f.Secret, "k", token) || f.Row.Kind != OutboxKinds.Confirmation) return TypedResults.NotFound();
+        var store = await StoreNameAsync(db, f.Row, ct);
+        return ButtonPage("Confirm your subscription", "Confirm your subscription", $"Get emails from {store} at {f.Row.Email}?", "Yes, subscribe me");
+    }
+
+    internal static async Task<Results<ContentHttpResult, NotFound>> ConfirmAsync(string token, CartwiseDb db, TimeProvider clock, CancellationToken ct)
+    {
+        if (await FindAsync(db, token, ct) is not { } f || !LinkSigner.Verify(f.Secret, "k", token)) return TypedResults.NotFound();
+        if (!await ConsentConfirmation.ConfirmAsync(db, f.Row, clock.GetUtcNow(), ct)) return TypedResults.NotFound();
+        if (!await db.MessageActivities.AnyAsync(a => a.OutboxId == f.Row.Id && a.Kind == "confirm", ct))
+            await RecordAsync(db, f.Row, "confirm", null, clock.GetUtcNow(), ct);
+        var store = await StoreNameAsync(db, f.Row, ct);
+        return Page("Subscribed", "You are subscribed", $"<p>{Enc(f.Row.Email)} will get emails from {Enc(store)}. Every email has a link to stop them.</p>");
+    }
+
+    private const string ButtonStyle = "font-size:16px;padding:10px 20px;border:0;border-radius:4px;background:#1d4ed8;color:#ffffff;cursor:pointer;";
+
+    private static string Enc(string s) => WebUtility.HtmlEncode(s);
+
+    private static Task<string> StoreNameAsync(CartwiseDb db, OutboxMessage row, CancellationToken ct) =>
+        db.Stores.Where(s => s.Id == row.StoreId).Select(s => s.Name).SingleAsync(ct);
+
+    /// <summary>A question and one button that POSTs back to the same link.</summary>
+    private static ContentHttpResult ButtonPage(string title, string heading, string question, string button) =>
+        Page(title, heading, $"<p>{Enc(question)}</p><form method=\"post\"><button type=\"submit\" style=\"{ButtonStyle}\">{Enc(button)}</button></form>");
+
+    private static ContentHttpResult Page(string title, string heading, string body) => TypedResults.Content(
+        $"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{Enc(title)}</title></head>" +
+        $"<body style=\"font-family:Arial,Helvetica,sans-serif;max-width:560px;margin:48px auto;padding:0 16px;color:#111827;\"><h1>{Enc(heading)}</h1>{body}</body></html>",
+        "text/html; charset=utf-8");
 
     private static async Task UnsubscribeAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
     {

@@ -60,5 +60,8 @@ public sealed class PublicUrls(Hosting.ServeSettings settings, IServer server)
     public Core.Messages.MessageLinks For(string secret, long outboxId) => new(
         $"{Base}/u/{LinkSigner.Token(secret, "u", outboxId)}",
         $"{Base}/t/o/{LinkSigner.Token(secret, "o", outboxId)}",
-        target => $"{Base}/t/c/{LinkSigner.Token(secret, "c", outboxId, target)}?u={Uri.EscapeDataString(target)}");
+        target => $"{Base}/t/c/{LinkSigner.Token(secret, "c", outboxId, target)}?u={Uri.EscapeDataString(target)}")
+    {
+        ConfirmUrl = $"{Base}/confirm/{LinkSigner.Token(secret, "k", outboxId)}",
+    };
 }

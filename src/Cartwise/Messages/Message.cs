@@ -74,6 +74,8 @@ public sealed class OutboxMessage : IStoreOwned
     public string? ProductIds { get; set; }
     /// <summary>A test send: sample data, kept out of reports and of consent checks.</summary>
     public bool IsTest { get; set; }
+    /// <summary><see cref="OutboxKinds.Message"/>, or <see cref="OutboxKinds.Confirmation"/> (double opt-in: sent to someone without consent yet, to ask for it).</summary>
+    public string Kind { get; set; } = OutboxKinds.Message;
     public string Status { get; set; } = OutboxStatus.Pending;
     public DateTimeOffset DueAt { get; set; }
     public int Attempts { get; set; }
@@ -89,6 +91,16 @@ public sealed class OutboxMessage : IStoreOwned
     public string? CouponCode { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+}
+
+public static class OutboxKinds
+{
+    public const string Message = "message";
+    public const string Confirmation = "confirmation";
+
+    /// <summary>The idempotency key of a consent confirmation: one per address and week.</summary>
+    public static string ConfirmationKey(string email, DateTimeOffset now) =>
+        $"confirm:{email}:{now.UtcTicks / TimeSpan.FromDays(7).Ticks}";
 }
 
 public static class OutboxStatus

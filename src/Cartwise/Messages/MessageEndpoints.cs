@@ -305,7 +305,7 @@ public static class MessageEndpoints
     {
         var s = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         await using var transport = transports.Create(s);
-        return TypedResults.Ok(new MailSettingsView(Mask(s.SmtpUrl), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays));
+        return TypedResults.Ok(new MailSettingsView(Mask(transports.StoreSmtp(s)), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays));
     }
 
     internal static async Task<Results<Ok<MailSettingsView>, ValidationProblem>> UpdateMailSettingsAsync(MailSettingsRequest request, CartwiseDb db,
@@ -313,14 +313,14 @@ public static class MessageEndpoints
     {
         if (request.Smtp is { Length: > 0 } url && SmtpSettings.Parse(url, out var error) is null) return Problems.Field("smtp", error!);
         var s = await db.Stores.SingleAsync(s => s.Id == db.CurrentStoreId, ct);
-        s.SmtpUrl = string.IsNullOrWhiteSpace(request.Smtp) ? null : request.Smtp.Trim();
+        s.SmtpUrl = transports.ProtectSmtp(string.IsNullOrWhiteSpace(request.Smtp) ? null : request.Smtp.Trim());
         s.SendRate = request.SendRate;
         s.PostalAddress = request.PostalAddress;
         s.ClickWindowDays = request.ClickWindowDays;
         s.OpenWindowDays = request.OpenWindowDays is 0 ? null : request.OpenWindowDays;
         await db.SaveChangesAsync(ct);
         await using var transport = transports.Create(s);
-        return TypedResults.Ok(new MailSettingsView(Mask(s.SmtpUrl), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays));
+        return TypedResults.Ok(new MailSettingsView(Mask(transports.StoreSmtp(s)), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays));
     }
 
     private static string? Mask(string? url) =>

@@ -31,8 +31,14 @@ public interface IOutboxCheck
 }
 
 /// <summary>Picks the transport of a store: its own SMTP server, else <c>serve --smtp</c>, else the file outbox.</summary>
-public sealed class MailTransports(ServeSettings settings)
+public sealed class MailTransports(ServeSettings settings, SmtpSecrets secrets)
 {
+    /// <summary>The store's own SMTP address, decrypted; null when it uses the server's default.</summary>
+    public string? StoreSmtp(Store store) => secrets.Unprotect(store.SmtpUrl);
+
+    /// <summary>What to store for a store's own SMTP address (encrypted).</summary>
+    public string? ProtectSmtp(string? url) => secrets.Protect(url);
+
     public string OutboxDirectory { get; } = settings.OutboxDirectory is { } dir ? Path.GetFullPath(dir)
         : settings.Database.Kind == DatabaseKind.Sqlite
             ? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(settings.Database.ConnectionString).DataSource)) ?? ".", "outbox")
@@ -40,7 +46,7 @@ public sealed class MailTransports(ServeSettings settings)
 
     public IMailTransport Create(Store store)
     {
-        var url = store.SmtpUrl ?? settings.Smtp;
+        var url = StoreSmtp(store) ?? settings.Smtp;
         if (url is null) return new FileMailTransport(OutboxDirectory);
         return new SmtpMailTransport(SmtpSettings.Parse(url, out var error) ?? throw new InvalidOperationException($"SMTP setting of store '{store.Slug}': {error}"));
     }
@@ -116,6 +122,14 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
     {
         var now = clock.GetUtcNow();
         var lockClause = db.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
+        // A row whose lease ran out after its last allowed attempt was interrupted that many times (a process that
+        // died while sending it, perhaps because of it): a dead letter, never a row claimed again after every restart.
+        var dead = await Sql.QueryAsync(DbSession.From(db),
+            "UPDATE \"Outbox\" SET \"Status\" = 'failed', \"ClaimedUntil\" = NULL, " +
+            "\"LastError\" = 'interrupted at each of ' || CAST(\"Attempts\" AS VARCHAR(12)) || ' attempts' " +
+            "WHERE \"StoreId\" = @p0 AND \"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p1 AND \"Attempts\" >= @p2 RETURNING \"Id\"",
+            [db.CurrentStoreId, now, _options.MaxAttempts], r => r.GetInt64(0), ct);
+        foreach (var id in dead) LogFailed(log, id, "interrupted at every attempt");
         return await Sql.QueryAsync(DbSession.From(db),
             "UPDATE \"Outbox\" SET \"Uncertain\" = CASE WHEN \"Status\" = 'sending' THEN TRUE ELSE \"Uncertain\" END, " +
             "\"Status\" = 'claimed', \"Attempts\" = \"Attempts\" + 1, \"ClaimedUntil\" = @p0 " +
@@ -167,7 +181,10 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         var now = clock.GetUtcNow();
         try
         {
-            if (!messages.TryGetValue(row.MessageId, out var message)) messages[row.MessageId] = message = await composer.LoadAsync(db, row.MessageId, ct);
+            if (!messages.TryGetValue(row.MessageId, out var message))
+                messages[row.MessageId] = message = row.Kind == OutboxKinds.Confirmation && row.MessageId == 0
+                    ? ConsentConfirmation.BuiltIn(store, await db.Senders.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct))
+                    : await composer.LoadAsync(db, row.MessageId, ct);
             if (message is null)
             {
                 Finish(row, OutboxStatus.Failed, "the message was deleted");
@@ -284,7 +301,9 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             if (!row.IsTest)
             {
                 if (c is null || c.ErasedAt is not null) return ("erased", null);
-                if (c.EmailConsent != true) return ("no email consent", null);
+                // A confirmation goes to someone who has not consented yet: that is what it asks for.
+                if (row.Kind == OutboxKinds.Confirmation) { if (c.EmailConsent == true) return ("already confirmed", null); }
+                else if (c.EmailConsent != true) return ("no email consent", null);
             }
             if (c is not null) recipient = new Core.Messages.RenderCustomer(c.FirstName, c.LastName, c.Email, c.Language);
         }

@@ -2,10 +2,12 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Cartwise.Core.Customers;
 using Cartwise.Core.Recommendations;
 using Cartwise.Customers;
 using Cartwise.Data;
 using Cartwise.Hosting;
+using Cartwise.Stores;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -120,28 +122,62 @@ public static class RecommendationEndpoints
 
         var purchased = new List<long>();
         var viewed = new List<long>();
-        if (q["customer"].ToString() is { Length: > 0 } cust)
+        if (await PersonAsync(http, errors, ct) is { } customer)
         {
             var db = http.HttpContext.RequestServices.GetRequiredService<CartwiseDb>();
-            if (!long.TryParse(cust, CultureInfo.InvariantCulture, out var customerId) || await CustomerEndpoints.FindAsync(db, customerId, ct) is not { } customer)
-                errors["customer"] = [$"No customer '{cust}' in this store (use Cartwise's customer id)."];
-            else
-            {
-                purchased = await (from o in db.Orders.AsNoTracking()
-                                   where o.CustomerId == customer.Id
-                                   join ln in db.OrderLines.AsNoTracking() on o.Id equals ln.OrderId
-                                   where ln.RefundedQuantity < ln.Quantity
-                                   orderby o.PlacedAt
-                                   select ln.ProductId).ToListAsync(ct);
-                var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == "view_item")
-                    .OrderByDescending(e => e.OccurredAt).Take(20).Select(e => e.Payload).ToListAsync(ct);
-                foreach (var p in payloads) ModelService.AddItemProducts(p, byExternal, viewed);
-            }
+            purchased = await (from o in db.Orders.AsNoTracking()
+                               where o.CustomerId == customer.Id
+                               join ln in db.OrderLines.AsNoTracking() on o.Id equals ln.OrderId
+                               where ln.RefundedQuantity < ln.Quantity
+                               orderby o.PlacedAt
+                               select ln.ProductId).ToListAsync(ct);
+            var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == "view_item")
+                .OrderByDescending(e => e.OccurredAt).Take(20).Select(e => e.Payload).ToListAsync(ct);
+            foreach (var p in payloads) ModelService.AddItemProducts(p, byExternal, viewed);
         }
         var products = Ids(q["product"]);
         var cart = Ids(q["cart"]);
         if (errors.Count > 0) return (null, unknown, errors, model);
         return (new RecommendationRequest(strategy, products, cart, category, limit, filters, purchased.Distinct().ToList(), viewed, weights, window, upsell), unknown, null, model);
+    }
+
+    /// <summary>
+    /// The person a personal strategy is for. The admin key may name any customer by Cartwise id. The public
+    /// tracking key may not (ids are sequential, and purchases and views are personal data): only the visitor's own
+    /// <c>anonymous_id</c>, or a <c>customer_id</c> with the <c>customer_token</c> the shop's server computed for it.
+    /// </summary>
+    private static async Task<Customer?> PersonAsync(HttpRequest http, Dictionary<string, string[]> errors, CancellationToken ct)
+    {
+        var q = http.Query;
+        if (!q.ContainsKey("customer") && !q.ContainsKey("customer_id") && !q.ContainsKey("anonymous_id")) return null;
+        var admin = http.HttpContext.User.IsAdmin();
+        var db = http.HttpContext.RequestServices.GetRequiredService<CartwiseDb>();
+        if (q["customer"].ToString() is { Length: > 0 } cust)
+        {
+            if (!admin)
+                errors["customer"] = ["Customer ids need the admin key; a storefront asks with anonymous_id, or with customer_id and its customer_token."];
+            else if (!long.TryParse(cust, CultureInfo.InvariantCulture, out var customerId) || await CustomerEndpoints.FindAsync(db, customerId, ct) is not { } byId)
+                errors["customer"] = [$"No customer '{cust}' in this store (use Cartwise's customer id)."];
+            else return byId;
+            return null;
+        }
+        string? key = null;
+        if (q["customer_id"].ToString() is { Length: > 0 } shopId)
+        {
+            var token = q["customer_token"].ToString();
+            var store = admin ? null : await http.HttpContext.RequestServices.GetRequiredService<StoreCache>().GetAsync(db.CurrentStoreId, ct);
+            if (!admin && (store?.IdentitySecret is not { } secret || !CustomerToken.Verify(secret, shopId, token)))
+            {
+                errors["customer_token"] = [$"Is missing or is not the token of customer_id '{shopId}' (HMAC-SHA256 of it with the store's identity secret, hex)."];
+                return null;
+            }
+            key = CustomerIdentity.ForCustomerId(shopId);
+        }
+        else if (q["anonymous_id"].ToString() is { Length: > 0 } anonymous) key = CustomerIdentity.ForAnonymous(anonymous);
+        if (key is null) return null;
+        // Unknown visitors are no error: a first visit has no history yet.
+        var id = await db.CustomerIdentities.Where(i => i.Key == key).Select(i => (long?)i.CustomerId).SingleOrDefaultAsync(ct);
+        return id is { } found ? await CustomerEndpoints.FindAsync(db, found, ct) : null;
     }
 
     private static RecommendedItem View(RecommendationModel model, Recommendation r)
@@ -159,7 +195,9 @@ public static class RecommendationEndpoints
         var (request, unknown, errors, model) = await ReadAsync(models, http, ct);
         if (request is null) return TypedResults.ValidationProblem(errors!);
         var items = Recommender.Recommend(model, request).Select(r => View(model, r)).ToList();
-        return TypedResults.Ok(new RecommendationResponse(request.Strategy ?? Strategies.Blend, items, unknown, model.BuiltAt, model.Baskets));
+        // Which ids the catalogue lacks is for the shop's integrator (admin key), not for anyone holding the public key.
+        var reported = http.HttpContext.User.IsAdmin() ? unknown : [];
+        return TypedResults.Ok(new RecommendationResponse(request.Strategy ?? Strategies.Blend, items, reported, model.BuiltAt, model.Baskets));
     }
 
     /// <summary>A self-contained fragment: class names (cw-recs, cw-rec, cw-rec-name, cw-rec-price) are the styling hooks.</summary>

@@ -128,7 +128,11 @@ public static class ScenarioEndpoints
     /// <summary>Errors a scenario cannot even be saved with: the definition's own rules (durations, tiers, kinds).</summary>
     private static ValidationProblem? Shape(ScenarioRequest r)
     {
-        var errors = ScenarioValidator.Validate(r.Kind, r.Customize);
+        var errors = ScenarioValidator.Validate(r.Kind, r.Customize).ToList();
+        if (r.Languages is { } languages)
+            for (var i = 0; i < languages.Count; i++)
+                if (string.IsNullOrWhiteSpace(languages[i]) || languages[i].Contains(',', StringComparison.Ordinal))
+                    errors.Add(($"languages[{i}]", "a language tag such as en or pt-BR"));
         return errors.Count == 0 ? null : Problems.Fields(errors);
     }
 

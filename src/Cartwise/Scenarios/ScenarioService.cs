@@ -46,17 +46,41 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         var read = 0;
         foreach (var storeId in stores)
         {
+            var now = clock.GetUtcNow();
+            if (_failing.TryGetValue(storeId, out var failing) && failing.RetryAt > now) continue;
             CatalogView? catalog = null;
-            while (true)
+            try
             {
-                var (n, c) = await StorePassAsync(storeId, catalog, ct);
-                catalog = c;
-                read += n;
-                if (n < BatchSize) break;
+                while (true)
+                {
+                    var (n, c) = await StorePassAsync(storeId, catalog, ct);
+                    catalog = c;
+                    read += n;
+                    if (n < BatchSize) break;
+                }
+                _failing.TryRemove(storeId, out _);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested)
+            {
+                // One store's failure (a row it cannot read, a bug its data reaches) must not stop the others: it is
+                // logged and that store alone is tried again later, 30 s·2ⁿ apart, at most an hour.
+                var attempts = (failing?.Attempts ?? 0) + 1;
+                var wait = TimeSpan.FromSeconds(Math.Min(30 * Math.Pow(2, attempts - 1), 3600));
+                _failing[storeId] = new StoreFailure(attempts, now + wait);
+                // Its engines may hold events of the rolled-back batch: rebuilt from the database next time.
+                _engines.Clear();
+                LogStoreFailed(log, e, storeId, attempts, wait);
             }
         }
         return read;
     }
+
+    private sealed record StoreFailure(int Attempts, DateTimeOffset RetryAt);
+
+    private readonly ConcurrentDictionary<long, StoreFailure> _failing = new();
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scenario pass of store {StoreId} failed (attempt {Attempts}); the store is tried again in {Wait}, the others go on")]
+    private static partial void LogStoreFailed(ILogger logger, Exception e, long storeId, int attempts, TimeSpan wait);
 
     /// <summary>Makes sure a store has a cursor; a new one starts after the newest event, so activation never replays history.</summary>
     public static async Task EnsureCursorAsync(CartwiseDb db, DateTimeOffset now, CancellationToken ct)

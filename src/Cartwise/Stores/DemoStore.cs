@@ -23,6 +23,9 @@ public static class DemoStore
         {
             await StoreService.CreateAsync(db, Slug, "Cartwise demo gift shop", "GBP", "GB", "Europe/London", clock.GetUtcNow(), ct,
                 StoreKeys.DemoTrackingKey, StoreKeys.DemoAdminKey);
+            // The demo takes a storefront's consent at its word, so that its walkthroughs send mail at once; real
+            // stores confirm it by email first.
+            await db.Stores.Where(s => s.Slug == Slug).ExecuteUpdateAsync(u => u.SetProperty(s => s.DoubleOptIn, false), ct);
             store = await db.Stores.AsNoTracking().SingleAsync(s => s.Slug == Slug, ct);
         }
         db.CurrentStoreId = store.Id;

@@ -16,7 +16,10 @@ public sealed class Store
     public string TimeZone { get; set; } = "UTC";
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>The store's own SMTP server (smtp://user:pass@host:port?tls=…); null: the server's default transport.</summary>
+    /// <summary>
+    /// The store's own SMTP server (smtp://user:pass@host:port?tls=…), encrypted with Data Protection
+    /// (<see cref="Messages.SmtpSecrets"/>) since it carries a password; null: the server's default transport.
+    /// </summary>
     public string? SmtpUrl { get; set; }
     /// <summary>At most this many messages a second per server node (the provider's limit); 0: no limit.</summary>
     public int SendRate { get; set; }
@@ -28,6 +31,20 @@ public sealed class Store
     public int? OpenWindowDays { get; set; } = 1;
     /// <summary>The key that signs open, click and unsubscribe links (base64, made when first needed).</summary>
     public string? LinkSecret { get; set; }
+    /// <summary>
+    /// The key the shop's server signs customer ids with (<c>customer_token</c> = HMAC-SHA256 of the shop's customer
+    /// id, hex): an event or recommendation request carrying a valid token speaks for that customer. Made when first asked for.
+    /// </summary>
+    public string? IdentitySecret { get; set; }
+    /// <summary>Consent given through the tracking key without a valid customer token counts only once confirmed by email.</summary>
+    public bool DoubleOptIn { get; set; } = true;
+    /// <summary>The message that asks to confirm consent (it needs a link to <c>{{ confirm_url }}</c>); null: the built-in one.</summary>
+    public long? ConfirmationMessageId { get; set; }
+    /// <summary>
+    /// Events may update the names, prices, brands and categories of products no feed knows. A feed's products are
+    /// never changed by events; the first feed import turns this off.
+    /// </summary>
+    public bool EventsUpdateProducts { get; set; } = true;
 }
 
 /// <summary>Every row that belongs to a store carries its id; the DbContext filters by it in one place.</summary>

@@ -11,6 +11,8 @@ public static class StoreKeys
 
     public static string NewTrackingKey() => "cwt_" + Random();
     public static string NewAdminKey() => "cwa_" + Random();
+    /// <summary>The secret a shop's server signs customer ids with (<c>customer_token</c>); kept as is, since the token is computed from it.</summary>
+    public static string NewIdentitySecret() => "cwi_" + Random();
 
     /// <summary>Keys carry 256 bits of entropy, so a plain SHA-256 is enough to store them safely.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));

@@ -43,6 +43,7 @@ public static partial class StoreService
             TimeZone = timeZone,
             TrackingKeyHash = StoreKeys.Hash(trackingKey),
             AdminKeyHash = StoreKeys.Hash(adminKey),
+            IdentitySecret = StoreKeys.NewIdentitySecret(),
             CreatedAt = now,
         };
         db.Stores.Add(store);

@@ -47,6 +47,8 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         public CategoryRow? Category;
         public long? CategoryId;
         public bool IsNew, Dirty;
+        /// <summary>A feed has listed it: the feed owns its name, price, brand and category, events never change them.</summary>
+        public bool FromFeed;
     }
 
     private sealed class CategoryRow
@@ -92,6 +94,8 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
     private readonly List<CategoryRow> _newCategories = [];
     private readonly Dictionary<string, OrderRow> _orders = new(StringComparer.Ordinal);
     private readonly List<EventRow> _events = [];
+    private readonly List<(CustomerRow Customer, string EventId, string Reason)> _conflicts = [];
+    private readonly List<(CustomerRow Customer, string Email)> _confirmations = [];
     private long _nextTemporaryId = -1;
 
     public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<TrackedEvent> events, CancellationToken ct)
@@ -163,6 +167,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
                 _products[itemId] = new ProductRow
                 {
                     Id = cached.Id, ExternalId = itemId, Name = cached.Name, Brand = cached.Brand, Price = cached.Price, Currency = cached.Currency, CategoryId = cached.CategoryId,
+                    FromFeed = cached.FromFeed,
                 };
             else itemIds.Add(itemId);
         }
@@ -171,6 +176,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
                 _products[p.ExternalId] = new ProductRow
                 {
                     Id = p.Id, ExternalId = p.ExternalId, Name = p.Name, Brand = p.Brand, Price = p.Price, Currency = p.Currency, CategoryId = p.CategoryId,
+                    FromFeed = p.LastFeedRunId != null,
                 };
         var paths = new List<string>();
         foreach (var path in events.SelectMany(e => e.Items).Where(i => i.Categories.Count > 0)
@@ -213,6 +219,14 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         var found = keys.Where(_byKey.ContainsKey).Select(k => Survivor(_byKey[k])).Distinct().ToList();
         var at = e.Timestamp ?? now;
         CustomerRow customer;
+        if (!e.Verified && found.Count(c => c.IsIdentified) > 1)
+        {
+            // The public key cannot say that two known people are one: the event stays with the profile of its
+            // strongest key (customer id, then email, phone), anonymous profiles may still join it.
+            var first = found.First(c => c.IsIdentified);
+            Conflict(first, e, $"would merge profiles {string.Join(", ", found.Where(c => c.IsIdentified).Select(c => c.Id))}");
+            found = found.Where(c => c == first || !c.IsIdentified).ToList();
+        }
         if (found.Count == 0)
         {
             customer = new CustomerRow { Id = _nextTemporaryId--, CreatedAt = at, LastSeenAt = at, IsNew = true };
@@ -221,16 +235,24 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         else if (found.Count == 1) customer = found[0];
         else customer = Merge(found);
 
+        // An identified profile's identity (customer id, email, phone) changes only through a verified event; an
+        // anonymous id may always join it (the visitor signing in).
+        var locked = !e.Verified && customer.IsIdentified;
         foreach (var key in keys)
         {
             if (_byKey.ContainsKey(key)) continue;
+            if (locked && !key.StartsWith(CustomerIdentity.ForAnonymous(""), StringComparison.Ordinal))
+            {
+                Conflict(customer, e, $"would add {key} to profile {customer.Id}");
+                continue;
+            }
             _newIdentities.Add((key, customer));
             _byKey[key] = customer;
         }
 
         var id = e.Identity;
-        if ((customer.ExternalId is null && id.CustomerId is not null) || (customer.Email is null && id.Email is not null)
-            || (customer.Phone is null && id.Phone is not null) || (id.IsIdentified && !customer.IsIdentified))
+        if (!locked && ((customer.ExternalId is null && id.CustomerId is not null) || (customer.Email is null && id.Email is not null)
+            || (customer.Phone is null && id.Phone is not null) || (id.IsIdentified && !customer.IsIdentified)))
         {
             customer.ExternalId ??= id.CustomerId;
             customer.Email ??= id.Email;
@@ -245,9 +267,17 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
             if (e.Language is not null) customer.Language = e.Language;
             if (e.EmailConsent is { } consent && (customer.ConsentAt is null || at >= customer.ConsentAt))
             {
-                customer.Consent = consent;
-                customer.ConsentAt = at;
-                customer.ConsentSource = "tracking:" + e.Name;
+                if (consent && !e.Verified && store.DoubleOptIn)
+                {
+                    // Anyone can type an address into a storefront: the owner of the mailbox confirms it first.
+                    if (customer.Consent != true && customer.Email is not null) _confirmations.Add((customer, customer.Email));
+                }
+                else
+                {
+                    customer.Consent = consent;
+                    customer.ConsentAt = at;
+                    customer.ConsentSource = "tracking:" + e.Name;
+                }
             }
         }
         else if (customer.Language is null && e.Language is not null)
@@ -257,6 +287,8 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         }
         return customer;
     }
+
+    private void Conflict(CustomerRow customer, TrackedEvent e, string reason) => _conflicts.Add((customer, e.EventId, reason));
 
     /// <summary>
     /// Several profiles turn out to be one person: the oldest survives and takes over what the others knew. Profiles
@@ -298,6 +330,8 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
             p = new ProductRow { Id = _nextTemporaryId--, ExternalId = item.ItemId, IsNew = true };
             _products[item.ItemId] = p;
         }
+        // Events describe a product only when no feed does: the tracking key is public, and a feed is the shop's word.
+        if (!p.IsNew && (p.FromFeed || !store.EventsUpdateProducts)) return p;
         if (item.Name is not null && item.Name != p.Name) { p.Name = item.Name; p.Dirty = true; }
         if (item.Brand is not null && item.Brand != p.Brand) { p.Brand = item.Brand; p.Dirty = true; }
         if (item.Price is { } price && price != p.Price)
@@ -395,7 +429,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         if (cache is null) return;
         foreach (var c in _categories.Values) cache.SetCategory(store.Id, c.Path, new CatalogCache.CachedCategory(c.Id, c.Name, c.Level));
         foreach (var p in _products.Values)
-            cache.SetProduct(store.Id, p.ExternalId, new CatalogCache.CachedProduct(p.Id, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId));
+            cache.SetProduct(store.Id, p.ExternalId, new CatalogCache.CachedProduct(p.Id, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId, p.FromFeed));
     }
 
     private async Task FlushAsync(RowWriter w, CancellationToken ct)
@@ -417,7 +451,8 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
             newProducts.Select(p => new object?[] { s, p.ExternalId, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId, true, now, now }).ToList(), ct);
         for (var i = 0; i < newProducts.Count; i++) newProducts[i].Id = productIds[i];
         await w.ExecuteAsync(
-            """UPDATE "Products" SET "Name"=@p1,"Brand"=@p2,"Price"=@p3,"Currency"=@p4,"CategoryId"=@p5,"UpdatedAt"=@p6 WHERE "Id"=@p0""",
+            // The conditions hold even where this node's caches have not yet seen a feed claim the product or the store.
+            """UPDATE "Products" SET "Name"=@p1,"Brand"=@p2,"Price"=@p3,"Currency"=@p4,"CategoryId"=@p5,"UpdatedAt"=@p6 WHERE "Id"=@p0 AND "LastFeedRunId" IS NULL AND EXISTS (SELECT 1 FROM "Stores" s WHERE s."Id"="Products"."StoreId" AND s."EventsUpdateProducts")""",
             _products.Values.Where(p => p.Dirty && !p.IsNew).Select(p => new object?[] { p.Id, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId, now }).ToList(), ct);
 
         var newCustomers = _newCustomers.Where(c => c.MergedInto is null).ToList();
@@ -446,6 +481,15 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
 
         await w.InsertAsync("CustomerIdentities", ["StoreId", "Key", "CustomerId", "CreatedAt"],
             _newIdentities.Select(i => new object?[] { s, i.Key, Survivor(i.Customer).Id, now }).ToList(), ct);
+        await w.InsertAsync("IdentityConflicts", ["StoreId", "CustomerId", "EventId", "Reason", "CreatedAt"],
+            _conflicts.Select(c => new object?[] { s, Survivor(c.Customer).Id, c.EventId, c.Reason, now }).ToList(), ct);
+        // One confirmation a week per address at most (the key), however often a storefront asks.
+        await w.InsertAsync("Outbox", ["StoreId", "Key", "MessageId", "CustomerId", "Email", "Kind", "IsTest", "Status", "DueAt", "Attempts", "Uncertain", "CreatedAt"],
+            _confirmations.DistinctBy(c => c.Email).Select(c => new object?[]
+            {
+                s, Messages.OutboxKinds.ConfirmationKey(c.Email, now), store.ConfirmationMessageId ?? 0L, Survivor(c.Customer).Id, c.Email,
+                Messages.OutboxKinds.Confirmation, false, Messages.OutboxStatus.Pending, now, 0, false, now,
+            }).ToList(), ct, "ON CONFLICT (\"StoreId\",\"Key\") DO NOTHING");
 
         await w.InsertAsync("Events",
             ["StoreId", "EventId", "Name", "CustomerId", "AnonymousId", "OccurredAt", "ReceivedAt", "TransactionId", "Value", "Currency", "UtmSource", "UtmMedium", "UtmCampaign", "Payload"],

@@ -27,9 +27,10 @@ public static class TrackingEndpoints
     public static IEndpointRouteBuilder MapTrackingEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/track", TrackAsync)
-            .RequireAuthorization(KeyAuth.TrackingPolicy)
+            // The admin key too: a shop's server sends verified events with it (see TrackedEvent.Verified).
+            .RequireAuthorization(KeyAuth.StorefrontPolicy)
             .WithTags("Tracking")
-            .WithSummary("Record one event, a batch {\"events\":[…]} (at most 1,000), or a GA4 Measurement Protocol body.")
+            .WithSummary("Record one event, a batch {\"events\":[…]} (at most 1,000), or a GA4 Measurement Protocol body; with the admin key, events are verified.")
             // text/plain too: navigator.sendBeacon sends strings as text/plain.
             .Accepts<JsonElement>("application/json", "text/plain")
             .DisableAntiforgery();
@@ -60,6 +61,7 @@ public static class TrackingEndpoints
             var context = new ParseContext(clock.GetUtcNow(), store.DefaultCountry, http.Request.Headers.AcceptLanguage.ToString());
             var parsed = EventParser.ParseBody(document.RootElement, context);
             if (parsed.BodyErrors.Count > 0) return TypedResults.ValidationProblem(parsed.BodyErrors, title: "The body is not a tracking request");
+            parsed = Verify(parsed, store, http.User.IsAdmin());
 
             var valid = parsed.Events.Where(e => e.IsValid).Select(e => e.Event!).ToList();
             if (valid.Count == 0)
@@ -93,6 +95,30 @@ public static class TrackingEndpoints
             return TypedResults.Accepted((string?)null, new TrackResponse(
                 results.Count(r => r.Status == "stored"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "rejected"), results));
         }
+    }
+
+    /// <summary>
+    /// Marks each event verified when it came with the admin key or with a customer token matching its customer id;
+    /// an event whose token does not match is rejected, naming the field.
+    /// </summary>
+    internal static ParsedBody Verify(ParsedBody parsed, Store store, bool admin)
+    {
+        var events = new List<ParsedEvent>(parsed.Events.Count);
+        foreach (var p in parsed.Events)
+        {
+            if (p.Event is not { } e) { events.Add(p); continue; }
+            if (admin) { events.Add(p with { Event = e with { Verified = true } }); continue; }
+            if (e.CustomerToken is not { } token) { events.Add(p); continue; }
+            if (store.IdentitySecret is { } secret && Core.Customers.CustomerToken.Verify(secret, e.Identity.CustomerId!, token))
+                events.Add(p with { Event = e with { Verified = true } });
+            else
+                events.Add(new ParsedEvent(p.Index, null, new Dictionary<string, string[]>
+                {
+                    [parsed.IsBatch ? $"events[{p.Index}].customer_token" : "customer_token"] =
+                        [$"Is not the token of customer_id '{e.Identity.CustomerId}' (HMAC-SHA256 of it with the store's identity secret, hex)."],
+                }));
+        }
+        return parsed with { Events = events };
     }
 
     private readonly record struct Body(ReadOnlyMemory<byte> Bytes, ProblemHttpResult? Problem);

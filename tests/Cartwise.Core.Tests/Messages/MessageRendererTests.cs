@@ -7,7 +7,7 @@ public sealed class MessageRendererTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
-    private static RenderContext Context(CouponModel? coupon = null, string? firstName = "Ola", string? language = "pl") => new(
+    internal static RenderContext Context(CouponModel? coupon = null, string? firstName = "Ola", string? language = "pl") => new(
         new RenderCustomer(firstName, "Nowak", "ola@example.com", language),
         new RenderStore("Sklep", "ul. Prosta 1, Kraków", "PLN", "Europe/Warsaw", null),
         new RenderOrder("A-1", 250m, "PLN", Now),

@@ -119,4 +119,51 @@ public sealed class EventParserTests
 
     [Fact]
     public void NotAnObject_IsABodyError() => Assert.Contains("", Parse("[1,2]").BodyErrors.Keys);
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("1999-12-31T23:59:59Z")]
+    public void Timestamp_BeforeTheYear2000_IsRejectedNamingTheField(string timestamp)
+    {
+        var e = Assert.Single(Parse($$"""{"name":"view_item","anonymous_id":"a","timestamp":"{{timestamp}}","items":[{"item_id":"p"}]}""").Events);
+
+        Assert.False(e.IsValid);
+        Assert.Contains("before 2000-01-01", Assert.Single(e.Errors["timestamp"]), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"name":"view_item","anonymous_id":"\ud800","items":[{"item_id":"a"}]}""", "anonymous_id")]
+    [InlineData("""{"name":"view_item","anonymous_id":"a","items":[{"item_id":"a","item_name":"x\udfff"}]}""", "items[0].item_name")]
+    [InlineData("""{"name":"view_item","anonymous_id":"a","extra":{"deep":["ok","\ud83d"]},"items":[{"item_id":"a"}]}""", "extra.deep[1]")]
+    [InlineData("""{"name":"view_item","anonymous_id":"nul\u0000","items":[{"item_id":"a"}]}""", "anonymous_id")]
+    public void Strings_ThatAreNotStorableText_RejectTheEventNamingTheField(string json, string field)
+    {
+        var e = Assert.Single(Parse(json).Events);
+
+        Assert.False(e.IsValid);
+        Assert.Equal(field, Assert.Single(e.Errors.Keys));
+    }
+
+    [Fact]
+    public void InvalidUtf8_InOneEventOfABatch_RejectsThatEventOnly()
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes("""{"events":[{"name":"view_item","anonymous_id":"XX","items":[{"item_id":"a"}]},{"name":"view_item","anonymous_id":"good","items":[{"item_id":"a"}]}]}""");
+        var at = Array.IndexOf(bytes, (byte)'X');
+        bytes[at] = 0xff;
+        bytes[at + 1] = 0xfe;
+
+        var body = EventParser.ParseBody(JsonDocument.Parse(bytes).RootElement, Context);
+
+        Assert.Equal("events[0].anonymous_id", Assert.Single(body.Events[0].Errors.Keys));
+        Assert.True(body.Events[1].IsValid);
+    }
+
+    [Fact]
+    public void MeasurementProtocol_BadStringOutsideTheEvents_IsABodyError()
+    {
+        var body = Parse("""{"client_id":"\ud800","events":[{"name":"view_item","params":{"items":[{"item_id":"a"}]}}]}""");
+
+        Assert.Empty(body.Events);
+        Assert.Equal("client_id", Assert.Single(body.BodyErrors.Keys));
+    }
 }

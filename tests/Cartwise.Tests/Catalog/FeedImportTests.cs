@@ -174,7 +174,8 @@ public sealed class FeedImportTests
         await web.StartAsync();
         var url = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/feed.xml";
 
-        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        // The shop's feed server is on this machine: the operator allows it (loopback is refused otherwise).
+        await using var app = await TestApp.StartAsync(Engine.Sqlite, configure: s => s.Configure<FeedOptions>(o => o.AllowedHosts = ["127.0.0.1"]));
         var store = await app.CreateStoreAsync("shop", "PLN");
         using var admin = app.Admin(store);
         var put = await admin.PutAsync("/api/v1/feeds/schedule", new StringContent($$"""{"url":"{{url}}","intervalMinutes":60}""", Encoding.UTF8, "application/json"));

@@ -8,6 +8,7 @@ using Cartwise.Stores;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -39,21 +40,26 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     /// <param name="smtp">The default SMTP server; null: a file outbox in a temporary folder.</param>
-    public static async Task<TestApp> StartAsync(Engine engine, string? smtp = null)
+    /// <param name="configure">Settings an operator would give (options), applied after the server's own.</param>
+    public static async Task<TestApp> StartAsync(Engine engine, string? smtp = null, Action<IServiceCollection>? configure = null)
     {
         var database = await TestDatabase.CreateAsync(engine);
-        return await StartAsync(database, database.Target, smtp);
+        return await StartAsync(database, database.Target, smtp, configure);
     }
 
     /// <summary>A second server node on the database of another (it does not own the database).</summary>
-    public static Task<TestApp> StartNodeAsync(DatabaseTarget target, string? smtp = null) => StartAsync(null, target, smtp);
+    public static Task<TestApp> StartNodeAsync(DatabaseTarget target, string? smtp = null) => StartAsync(null, target, smtp, null);
 
-    private static async Task<TestApp> StartAsync(TestDatabase? database, DatabaseTarget target, string? smtp)
+    private static async Task<TestApp> StartAsync(TestDatabase? database, DatabaseTarget target, string? smtp, Action<IServiceCollection>? configure)
     {
         var clock = new FakeTimeProvider(Start);
         var outbox = Path.Combine(Path.GetTempPath(), $"cartwise-outbox-{Guid.NewGuid():N}");
         var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: false, Schedulers: false, Smtp: smtp, OutboxDirectory: outbox),
-            services => services.AddSingleton<TimeProvider>(clock));
+            services =>
+            {
+                services.AddSingleton<TimeProvider>(clock);
+                configure?.Invoke(services);
+            });
         await CartwiseServer.PrepareAsync(app, CancellationToken.None);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -61,10 +67,16 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     /// <summary>A new store with its plain keys.</summary>
-    public async Task<CreatedStore> CreateStoreAsync(string slug, string currency = "EUR", string? country = "PL")
+    /// <param name="doubleOptIn">
+    /// Off unless asked: most tests give consent through the tracking key and look at what is sent next, which
+    /// double opt-in (the default of a real new store) would hold until a confirmation.
+    /// </param>
+    public async Task<CreatedStore> CreateStoreAsync(string slug, string currency = "EUR", string? country = "PL", bool doubleOptIn = false)
     {
         await using var db = Database.CreateContext();
-        return await StoreService.CreateAsync(db, slug, null, currency, country, "Europe/Warsaw", Clock.GetUtcNow(), CancellationToken.None);
+        var store = await StoreService.CreateAsync(db, slug, null, currency, country, "Europe/Warsaw", Clock.GetUtcNow(), CancellationToken.None);
+        if (!doubleOptIn) await db.Stores.Where(s => s.Id == store.StoreId).ExecuteUpdateAsync(u => u.SetProperty(s => s.DoubleOptIn, false));
+        return store;
     }
 
     public HttpClient Anonymous() => new() { BaseAddress = BaseAddress };

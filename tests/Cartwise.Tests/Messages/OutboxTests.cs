@@ -172,8 +172,13 @@ public sealed class OutboxTests
         var forged = oneClick[..^3] + (oneClick.EndsWith("AAA", StringComparison.Ordinal) ? "BBB" : "AAA");
         Assert.Equal(HttpStatusCode.NotFound, (await anonymous.PostAsync(forged, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.PostAsync(oneClick, new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]))).StatusCode);
+        // A GET (a person, or a mail scanner following links) only shows the button; its POST unsubscribes.
         var page = await anonymous.GetAsync(MessageSetup.Link(toEva, "/u/"));
-        Assert.Contains("You are unsubscribed", await page.Content.ReadAsStringAsync());
+        Assert.Contains("<button type=\"submit\"", await page.Content.ReadAsStringAsync());
+        await using (var before = app.Db(store))
+            Assert.True(await before.Customers.Where(c => c.Id == eva).Select(c => c.EmailConsent).SingleAsync());
+        var button = await anonymous.PostAsync(MessageSetup.Link(toEva, "/u/"), new FormUrlEncodedContent([]));
+        Assert.Contains("You are unsubscribed", await button.Content.ReadAsStringAsync());
 
         var click = MessageSetup.Link(toEva, "/t/c/");
         var followed = await anonymous.GetAsync(click);

@@ -99,7 +99,7 @@ public sealed class IsolationTests
         Assert.True(openapi.GetProperty("paths").TryGetProperty("/api/v1/track", out _));
         var publicRoutes = app.App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText).Order().ToList();
-        // Message links (open pixel, click, unsubscribe) need no key: their HMAC signature is the proof (see OutboxTests).
-        Assert.Equal(["/healthz", "/livez", "/openapi/{documentName}.json", "/t/c/{token}", "/t/o/{token}", "/u/{token}", "/u/{token}"], publicRoutes);
+        // Message links (open pixel, click, unsubscribe, consent confirmation) need no key: their HMAC signature is the proof (see OutboxTests).
+        Assert.Equal(["/confirm/{token}", "/confirm/{token}", "/healthz", "/livez", "/openapi/{documentName}.json", "/t/c/{token}", "/t/o/{token}", "/u/{token}", "/u/{token}"], publicRoutes);
     }
 }

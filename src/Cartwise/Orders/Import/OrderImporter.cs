@@ -378,42 +378,13 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
 }
 
 /// <summary>Passes bytes through and throws <see cref="DecoderFallbackException"/> at the first byte sequence that is not UTF-8.</summary>
-internal sealed class Utf8CheckingStream(Stream inner) : Stream
+internal sealed class Utf8CheckingStream(Stream inner) : Data.CheckingStream(inner)
 {
     private readonly Decoder _decoder = new UTF8Encoding(false, throwOnInvalidBytes: true).GetDecoder();
 
-    public override int Read(byte[] buffer, int offset, int count) => Check(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
-
-    public override int Read(Span<byte> buffer) => Check(buffer[..inner.Read(buffer)]);
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        var n = await inner.ReadAsync(buffer, cancellationToken);
-        return Check(buffer.Span[..n]);
-    }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    private int Check(ReadOnlySpan<byte> bytes)
+    protected override int Check(ReadOnlySpan<byte> bytes)
     {
         _decoder.GetCharCount(bytes, flush: bytes.Length == 0);
         return bytes.Length;
-    }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
     }
 }

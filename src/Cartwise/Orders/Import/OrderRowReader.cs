@@ -89,6 +89,7 @@ internal sealed class OrderRowReader
         if (dateText != _lastDateText)
         {
             if (!TryParseDate(dateText, out var date)) return (null, $"date '{dateText}' is not in the expected format{(_dateFormats is null ? " (ISO 8601)" : $" ({_dateFormats[0]})")}");
+            if (date < Core.Tracking.ParseContext.Earliest) return (null, $"date '{dateText}' is before {Core.Tracking.ParseContext.Earliest:yyyy-MM-dd}");
             _lastDateText = dateText;
             _lastDate = date;
         }

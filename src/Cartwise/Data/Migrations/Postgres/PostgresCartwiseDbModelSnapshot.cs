@@ -418,6 +418,38 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.ToTable("CustomerIdentities");
                 });
 
+            modelBuilder.Entity("Cartwise.Customers.IdentityConflict", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "CreatedAt");
+
+                    b.ToTable("IdentityConflicts");
+                });
+
             modelBuilder.Entity("Cartwise.Messages.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -543,6 +575,10 @@ namespace Cartwise.Data.Migrations.Postgres
                         .HasColumnType("boolean");
 
                     b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("text");
 
@@ -961,6 +997,9 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.Property<int>("ClickWindowDays")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("ConfirmationMessageId")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -970,6 +1009,15 @@ namespace Cartwise.Data.Migrations.Postgres
                         .HasColumnType("character varying(3)");
 
                     b.Property<string>("DefaultCountry")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("DoubleOptIn")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("EventsUpdateProducts")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("IdentitySecret")
                         .HasColumnType("text");
 
                     b.Property<string>("LinkSecret")
@@ -1081,6 +1129,25 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.HasIndex("StoreId", "Name");
 
                     b.ToTable("Events");
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Cartwise.Catalog.Category", b =>

@@ -396,6 +396,36 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.ToTable("CustomerIdentities");
                 });
 
+            modelBuilder.Entity("Cartwise.Customers.IdentityConflict", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CustomerId", "CreatedAt");
+
+                    b.ToTable("IdentityConflicts");
+                });
+
             modelBuilder.Entity("Cartwise.Messages.Message", b =>
                 {
                     b.Property<long>("Id")
@@ -515,6 +545,10 @@ namespace Cartwise.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Key")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
                         .IsRequired()
                         .HasColumnType("TEXT");
 
@@ -915,6 +949,9 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.Property<int>("ClickWindowDays")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ConfirmationMessageId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
@@ -924,6 +961,15 @@ namespace Cartwise.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DefaultCountry")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("DoubleOptIn")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("EventsUpdateProducts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("IdentitySecret")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("LinkSecret")
@@ -1033,6 +1079,23 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.HasIndex("StoreId", "Name");
 
                     b.ToTable("Events");
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Cartwise.Catalog.Category", b =>
