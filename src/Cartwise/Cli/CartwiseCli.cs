@@ -19,6 +19,7 @@ public static class CartwiseCli
         root.Options.Add(Db);
         root.Subcommands.Add(ServeCommand.Build());
         root.Subcommands.Add(StoreCommand.Build());
+        root.Subcommands.Add(UserCommand.Build());
         root.Subcommands.Add(ImportCommand.Build());
         root.Subcommands.Add(MineCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());

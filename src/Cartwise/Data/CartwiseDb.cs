@@ -18,6 +18,8 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
     public long CurrentStoreId { get; set; }
 
     public DbSet<Store> Stores => Set<Store>();
+    public DbSet<Users.User> Users => Set<Users.User>();
+    public DbSet<Users.UserStore> UserStores => Set<Users.UserStore>();
     public DbSet<Customer> Customers => Set<Customer>();
     public DbSet<CustomerIdentity> CustomerIdentities => Set<CustomerIdentity>();
     public DbSet<IdentityConflict> IdentityConflicts => Set<IdentityConflict>();
@@ -62,6 +64,16 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
             e.HasIndex(x => x.AdminKeyHash).IsUnique();
             e.Property(x => x.Slug).HasMaxLength(64);
             e.Property(x => x.Currency).HasMaxLength(3);
+        });
+        b.Entity<Users.User>(e =>
+        {
+            e.HasIndex(x => x.Email).IsUnique();
+            e.Property(x => x.Email).HasMaxLength(320);
+        });
+        b.Entity<Users.UserStore>(e =>
+        {
+            e.HasKey(x => new { x.UserId, x.StoreId });
+            e.HasIndex(x => x.StoreId);
         });
         b.Entity<Customer>(e =>
         {

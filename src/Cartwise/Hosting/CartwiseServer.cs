@@ -1,3 +1,4 @@
+using Cartwise.Admin;
 using Cartwise.Catalog;
 using Cartwise.Customers;
 using Cartwise.Data;
@@ -50,6 +51,7 @@ public static class CartwiseServer
         services.AddSingleton(settings);
         services.AddCartwiseDb(settings.Database);
         services.AddKeyAuthentication();
+        services.AddAdminApp();
         services.AddProblemDetails();
         services.AddExceptionHandler<ClientErrors>();
         services.AddOpenApi();
@@ -89,6 +91,7 @@ public static class CartwiseServer
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
 
         app.MapOpenApi().AllowAnonymous();
         app.MapGet("/livez", () => TypedResults.Text("ok")).AllowAnonymous().WithTags("Operations").WithSummary("200 while the process runs (no I/O).");
@@ -102,6 +105,7 @@ public static class CartwiseServer
         Messages.LinkEndpoints.MapLinkEndpoints(app);
         Coupons.CouponEndpoints.MapCouponEndpoints(app);
         Scenarios.ScenarioEndpoints.MapScenarioEndpoints(app);
+        app.MapAdminApp();
         return app;
     }
 

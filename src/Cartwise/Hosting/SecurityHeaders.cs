@@ -9,7 +9,7 @@ public static class SecurityHeaders
     /// <summary>Scripts and styles only from Cartwise itself; inline style attributes are allowed (emails and pages use them), inline script is not.</summary>
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; " +
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'";
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((http, next) =>
     {

@@ -12,6 +12,9 @@ namespace Cartwise.Stores;
 /// </summary>
 public static class DemoStore
 {
+    public const string DemoUser = "demo@cartwise.local";
+    public const string DemoPassword = "demo-password";
+
     public const string Slug = "demo";
 
     public static string DataDirectory => Path.Combine(AppContext.BaseDirectory, "Demo");
@@ -30,6 +33,10 @@ public static class DemoStore
         }
         db.CurrentStoreId = store.Id;
         await output.WriteLineAsync($"Demo store '{Slug}' (id {store.Id}): tracking key {StoreKeys.DemoTrackingKey}, admin key {StoreKeys.DemoAdminKey}");
+        // The demo's user, like its keys, is fixed and public: demo only.
+        if (!await db.Users.AnyAsync(u => u.Email == DemoUser, ct))
+            await Users.UserService.SaveAsync(db, DemoUser, DemoPassword, [store.Id], clock.GetUtcNow(), ct);
+        await output.WriteLineAsync($"  admin app: sign in as {DemoUser} with password {DemoPassword}");
         await EnsureMessagesAsync(db, store.Id, clock.GetUtcNow(), output, ct);
         // Filled once: a demo store with orders is left as the user made it.
         if (await db.Orders.AnyAsync(ct))

@@ -71,18 +71,5 @@ public static class StoreEndpoints
         return TypedResults.Ok(new IdentitySecretView(secret));
     }
 
-    internal static async Task<Ok<StoreStats>> StatsAsync(CartwiseDb db, CancellationToken ct)
-    {
-        var byName = await db.Events.GroupBy(e => e.Name).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
-        var live = db.Customers.Where(c => c.MergedIntoId == null && c.ErasedAt == null);
-        return TypedResults.Ok(new StoreStats(
-            await db.Products.CountAsync(ct),
-            await db.Categories.CountAsync(ct),
-            await live.CountAsync(c => c.IsIdentified, ct),
-            await live.CountAsync(c => !c.IsIdentified, ct),
-            await db.Orders.CountAsync(ct),
-            await db.OrderLines.CountAsync(ct),
-            byName.Values.Sum(),
-            byName));
-    }
+    internal static async Task<Ok<StoreStats>> StatsAsync(CartwiseDb db, CancellationToken ct) => TypedResults.Ok(await StoreService.StatsAsync(db, ct));
 }

@@ -50,4 +50,20 @@ public static partial class StoreService
         await db.SaveChangesAsync(ct);
         return new CreatedStore(store.Id, store.Slug, trackingKey, adminKey);
     }
+
+    /// <summary>The store's counts (the API's <c>/stats</c> and the admin app's overview).</summary>
+    public static async Task<StoreStats> StatsAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var byName = await db.Events.GroupBy(e => e.Name).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var live = db.Customers.Where(c => c.MergedIntoId == null && c.ErasedAt == null);
+        return new StoreStats(
+            await db.Products.CountAsync(ct),
+            await db.Categories.CountAsync(ct),
+            await live.CountAsync(c => c.IsIdentified, ct),
+            await live.CountAsync(c => !c.IsIdentified, ct),
+            await db.Orders.CountAsync(ct),
+            await db.OrderLines.CountAsync(ct),
+            byName.Values.Sum(),
+            byName);
+    }
 }

@@ -1,0 +1,78 @@
+using Cartwise.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Cartwise.Users;
+
+/// <summary>The outcome of a sign-in: the user, or why not (a wrong password and an unknown email read the same).</summary>
+public sealed record SignInResult(User? User, string? Problem);
+
+/// <summary>Users of the admin app: creation, passwords, sign-in with lock-out, the stores each may open. The one write path of <see cref="User"/> rows.</summary>
+public static class UserService
+{
+    /// <summary>Failed sign-ins in a row that lock a user out for <see cref="LockOut"/>.</summary>
+    public const int MaxFailures = 5;
+
+    public static readonly TimeSpan LockOut = TimeSpan.FromMinutes(15);
+
+    /// <summary>The shortest password accepted.</summary>
+    public const int MinPasswordLength = 10;
+
+    private static readonly PasswordHasher<User> Hasher = new();
+
+    public static string? PasswordProblem(string password) =>
+        password.Length < MinPasswordLength ? $"A password has at least {MinPasswordLength} characters." : null;
+
+    /// <summary>Creates a user (or, with <paramref name="resetIfExists"/>, sets the password of an existing one) and grants the stores.</summary>
+    public static async Task<User> SaveAsync(CartwiseDb db, string email, string password, IReadOnlyList<long> storeIds, DateTimeOffset now, CancellationToken ct,
+        bool resetIfExists = false)
+    {
+        email = email.Trim().ToLowerInvariant();
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
+        if (user is not null && !resetIfExists) throw new InvalidOperationException($"A user {email} exists already; reset the password instead.");
+        if (user is null)
+        {
+            user = new User { Email = email, PasswordHash = "", CreatedAt = now };
+            db.Users.Add(user);
+        }
+        user.PasswordHash = Hasher.HashPassword(user, password);
+        user.FailedSignIns = 0;
+        user.LockedUntil = null;
+        await db.SaveChangesAsync(ct);
+        var granted = await db.UserStores.Where(g => g.UserId == user.Id).Select(g => g.StoreId).ToListAsync(ct);
+        foreach (var id in storeIds.Except(granted)) db.UserStores.Add(new UserStore { UserId = user.Id, StoreId = id });
+        await db.SaveChangesAsync(ct);
+        return user;
+    }
+
+    /// <summary>Checks an email and password; counts failures and locks the user out after <see cref="MaxFailures"/>.</summary>
+    public static async Task<SignInResult> SignInAsync(CartwiseDb db, string email, string password, DateTimeOffset now, CancellationToken ct)
+    {
+        const string wrong = "The email or the password is not right.";
+        email = email.Trim().ToLowerInvariant();
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
+        if (user is null) return new SignInResult(null, wrong);
+        if (user.LockedUntil > now)
+            return new SignInResult(null, $"Too many failed sign-ins: try again after {user.LockedUntil:HH:mm} UTC, or ask for a password reset (cartwise user reset-password).");
+        if (Hasher.VerifyHashedPassword(user, user.PasswordHash, password) == PasswordVerificationResult.Failed)
+        {
+            user.FailedSignIns++;
+            if (user.FailedSignIns >= MaxFailures)
+            {
+                user.LockedUntil = now + LockOut;
+                user.FailedSignIns = 0;
+            }
+            await db.SaveChangesAsync(ct);
+            return new SignInResult(null, user.LockedUntil > now ? $"Too many failed sign-ins: try again after {user.LockedUntil:HH:mm} UTC." : wrong);
+        }
+        user.FailedSignIns = 0;
+        user.LockedUntil = null;
+        user.LastSignInAt = now;
+        await db.SaveChangesAsync(ct);
+        return new SignInResult(user, null);
+    }
+
+    /// <summary>The stores a user may open, by name.</summary>
+    public static Task<List<Stores.Store>> StoresAsync(CartwiseDb db, long userId, CancellationToken ct) =>
+        db.Stores.AsNoTracking().Where(s => db.UserStores.Any(g => g.UserId == userId && g.StoreId == s.Id)).OrderBy(s => s.Name).ToListAsync(ct);
+}

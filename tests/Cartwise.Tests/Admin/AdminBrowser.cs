@@ -1,0 +1,82 @@
+using Cartwise.Stores;
+using Cartwise.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Cartwise.Tests.Admin;
+
+/// <summary>
+/// One started server and one headless Chromium (Debian's, <c>/usr/bin/chromium</c>) shared by a test class. Each
+/// test opens its own browser context (its own cookies) and fails on any console error or failed request. Without
+/// Chromium the tests are skipped, except under CI=true, where they fail.
+/// </summary>
+public sealed class AdminBrowser : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string Password = "correct-horse-battery";
+
+    private IPlaywright? _playwright;
+
+    public TestApp App { get; private set; } = default!;
+    public IBrowser Browser { get; private set; } = default!;
+    public CreatedStore Store { get; private set; } = default!;
+    public CreatedStore OtherStore { get; private set; } = default!;
+    public const string Email = "marketer@shop.example";
+    public const string OtherEmail = "other@shop.example";
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            Assert.SkipWhen(Environment.GetEnvironmentVariable("CI") != "true", "Chromium is not installed (apt-get install chromium).");
+            Assert.Fail($"Chromium is missing at {ChromiumPath}; .ci/run installs it.");
+        }
+        App = await TestApp.StartAsync(Engine.Sqlite);
+        Store = await App.CreateStoreAsync("shop");
+        OtherStore = await App.CreateStoreAsync("other-shop");
+        await using (var db = App.Database.CreateContext())
+        {
+            await Cartwise.Users.UserService.SaveAsync(db, Email, Password, [Store.StoreId], App.Clock.GetUtcNow(), CancellationToken.None);
+            await Cartwise.Users.UserService.SaveAsync(db, OtherEmail, Password, [OtherStore.StoreId], App.Clock.GetUtcNow(), CancellationToken.None);
+        }
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+    }
+
+    /// <summary>A fresh page (own cookies) that records console errors and failed requests into <paramref name="problems"/>.</summary>
+    public async Task<IPage> PageAsync(List<string> problems, int width = 1280)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = App.BaseAddress.ToString().TrimEnd('/'), ViewportSize = new() { Width = width, Height = 900 } });
+        var page = await context.NewPageAsync();
+        page.Console += (_, m) => { if (m.Type == "error") problems.Add("console: " + m.Text); };
+        page.RequestFailed += (_, r) => problems.Add("request failed: " + r.Url);
+        return page;
+    }
+
+    public static async Task SignInAsync(IPage page, string email = Email, string password = Password)
+    {
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+    }
+
+    /// <summary>axe's serious and critical violations on the page as it is, one line each (empty: none).</summary>
+    public static async Task<List<string>> AccessibilityProblemsAsync(IPage page)
+    {
+        var result = await Deque.AxeCore.Playwright.PageExtensions.RunAxe(page);
+        return result.Violations.Where(v => v.Impact is "serious" or "critical")
+            .Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target.ToString()))}").ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Browser is not null) await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (App is not null) await App.DisposeAsync();
+    }
+}
