@@ -52,7 +52,7 @@ public static class CustomerEndpoints
     public static IEndpointRouteBuilder MapCustomerEndpoints(this IEndpointRouteBuilder app)
     {
         var g = app.MapGroup("/api/v1/customers").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Customers");
-        g.MapGet("/", SearchAsync).WithSummary("List or search customers by email, phone or the shop's customer_id.");
+        g.MapGet("/", SearchAsync).WithSummary("List or search customers by email, phone or the shop's customer_id; q= finds by the start of any of them.");
         g.MapGet("/{id:long}", GetAsync).WithSummary("One customer with identities and orders (a merged id leads to the surviving profile).");
         g.MapGet("/{id:long}/events", EventsAsync).WithSummary("A customer's events, newest first.");
         g.MapGet("/{id:long}/orders", OrdersAsync).WithSummary("A customer's orders, newest first.");
@@ -62,27 +62,28 @@ public static class CustomerEndpoints
     }
 
     internal static async Task<Results<Ok<Page<CustomerView>>, ValidationProblem>> SearchAsync(
-        CartwiseDb db, StoreCache stores, string? email, string? phone, string? customer_id, long? after, int? limit, CancellationToken ct)
+        CartwiseDb db, StoreCache stores, string? email, string? phone, string? customer_id, string? q, long? after, int? limit, CancellationToken ct)
     {
         var take = Math.Clamp(limit ?? 50, 1, 500);
-        var q = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
+        if (q is not null) return TypedResults.Ok(await FindByPrefixAsync(db, q, after, take, ct));
+        var found = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null);
         if (email is not null)
         {
             var normalized = ContactPoints.NormalizeEmail(email);
             if (normalized is null) return Problems.Field("email", $"'{email}' is not a valid email address.");
-            q = q.Where(c => c.Email == normalized);
+            found = found.Where(c => c.Email == normalized);
         }
         if (phone is not null)
         {
             var store = await stores.GetAsync(db.CurrentStoreId, ct);
             var normalized = ContactPoints.NormalizePhone(phone, store?.DefaultCountry);
             if (normalized is null) return Problems.Field("phone", $"'{phone}' is not a phone number.");
-            q = q.Where(c => c.Phone == normalized);
+            found = found.Where(c => c.Phone == normalized);
         }
-        if (customer_id is not null) q = q.Where(c => c.ExternalId == customer_id);
-        if (email is null && phone is null && customer_id is null) q = q.Where(c => c.IsIdentified);
-        if (after is not null) q = q.Where(c => c.Id > after);
-        var items = await q.OrderBy(c => c.Id).Take(take + 1).ToListAsync(ct);
+        if (customer_id is not null) found = found.Where(c => c.ExternalId == customer_id);
+        if (email is null && phone is null && customer_id is null) found = found.Where(c => c.IsIdentified);
+        if (after is not null) found = found.Where(c => c.Id > after);
+        var items = await found.OrderBy(c => c.Id).Take(take + 1).ToListAsync(ct);
         var next = items.Count > take ? items[take - 1].Id : (long?)null;
         return TypedResults.Ok(new Page<CustomerView>(items.Take(take).Select(CustomerView.From).ToList(), next));
     }
@@ -99,13 +100,33 @@ public static class CustomerEndpoints
         return null;
     }
 
-    internal static async Task<Results<Ok<CustomerDetail>, NotFound>> GetAsync(CartwiseDb db, long id, CancellationToken ct)
+    internal static async Task<Results<Ok<CustomerDetail>, NotFound>> GetAsync(CartwiseDb db, long id, CancellationToken ct) =>
+        await DetailAsync(db, id, ct) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound();
+
+    /// <summary>A profile with its identities, event count and latest 100 orders (the API and the admin app's customer page); null when not this store's.</summary>
+    public static async Task<CustomerDetail?> DetailAsync(CartwiseDb db, long id, CancellationToken ct)
     {
-        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        if (await FindAsync(db, id, ct) is not { } c) return null;
         var identities = await db.CustomerIdentities.Where(i => i.CustomerId == c.Id).OrderBy(i => i.Key).Select(i => i.Key).ToListAsync(ct);
         var events = await db.Events.CountAsync(e => e.CustomerId == c.Id, ct);
         var orders = await OrdersOf(db, c.Id).Take(100).ToListAsync(ct);
-        return TypedResults.Ok(new CustomerDetail(CustomerView.From(c), identities, events, orders.Select(OrderView.From).ToList()));
+        return new CustomerDetail(CustomerView.From(c), identities, events, orders.Select(OrderView.From).ToList());
+    }
+
+    /// <summary>
+    /// Identified customers whose email, phone or shop id starts with <paramref name="text"/> (so typing
+    /// <c>customer-1</c> finds <c>customer-12347@demo.example</c>), by id, keyset-paged after <paramref name="after"/>.
+    /// </summary>
+    public static async Task<Page<CustomerView>> FindByPrefixAsync(CartwiseDb db, string text, long? after, int take, CancellationToken ct)
+    {
+        var prefix = text.Trim().ToLowerInvariant();
+        var q = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null && c.IsIdentified);
+        if (prefix.Length > 0)
+            q = q.Where(c => c.Email!.StartsWith(prefix) || c.Phone!.StartsWith(prefix) || c.ExternalId!.StartsWith(text.Trim()));
+        if (after is not null) q = q.Where(c => c.Id > after);
+        var items = await q.OrderBy(c => c.Id).Take(take + 1).ToListAsync(ct);
+        var next = items.Count > take ? items[take - 1].Id : (long?)null;
+        return new Page<CustomerView>(items.Take(take).Select(CustomerView.From).ToList(), next);
     }
 
     private static IQueryable<Order> OrdersOf(CartwiseDb db, long customerId) =>
