@@ -84,7 +84,7 @@ public static class FeedItemReader
     };
 
     /// <summary>The longest of <see cref="MaxLengths"/>.</summary>
-    public const int MaxFieldLength = 5000;
+    public static readonly int MaxFieldLength = MaxLengths.Values.Max();
 
     /// <summary>Reads one item; <paramref name="line"/> is where it starts, for the problems.</summary>
     public static (FeedItem? Item, IReadOnlyList<FeedProblem> Problems) Read(IReadOnlyDictionary<string, string> fields, long line, string defaultCurrency)

@@ -69,7 +69,7 @@ public static class MerchantXmlFeed
     /// The longest text kept of one element: above every Merchant Center field limit (so a longer field is still
     /// rejected by <see cref="FeedItemReader"/>, by its length), far below what would hurt memory.
     /// </summary>
-    public const int MaxFieldChars = FeedItemReader.MaxFieldLength + 1;
+    public static readonly int MaxFieldChars = FeedItemReader.MaxFieldLength + 1;
 
     /// <summary>
     /// The element's text content (nested markup flattened), leaving the reader on its end tag. Text is read in chunks

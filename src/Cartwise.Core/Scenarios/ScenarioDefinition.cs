@@ -168,8 +168,8 @@ public static class ScenarioValidator
                 break;
             case ScenarioKinds.PostPurchase:
                 if (d.Tiers is not { Count: > 0 }) errors.Add(("customize.tiers", "a post-purchase scenario needs at least one tier"));
-                else if (d.Tiers.Select((t, i) => (t, i)).FirstOrDefault(x => x.t is null) is { t: null } hole && d.Tiers.Any(t => t is null))
-                    errors.Add(($"customize.tiers[{hole.i}]", "a tier object"));
+                else if (Enumerable.Range(0, d.Tiers.Count).FirstOrDefault(i => d.Tiers[i] is null, -1) is var hole and >= 0)
+                    errors.Add(($"customize.tiers[{hole}]", "a tier object"));
                 else
                 {
                     for (var i = 0; i < d.Tiers.Count; i++)

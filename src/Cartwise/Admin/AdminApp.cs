@@ -80,7 +80,7 @@ public static class AdminApp
     {
         if (UserId(http.User) is not { } userId) return TypedResults.Redirect("/login");
         var user = await db.Users.FindAsync([userId], ct);
-        if (user is null || !(await Users.UserService.StoresAsync(db, userId, ct)).Any(s => s.Id == storeId)) return TypedResults.NotFound();
+        if (user is null || !await Users.UserService.MayOpenAsync(db, userId, storeId, ct)) return TypedResults.NotFound();
         await SignInAsync(http, user, storeId);
         return TypedResults.Redirect("/");
     }

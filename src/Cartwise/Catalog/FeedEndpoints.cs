@@ -98,9 +98,9 @@ public static class FeedEndpoints
         if (!Uri.TryCreate(request.Url, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
             return Problems.Field("url", "Must be an http or https URL.");
         // Names are resolved, and checked again, when the feed is fetched (FeedNetwork); what is plainly internal is refused now.
-        if (!options.Value.AllowedHosts.Contains(url.Host, StringComparer.OrdinalIgnoreCase)
+        if (!FeedNetwork.IsAllowed(options.Value, url.Host)
             && (url.IsLoopback || (System.Net.IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out var ip) && FeedNetwork.IsInternal(ip))))
-            return Problems.Field("url", $"{url.Host} is a loopback, private, link-local or multicast address; feeds are fetched from public addresses only (the operator can allow hosts with Feeds:AllowedHosts).");
+            return Problems.Field("url", FeedNetwork.Refusal(url.Host));
         if (request.Format is not (null or "xml" or "csv" or "auto"))
             return Problems.Field("format", "Must be xml, csv or auto.");
         var schedule = await db.FeedSchedules.SingleOrDefaultAsync(ct);

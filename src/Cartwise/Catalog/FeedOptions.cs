@@ -45,39 +45,41 @@ public static class FeedNetwork
         };
     }
 
+    /// <summary>True when the operator allows <paramref name="host"/> whatever it resolves to.</summary>
+    public static bool IsAllowed(FeedOptions options, string host) => options.AllowedHosts.Contains(host, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Why a fetch from <paramref name="host"/> is refused.</summary>
+    public static string Refusal(string host) =>
+        $"{host} is a loopback, private, link-local or multicast address; feeds are fetched from public addresses only (the operator can allow hosts with Feeds:AllowedHosts).";
+
     /// <summary>The handler of the <c>feeds</c> HTTP client: connects only to public addresses, or to allowed hosts.</summary>
-    public static SocketsHttpHandler Handler(FeedOptions options)
+    public static SocketsHttpHandler Handler(FeedOptions options) => new()
     {
-        var allowed = new HashSet<string>(options.AllowedHosts, StringComparer.OrdinalIgnoreCase);
-        return new SocketsHttpHandler
+        AllowAutoRedirect = true,
+        MaxAutomaticRedirections = 5,
+        AutomaticDecompression = DecompressionMethods.None,
+        ConnectCallback = async (context, ct) =>
         {
-            AllowAutoRedirect = true,
-            MaxAutomaticRedirections = 5,
-            AutomaticDecompression = DecompressionMethods.None,
-            ConnectCallback = async (context, ct) =>
+            var host = context.DnsEndPoint.Host;
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+            if (!IsAllowed(options, host))
             {
-                var host = context.DnsEndPoint.Host;
-                var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
-                if (!allowed.Contains(host))
-                {
-                    addresses = addresses.Where(a => !IsInternal(a)).ToArray();
-                    if (addresses.Length == 0)
-                        throw new HttpRequestException($"{host} is a loopback, private, link-local or multicast address; feeds are fetched from public addresses only (or from Feeds:AllowedHosts).");
-                }
-                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
-    }
+                addresses = addresses.Where(a => !IsInternal(a)).ToArray();
+                if (addresses.Length == 0) throw new HttpRequestException(Refusal(host));
+            }
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(addresses, context.DnsEndPoint.Port, ct);
+                return new NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        },
+    };
 }
 
 /// <summary>Reads at most a given number of bytes of a stream, then fails as an unreadable feed would.</summary>

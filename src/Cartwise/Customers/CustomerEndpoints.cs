@@ -82,10 +82,16 @@ public static class CustomerEndpoints
         }
         if (customer_id is not null) found = found.Where(c => c.ExternalId == customer_id);
         if (email is null && phone is null && customer_id is null) found = found.Where(c => c.IsIdentified);
-        if (after is not null) found = found.Where(c => c.Id > after);
-        var items = await found.OrderBy(c => c.Id).Take(take + 1).ToListAsync(ct);
+        return TypedResults.Ok(await PageAsync(found, after, take, ct));
+    }
+
+    /// <summary>One page of customers by id, after <paramref name="after"/>; <c>Next</c> is where the next page starts.</summary>
+    private static async Task<Page<CustomerView>> PageAsync(IQueryable<Customer> customers, long? after, int take, CancellationToken ct)
+    {
+        if (after is not null) customers = customers.Where(c => c.Id > after);
+        var items = await customers.OrderBy(c => c.Id).Take(take + 1).ToListAsync(ct);
         var next = items.Count > take ? items[take - 1].Id : (long?)null;
-        return TypedResults.Ok(new Page<CustomerView>(items.Take(take).Select(CustomerView.From).ToList(), next));
+        return new Page<CustomerView>(items.Take(take).Select(CustomerView.From).ToList(), next);
     }
 
     /// <summary>Finds a profile, following a merge to its survivor. Null when the id is not this store's.</summary>
@@ -123,10 +129,7 @@ public static class CustomerEndpoints
         var q = db.Customers.AsNoTracking().Where(c => c.MergedIntoId == null && c.IsIdentified);
         if (prefix.Length > 0)
             q = q.Where(c => c.Email!.StartsWith(prefix) || c.Phone!.StartsWith(prefix) || c.ExternalId!.StartsWith(text.Trim()));
-        if (after is not null) q = q.Where(c => c.Id > after);
-        var items = await q.OrderBy(c => c.Id).Take(take + 1).ToListAsync(ct);
-        var next = items.Count > take ? items[take - 1].Id : (long?)null;
-        return new Page<CustomerView>(items.Take(take).Select(CustomerView.From).ToList(), next);
+        return await PageAsync(q, after, take, ct);
     }
 
     private static IQueryable<Order> OrdersOf(CartwiseDb db, long customerId) =>

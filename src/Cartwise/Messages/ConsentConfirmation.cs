@@ -45,7 +45,6 @@ public static class ConsentConfirmation
     {
         if (row.Kind != OutboxKinds.Confirmation || row.CustomerId is not { } id) return false;
         var email = row.Email.ToLowerInvariant();
-        return await db.Customers.Where(c => c.Id == id && c.ErasedAt == null && c.Email == email).ExecuteUpdateAsync(u => u
-            .SetProperty(c => c.EmailConsent, true).SetProperty(c => c.EmailConsentAt, now).SetProperty(c => c.EmailConsentSource, Source), ct) > 0;
+        return await Customers.CustomerConsent.RecordAsync(db.Customers.Where(c => c.Id == id && c.ErasedAt == null && c.Email == email), true, Source, now, ct) > 0;
     }
 }

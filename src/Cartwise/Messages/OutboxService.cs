@@ -97,6 +97,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             await using var db = target.CreateContext();
             db.CurrentStoreId = storeId;
             var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == storeId, ct);
+            await DeadLetterInterruptedAsync(db, now, ct);
             // A send rate is kept per pass: a pass a second sends at most that many.
             var budget = store.SendRate > 0 ? Math.Max(1, (int)(store.SendRate * _options.PollSeconds)) : int.MaxValue;
             while (budget > 0)
@@ -122,20 +123,27 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
     {
         var now = clock.GetUtcNow();
         var lockClause = db.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
-        // A row whose lease ran out after its last allowed attempt was interrupted that many times (a process that
-        // died while sending it, perhaps because of it): a dead letter, never a row claimed again after every restart.
+        return await Sql.QueryAsync(DbSession.From(db),
+            "UPDATE \"Outbox\" SET \"Uncertain\" = CASE WHEN \"Status\" = 'sending' THEN TRUE ELSE \"Uncertain\" END, " +
+            "\"Status\" = 'claimed', \"Attempts\" = \"Attempts\" + 1, \"ClaimedUntil\" = @p0 " +
+            "WHERE \"Id\" IN (SELECT \"Id\" FROM \"Outbox\" WHERE \"StoreId\" = @p1 AND ((\"Status\" = 'pending' AND \"DueAt\" <= @p2) " +
+            "OR (\"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p2 AND \"Attempts\" < @p4)) ORDER BY \"DueAt\", \"Id\" LIMIT @p3" + lockClause + ") RETURNING \"Id\"",
+            [now.AddSeconds(_options.LeaseSeconds), db.CurrentStoreId, now, limit, _options.MaxAttempts], r => r.GetInt64(0), ct);
+    }
+
+    /// <summary>
+    /// Rows whose lease ran out after their last allowed attempt were interrupted that many times (a process that died
+    /// while sending them, perhaps because of them): dead letters, never claimed again after every restart. The claim
+    /// itself leaves such rows alone, so one sweep a store and pass is enough.
+    /// </summary>
+    private async Task DeadLetterInterruptedAsync(CartwiseDb db, DateTimeOffset now, CancellationToken ct)
+    {
         var dead = await Sql.QueryAsync(DbSession.From(db),
             "UPDATE \"Outbox\" SET \"Status\" = 'failed', \"ClaimedUntil\" = NULL, " +
             "\"LastError\" = 'interrupted at each of ' || CAST(\"Attempts\" AS VARCHAR(12)) || ' attempts' " +
             "WHERE \"StoreId\" = @p0 AND \"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p1 AND \"Attempts\" >= @p2 RETURNING \"Id\"",
             [db.CurrentStoreId, now, _options.MaxAttempts], r => r.GetInt64(0), ct);
         foreach (var id in dead) LogFailed(log, id, "interrupted at every attempt");
-        return await Sql.QueryAsync(DbSession.From(db),
-            "UPDATE \"Outbox\" SET \"Uncertain\" = CASE WHEN \"Status\" = 'sending' THEN TRUE ELSE \"Uncertain\" END, " +
-            "\"Status\" = 'claimed', \"Attempts\" = \"Attempts\" + 1, \"ClaimedUntil\" = @p0 " +
-            "WHERE \"Id\" IN (SELECT \"Id\" FROM \"Outbox\" WHERE \"StoreId\" = @p1 AND ((\"Status\" = 'pending' AND \"DueAt\" <= @p2) " +
-            "OR (\"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p2)) ORDER BY \"DueAt\", \"Id\" LIMIT @p3" + lockClause + ") RETURNING \"Id\"",
-            [now.AddSeconds(_options.LeaseSeconds), db.CurrentStoreId, now, limit], r => r.GetInt64(0), ct);
     }
 
     /// <summary>Adds rows already claimed by the caller (test sends) and sends them at once.</summary>
@@ -342,8 +350,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 db.ChangeTracker.Clear();
             }
         }
-        await db.Customers.Where(c => c.Email == lower || c.Email == email || c.Id == customerId).ExecuteUpdateAsync(u => u
-            .SetProperty(c => c.EmailConsent, false).SetProperty(c => c.EmailConsentAt, now).SetProperty(c => c.EmailConsentSource, reason), ct);
+        await Customers.CustomerConsent.RecordAsync(db.Customers.Where(c => c.Email == lower || c.Email == email || c.Id == customerId), false, reason, now, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox row {Row} failed: {Reason}")]

@@ -164,11 +164,10 @@ public static class RecommendationEndpoints
         string? key = null;
         if (q["customer_id"].ToString() is { Length: > 0 } shopId)
         {
-            var token = q["customer_token"].ToString();
-            var store = admin ? null : await http.HttpContext.RequestServices.GetRequiredService<StoreCache>().GetAsync(db.CurrentStoreId, ct);
-            if (!admin && (store?.IdentitySecret is not { } secret || !CustomerToken.Verify(secret, shopId, token)))
+            if (!admin && !CustomerToken.Verify((await http.HttpContext.RequestServices.GetRequiredService<StoreCache>().GetAsync(db.CurrentStoreId, ct))?.IdentitySecret,
+                    shopId, q["customer_token"].ToString()))
             {
-                errors["customer_token"] = [$"Is missing or is not the token of customer_id '{shopId}' (HMAC-SHA256 of it with the store's identity secret, hex)."];
+                errors["customer_token"] = [CustomerToken.Problem(shopId)];
                 return null;
             }
             key = CustomerIdentity.ForCustomerId(shopId);

@@ -109,13 +109,12 @@ public static class TrackingEndpoints
             if (p.Event is not { } e) { events.Add(p); continue; }
             if (admin) { events.Add(p with { Event = e with { Verified = true } }); continue; }
             if (e.CustomerToken is not { } token) { events.Add(p); continue; }
-            if (store.IdentitySecret is { } secret && Core.Customers.CustomerToken.Verify(secret, e.Identity.CustomerId!, token))
+            if (Core.Customers.CustomerToken.Verify(store.IdentitySecret, e.Identity.CustomerId!, token))
                 events.Add(p with { Event = e with { Verified = true } });
             else
                 events.Add(new ParsedEvent(p.Index, null, new Dictionary<string, string[]>
                 {
-                    [parsed.IsBatch ? $"events[{p.Index}].customer_token" : "customer_token"] =
-                        [$"Is not the token of customer_id '{e.Identity.CustomerId}' (HMAC-SHA256 of it with the store's identity secret, hex)."],
+                    [parsed.IsBatch ? $"events[{p.Index}].customer_token" : "customer_token"] = [Core.Customers.CustomerToken.Problem(e.Identity.CustomerId!)],
                 }));
         }
         return parsed with { Events = events };

@@ -75,4 +75,8 @@ public static class UserService
     /// <summary>The stores a user may open, by name.</summary>
     public static Task<List<Stores.Store>> StoresAsync(CartwiseDb db, long userId, CancellationToken ct) =>
         db.Stores.AsNoTracking().Where(s => db.UserStores.Any(g => g.UserId == userId && g.StoreId == s.Id)).OrderBy(s => s.Name).ToListAsync(ct);
+
+    /// <summary>True when the user was granted the store.</summary>
+    public static Task<bool> MayOpenAsync(CartwiseDb db, long userId, long storeId, CancellationToken ct) =>
+        db.UserStores.AnyAsync(g => g.UserId == userId && g.StoreId == storeId, ct);
 }
