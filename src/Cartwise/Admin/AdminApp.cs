@@ -4,6 +4,7 @@ using Cartwise.Hosting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Cartwise.Admin;
@@ -18,10 +19,13 @@ public static class AdminApp
     public const string CookieScheme = "AdminCookie";
     public const string UserIdClaim = "cartwise:user";
     public const string StylesheetPath = "/admin.css";
+    /// <summary>The framework's script for enhanced navigation and forms (embedded at build, see the project file).</summary>
+    public const string ScriptPath = "/_framework/blazor.web.js";
 
     public static IServiceCollection AddAdminApp(this IServiceCollection services)
     {
         services.AddRazorComponents();
+        services.AddLocalization();
         services.AddCascadingAuthenticationState();
         services.AddAuthentication().AddCookie(CookieScheme, o =>
         {
@@ -39,8 +43,25 @@ public static class AdminApp
         return services;
     }
 
+    /// <summary>The admin pages speak the user's language; the API keeps the invariant culture.</summary>
+    public static WebApplication UseAdminLanguage(this WebApplication app)
+    {
+        var options = new RequestLocalizationOptions().SetDefaultCulture(Text.Cultures[0]).AddSupportedCultures(Text.Cultures).AddSupportedUICultures(Text.Cultures);
+        app.UseWhen(http => !http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal), b => b.UseRequestLocalization(options));
+        return app;
+    }
+
     public static WebApplication MapAdminApp(this WebApplication app)
     {
+        app.MapPost("/admin/language", (HttpContext http, [FromForm] string culture, [FromForm] string? returnUrl) =>
+        {
+            if (Text.Cultures.Contains(culture))
+                http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName, CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
+                    new CookieOptions { MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true });
+            return TypedResults.Redirect(LocalOnly(returnUrl));
+        }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
+        // No antiforgery token: the form is also on the sign-in page (no user yet, while a signed-in user's token is
+        // bound to them), and all it can do is set the language cookie.
         app.MapGet(StylesheetPath, () => TypedResults.Text(Stylesheet.Value, "text/css; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
         // Signed in to sign out: the form's antiforgery token belongs to the signed-in user.
         app.MapPost("/logout", async (HttpContext http, [FromForm] string? reason) =>
@@ -49,16 +70,24 @@ public static class AdminApp
             return TypedResults.Redirect("/login");
         }).RequireAuthorization().ExcludeFromDescription();
         app.MapPost("/admin/store", SwitchStoreAsync).RequireAuthorization().ExcludeFromDescription();
+        app.MapGet(ScriptPath, (HttpContext http) =>
+        {
+            http.Response.Headers.CacheControl = "public, max-age=3600";
+            return TypedResults.Text(Script.Value, "text/javascript; charset=utf-8");
+        }).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorComponents<App>();
         return app;
     }
 
-    private static readonly Lazy<string> Stylesheet = new(() =>
+    private static readonly Lazy<string> Stylesheet = new(() => Resource("Cartwise.Admin.admin.css"));
+    private static readonly Lazy<string> Script = new(() => Resource("Cartwise.Admin.blazor.web.js"));
+
+    private static string Resource(string name)
     {
-        using var stream = typeof(AdminApp).Assembly.GetManifestResourceStream("Cartwise.Admin.admin.css")!;
+        using var stream = typeof(AdminApp).Assembly.GetManifestResourceStream(name)!;
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
-    });
+    }
 
     /// <summary>The signed-in user's id, or null.</summary>
     public static long? UserId(ClaimsPrincipal? user) =>

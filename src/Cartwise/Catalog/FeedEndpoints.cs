@@ -34,6 +34,12 @@ public static class FeedEndpoints
         var g = app.MapGroup("/api/v1/feeds").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Catalog");
         g.MapPost("/upload", UploadAsync).WithSummary("Import a feed sent as the request body (?format=xml|csv, ?partial=true for a feed that lists only some products).")
             .DisableAntiforgery();
+        var catalog = app.MapGroup("/api/v1").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Catalog");
+        catalog.MapGet("/products", ProductsAsync).WithSummary("Products: q= finds by the start of the item id or a part of the name; category= (with its subcategories), availability=all|available|unavailable; keyset-paged with after=.");
+        catalog.MapGet("/categories", CategoriesAsync).WithSummary("The category tree in path order, with the products directly in each category and within it.");
+        // The admin app's upload form: signed in with the cookie. Antiforgery is checked here, after the body limit is
+        // raised (the middleware would read the form under the 1 MiB limit first).
+        app.MapPost("/catalog/upload", UploadFormAsync).RequireAuthorization().DisableAntiforgery().ExcludeFromDescription();
         g.MapGet("/runs", RunsAsync).WithSummary("Feed runs, newest first.");
         g.MapGet("/runs/{id:long}", RunAsync).WithSummary("One feed run with its rejected items.");
         g.MapGet("/schedule", GetScheduleAsync).WithSummary("The store's scheduled feed URL.");
@@ -44,7 +50,7 @@ public static class FeedEndpoints
     }
 
     internal static async Task<Results<Ok<FeedRunView>, ProblemHttpResult>> UploadAsync(
-        HttpContext http, CartwiseDb db, DatabaseTarget target, TimeProvider clock, string? format, bool? partial, CancellationToken ct)
+        HttpContext http, CartwiseDb db, string? format, bool? partial, CancellationToken ct)
     {
         if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxUploadBytes;
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
@@ -56,27 +62,73 @@ public static class FeedEndpoints
             _ => (FeedFormat?)null,
         };
         if (feedFormat is null) return TypedResults.Problem(statusCode: 400, title: "Unknown format", detail: $"format '{format}' is not xml, csv or auto.");
-        // The body goes to a temporary file first: the importer reads synchronously (XmlReader), which a request body
-        // does not allow, and a large catalogue should not sit in memory.
+        var gzip = http.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
+        var (run, failure) = await ImportUploadAsync(http.RequestServices, store, http.Request.Body, gzip, feedFormat.Value, partial != true, "upload", ct);
+        return failure is null ? TypedResults.Ok(FeedRunView.From(run))
+            : TypedResults.Problem(statusCode: 400, title: "The feed could not be read; nothing was changed", detail: failure,
+                extensions: new Dictionary<string, object?> { ["runId"] = run.Id });
+    }
+
+    /// <summary>
+    /// Imports an uploaded feed (the API's request body, the admin app's file field). The upload goes to a temporary
+    /// file first: the importer reads synchronously (XmlReader), which a request body does not allow, and a large
+    /// catalogue should not sit in memory. A feed that cannot be read as a whole comes back as its run and the reason.
+    /// </summary>
+    public static async Task<(FeedRun Run, string? Failure)> ImportUploadAsync(IServiceProvider services, Store store, Stream content, bool gzip, FeedFormat format,
+        bool full, string source, CancellationToken ct)
+    {
         var temp = Path.Combine(Path.GetTempPath(), $"cartwise-feed-{Guid.NewGuid():N}");
         await using var file = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-        await http.Request.Body.CopyToAsync(file, ct);
+        await content.CopyToAsync(file, ct);
         file.Position = 0;
-        Stream body = http.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase)
+        Stream body = gzip
             ? new LimitedStream(new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true),
-                http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedOptions>>().Value.MaxUncompressedBytes)
+                services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FeedOptions>>().Value.MaxUncompressedBytes)
             : file;
         try
         {
-            var run = await new FeedImporter(target.CreateContext, store, clock).ImportAsync(body, "upload", new FeedImportOptions(feedFormat.Value, partial != true), ct);
-            return TypedResults.Ok(FeedRunView.From(run));
+            var importer = new FeedImporter(services.GetRequiredService<DatabaseTarget>().CreateContext, store, services.GetRequiredService<TimeProvider>());
+            return (await importer.ImportAsync(body, source, new FeedImportOptions(format, full), ct), null);
         }
         catch (FeedFailedException e)
         {
-            return TypedResults.Problem(statusCode: 400, title: "The feed could not be read; nothing was changed", detail: e.Message,
-                extensions: new Dictionary<string, object?> { ["runId"] = e.Run.Id });
+            return (e.Run, e.Message);
         }
     }
+
+    /// <summary>The catalogue page's upload: the run's page afterwards, or the catalogue with the field's problem.</summary>
+    internal static async Task<IResult> UploadFormAsync(HttpContext http, CartwiseDb db, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, CancellationToken ct)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxUploadBytes;
+        var form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = MaxUploadBytes }, ct);
+        if (!await antiforgery.IsRequestValidAsync(http)) return TypedResults.BadRequest("The form has expired; reload the page and send it again.");
+        if (db.CurrentStoreId == 0) return TypedResults.Redirect("/");
+        var file = form.Files.GetFile("feed");
+        if (file is null || file.Length == 0) return TypedResults.Redirect("/catalog?problem=nofile#upload");
+        var name = file.FileName.ToLowerInvariant();
+        var gzip = name.EndsWith(".gz", StringComparison.Ordinal);
+        var bare = gzip ? name[..^3] : name;
+        var format = form["format"].ToString() switch
+        {
+            "xml" => FeedFormat.Xml,
+            "csv" => FeedFormat.Csv,
+            _ => bare.EndsWith(".csv", StringComparison.Ordinal) || bare.EndsWith(".tsv", StringComparison.Ordinal) ? FeedFormat.Csv : FeedFormat.Auto,
+        };
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        await using var content = file.OpenReadStream();
+        var (run, _) = await ImportUploadAsync(http.RequestServices, store, content, gzip, format, form["partial"] != "true", "upload: " + file.FileName, ct);
+        return TypedResults.Redirect($"/catalog/runs/{run.Id}");
+    }
+
+    internal static async Task<Results<Ok<Customers.Page<ProductView>>, ValidationProblem>> ProductsAsync(CartwiseDb db, string? q, long? category, string? availability,
+        long? after, int? limit, CancellationToken ct)
+    {
+        if (CatalogQueries.AvailabilityProblem(availability) is { } problem) return Problems.Field("availability", problem);
+        return TypedResults.Ok(await CatalogQueries.ProductsAsync(db, q, category, availability, after, Math.Clamp(limit ?? 50, 1, 500), ct));
+    }
+
+    internal static async Task<Ok<IReadOnlyList<CategoryNode>>> CategoriesAsync(CartwiseDb db, CancellationToken ct) =>
+        TypedResults.Ok(await CatalogQueries.CategoryTreeAsync(db, ct));
 
     internal static async Task<Ok<Customers.Page<FeedRunView>>> RunsAsync(CartwiseDb db, int? limit, CancellationToken ct)
     {

@@ -46,7 +46,7 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         FeedRun run;
         await using (var db = Open())
         {
-            run = new FeedRun { StoreId = store.Id, Source = source, Format = format == FeedFormat.Xml ? "xml" : "csv", Full = options.Full, Status = "running", StartedAt = clock.GetUtcNow() };
+            run = new FeedRun { StoreId = store.Id, Source = source, Format = format == FeedFormat.Xml ? "xml" : "csv", Full = options.Full, Status = RunStatus.Running, StartedAt = clock.GetUtcNow() };
             db.FeedRuns.Add(run);
             await db.SaveChangesAsync(ct);
         }
@@ -87,11 +87,11 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
             // A store with a feed: the feed owns the catalogue, and events no longer describe even the products it lacks.
             await db.Stores.Where(s => s.Id == store.Id && s.EventsUpdateProducts).ExecuteUpdateAsync(u => u.SetProperty(s => s.EventsUpdateProducts, false), ct);
             await tx.CommitAsync(ct);
-            run.Status = "succeeded";
+            run.Status = RunStatus.Succeeded;
         }
         catch (XmlException e)
         {
-            run.Status = "failed";
+            run.Status = RunStatus.Failed;
             run.Error = options.Fetched
                 ? $"Malformed XML at line {e.LineNumber}, column {e.LinePosition}; is the URL a feed?"
                 : $"Malformed XML at line {e.LineNumber}, column {e.LinePosition}: {e.Message}";
@@ -99,7 +99,7 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         }
         catch (Exception e) when (e is CsvFormatException or FeedFormatException or InvalidDataException)
         {
-            run.Status = "failed";
+            run.Status = RunStatus.Failed;
             run.Error = e is CsvFormatException csv ? $"Unreadable CSV at line {csv.LineNumber}{(options.Fetched ? "" : ": " + e.Message)}" : e.Message;
             run.Created = run.Updated = run.MadeUnavailable = 0;
         }
@@ -107,12 +107,12 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         {
             run.FinishedAt = clock.GetUtcNow();
             run.Rejections = rejections.Count == 0 ? null : JsonSerializer.Serialize(rejections, JsonSerializerOptions.Web);
-            if (run.Status == "running") run.Status = "failed";
+            if (run.Status == RunStatus.Running) run.Status = RunStatus.Failed;
             await using var db = Open();
             db.FeedRuns.Update(run);
             await db.SaveChangesAsync(CancellationToken.None);
         }
-        if (run.Status == "failed") throw new FeedFailedException(run.Error ?? "The feed run failed.", run);
+        if (run.Status == RunStatus.Failed) throw new FeedFailedException(run.Error ?? "The feed run failed.", run);
         return run;
     }
 

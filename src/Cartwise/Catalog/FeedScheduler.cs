@@ -55,9 +55,9 @@ public sealed partial class FeedScheduler(DatabaseTarget target, IHttpClientFact
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            if (response.StatusCode == HttpStatusCode.NotModified) return (await RecordAsync(store.Id, schedule, "not-modified", null, ct), null, null);
+            if (response.StatusCode == HttpStatusCode.NotModified) return (await RecordAsync(store.Id, schedule, RunStatus.NotModified, null, ct), null, null);
             if (!response.IsSuccessStatusCode)
-                return (await RecordAsync(store.Id, schedule, "failed", $"Fetching {schedule.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}; the catalogue was kept.", ct), null, null);
+                return (await RecordAsync(store.Id, schedule, RunStatus.Failed, $"Fetching {schedule.Url} answered {(int)response.StatusCode} {response.ReasonPhrase}; the catalogue was kept.", ct), null, null);
             await using var body = await response.Content.ReadAsStreamAsync(ct);
             Stream input = new LimitedStream(schedule.Url.EndsWith(".gz", StringComparison.OrdinalIgnoreCase)
                 ? new System.IO.Compression.GZipStream(body, System.IO.Compression.CompressionMode.Decompress) : body, options.Value.MaxUncompressedBytes);
@@ -72,7 +72,7 @@ public sealed partial class FeedScheduler(DatabaseTarget target, IHttpClientFact
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
             LogFetchFailed(log, e, schedule.Url);
-            return (await RecordAsync(store.Id, schedule, "failed", $"Fetching {schedule.Url} failed: {e.Message}; the catalogue was kept.", ct), null, null);
+            return (await RecordAsync(store.Id, schedule, RunStatus.Failed, $"Fetching {schedule.Url} failed: {e.Message}; the catalogue was kept.", ct), null, null);
         }
     }
 

@@ -55,11 +55,19 @@ public static class CustomerEndpoints
         g.MapGet("/", SearchAsync).WithSummary("List or search customers by email, phone or the shop's customer_id; q= finds by the start of any of them.");
         g.MapGet("/{id:long}", GetAsync).WithSummary("One customer with identities and orders (a merged id leads to the surviving profile).");
         g.MapGet("/{id:long}/events", EventsAsync).WithSummary("A customer's events, newest first.");
+        g.MapGet("/{id:long}/timeline", TimelineAsync).WithSummary("Everything about a customer newest first: events, scenario decisions with reasons, messages, coupons, opens, clicks, unsubscribes (keyset-paged with before=, a time).");
         g.MapGet("/{id:long}/orders", OrdersAsync).WithSummary("A customer's orders, newest first.");
         g.MapGet("/{id:long}/export", ExportAsync).WithSummary("Everything stored about a customer (GDPR export).");
+        // The admin app's download of the same export (signed in with the cookie).
+        app.MapGet("/customers/{id:long}/export", async (CartwiseDb db, long id, CancellationToken ct) =>
+            await ExportDataAsync(db, id, ct) is { } export
+                ? Results.File(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(export, ExportJson), "application/json", $"customer-{id}.json")
+                : Results.NotFound()).RequireAuthorization().ExcludeFromDescription();
         g.MapDelete("/{id:long}", EraseAsync).WithSummary("Erase a customer: personal data removed, anonymised order facts kept for reports.");
         return app;
     }
+
+    private static readonly System.Text.Json.JsonSerializerOptions ExportJson = new(System.Text.Json.JsonSerializerDefaults.Web) { WriteIndented = true };
 
     internal static async Task<Results<Ok<Page<CustomerView>>, ValidationProblem>> SearchAsync(
         CartwiseDb db, StoreCache stores, string? email, string? phone, string? customer_id, string? q, long? after, int? limit, CancellationToken ct)
@@ -146,6 +154,12 @@ public static class CustomerEndpoints
         return TypedResults.Ok(new Page<EventView>(items.Take(take).Select(EventView.From).ToList(), next));
     }
 
+    internal static async Task<Results<Ok<IReadOnlyList<TimelineEntry>>, NotFound>> TimelineAsync(CartwiseDb db, long id, DateTimeOffset? before, int? limit, CancellationToken ct)
+    {
+        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        return TypedResults.Ok(await CustomerTimeline.ForAsync(db, c.Id, before, Math.Clamp(limit ?? 100, 1, 1000), ct));
+    }
+
     internal static async Task<Results<Ok<Page<OrderView>>, NotFound>> OrdersAsync(CartwiseDb db, long id, CancellationToken ct)
     {
         if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
@@ -153,23 +167,34 @@ public static class CustomerEndpoints
         return TypedResults.Ok(new Page<OrderView>(orders.Select(OrderView.From).ToList(), null));
     }
 
-    internal static async Task<Results<Ok<CustomerExport>, NotFound>> ExportAsync(CartwiseDb db, long id, CancellationToken ct)
+    internal static async Task<Results<Ok<CustomerExport>, NotFound>> ExportAsync(CartwiseDb db, long id, CancellationToken ct) =>
+        await ExportDataAsync(db, id, ct) is { } export ? TypedResults.Ok(export) : TypedResults.NotFound();
+
+    /// <summary>Everything stored about a customer (the API's export and the admin app's download); null when not this store's.</summary>
+    public static async Task<CustomerExport?> ExportDataAsync(CartwiseDb db, long id, CancellationToken ct)
     {
-        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        if (await FindAsync(db, id, ct) is not { } c) return null;
         var identities = await db.CustomerIdentities.Where(i => i.CustomerId == c.Id).OrderBy(i => i.Key).Select(i => i.Key).ToListAsync(ct);
         var events = await db.Events.AsNoTracking().Where(e => e.CustomerId == c.Id).OrderBy(e => e.Id).ToListAsync(ct);
         var orders = await OrdersOf(db, c.Id).ToListAsync(ct);
         var messages = await db.Outbox.AsNoTracking().Where(o => o.CustomerId == c.Id && !o.IsTest).OrderBy(o => o.Id)
             .Select(o => new MessageSentView(o.Id, o.MessageId, o.ScenarioId, o.Rule, o.Email, o.Status, o.Subject, o.CouponCode, o.CreatedAt, o.SentAt)).ToListAsync(ct);
-        return TypedResults.Ok(new CustomerExport(CustomerView.From(c), identities, events.Select(EventView.From).ToList(), orders.Select(OrderView.From).ToList(), messages));
+        return new CustomerExport(CustomerView.From(c), identities, events.Select(EventView.From).ToList(), orders.Select(OrderView.From).ToList(), messages);
     }
 
     /// <summary>Identity fields removed from stored event payloads when a customer is erased.</summary>
     private static readonly string[] PersonalFields = ["email", "phone", "customer_id", "anonymous_id", "user_id", "client_id", "user_data", "first_name", "last_name"];
 
-    internal static async Task<Results<NoContent, NotFound>> EraseAsync(CartwiseDb db, TimeProvider clock, long id, CancellationToken ct)
+    internal static async Task<Results<NoContent, NotFound>> EraseAsync(CartwiseDb db, TimeProvider clock, long id, CancellationToken ct) =>
+        await EraseCustomerAsync(db, clock, id, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    /// <summary>
+    /// Erases a customer (the API and the admin app): personal data removed, anonymised order facts kept for reports.
+    /// False when the store has no such customer.
+    /// </summary>
+    public static async Task<bool> EraseCustomerAsync(CartwiseDb db, TimeProvider clock, long id, CancellationToken ct)
     {
-        if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
+        if (await FindAsync(db, id, ct) is not { } c) return false;
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         c.ExternalId = c.Email = c.Phone = c.FirstName = c.LastName = null;
         c.EmailConsent = false;
@@ -193,8 +218,10 @@ public static class CustomerEndpoints
         await db.Outbox.Where(o => o.CustomerId == c.Id && (o.Status == Messages.OutboxStatus.Pending || o.Status == Messages.OutboxStatus.Claimed))
             .ExecuteUpdateAsync(u => u.SetProperty(o => o.Status, Messages.OutboxStatus.Skipped).SetProperty(o => o.LastError, "erased"), ct);
         await db.Outbox.Where(o => o.CustomerId == c.Id).ExecuteUpdateAsync(u => u.SetProperty(o => o.Email, "erased"), ct);
+        // The stored copies of what was sent carry the address and name too.
+        await db.OutboxBodies.Where(b => db.Outbox.Any(o => o.Id == b.OutboxId && o.CustomerId == c.Id)).ExecuteDeleteAsync(ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return TypedResults.NoContent();
+        return true;
     }
 }

@@ -36,6 +36,7 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
     public DbSet<Messages.Sender> Senders => Set<Messages.Sender>();
     public DbSet<Messages.Message> Messages => Set<Messages.Message>();
     public DbSet<Messages.OutboxMessage> Outbox => Set<Messages.OutboxMessage>();
+    public DbSet<Messages.OutboxBody> OutboxBodies => Set<Messages.OutboxBody>();
     public DbSet<Messages.MessageActivity> MessageActivities => Set<Messages.MessageActivity>();
     public DbSet<Messages.Suppression> Suppressions => Set<Messages.Suppression>();
     public DbSet<Coupons.CouponPool> CouponPools => Set<Coupons.CouponPool>();
@@ -93,6 +94,8 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
             // Customer ids are unique across stores, so the FK index also serves "this customer's events, in time".
             e.HasIndex(x => new { x.CustomerId, x.OccurredAt });
             e.HasIndex(x => new { x.StoreId, x.Name });
+            // The overview counts what arrived in the last 24 hours.
+            e.HasIndex(x => new { x.StoreId, x.ReceivedAt });
         });
         b.Entity<Product>(e =>
         {
@@ -135,7 +138,10 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
             e.HasIndex(x => new { x.Status, x.DueAt });
             e.HasIndex(x => new { x.StoreId, x.MessageId, x.SentAt });
             e.HasIndex(x => new { x.CustomerId, x.SentAt });
+            // The outbox page lists a store's rows newest first, by status.
+            e.HasIndex(x => new { x.StoreId, x.Status, x.Id });
         });
+        b.Entity<Messages.OutboxBody>(e => e.HasKey(x => x.OutboxId));
         b.Entity<Messages.MessageActivity>(e =>
         {
             e.HasIndex(x => x.OutboxId);

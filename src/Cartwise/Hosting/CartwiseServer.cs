@@ -89,6 +89,7 @@ public static class CartwiseServer
         app.UseSecurityHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : 500 });
         app.UseStatusCodePages();
+        app.UseAdminLanguage();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

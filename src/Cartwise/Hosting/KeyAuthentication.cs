@@ -47,6 +47,9 @@ public sealed class KeyDirectory(DatabaseTarget target, TimeProvider clock)
 {
     private readonly SingleFlightCache<(bool Admin, string Hash), long?> _cache = new(clock, TimeSpan.FromSeconds(30));
 
+    /// <summary>Drops a key that was just replaced, on this node (other nodes stop taking it within 30 s).</summary>
+    public void Forget(bool admin, string hash) => _cache.Forget((admin, hash));
+
     public Task<long?> FindStoreAsync(bool admin, string hash) => _cache.GetAsync((admin, hash), async k =>
     {
         // A context of its own: the request's CartwiseDb is bound to the store only after authentication.

@@ -46,8 +46,24 @@ public static class LinkSigner
 /// The address links in messages point to: <c>serve --public-url</c> (or <c>CARTWISE_PUBLIC_URL</c>), else the first
 /// address the server listens on.
 /// </summary>
-public sealed class PublicUrls(Hosting.ServeSettings settings, IServer server)
+public sealed partial class PublicUrls(Hosting.ServeSettings settings, IServer server)
 {
+    /// <summary>
+    /// A sent message's HTML made safe to look at in the admin app: the open pixel becomes a blank image and tracked
+    /// links point straight at their targets, so looking at a message never counts as an open or a click.
+    /// </summary>
+    public static string Defuse(string html)
+    {
+        html = OpenPixel().Replace(html, "data:image/gif;base64,R0lGODlhAQABAAAAACw=");
+        return TrackedLink().Replace(html, m => Uri.UnescapeDataString(System.Net.WebUtility.HtmlDecode(m.Groups["target"].Value)));
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"https?://[^""'\s]*/t/o/[A-Za-z0-9_.~-]+")]
+    private static partial System.Text.RegularExpressions.Regex OpenPixel();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"https?://[^""'\s]*/t/c/[A-Za-z0-9_.~-]+\?u=(?<target>[^""'\s&]+)")]
+    private static partial System.Text.RegularExpressions.Regex TrackedLink();
+
     public string Base
     {
         get

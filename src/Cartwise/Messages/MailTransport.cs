@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
@@ -149,4 +150,40 @@ public static class DeliveryFailures
         SocketException or IOException => "connection failed: " + e.Message,
         _ => e.Message,
     };
+}
+
+/// <summary>What a test email through the store's transport came to: delivered or not, through what, and the server's words.</summary>
+public sealed record MailTestResult(bool Delivered, string Transport, string Answer);
+
+/// <summary>A plain test email through the store's transport (the API's <c>/store/mail/test</c> and the settings page's button).</summary>
+public static class MailTest
+{
+    public static async Task<MailTestResult> SendAsync(Data.CartwiseDb db, MailTransports transports, TimeProvider clock, string to, CancellationToken ct)
+    {
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        var sender = await db.Senders.AsNoTracking().OrderBy(s => s.Id).FirstOrDefaultAsync(ct);
+        var mime = new MimeMessage();
+        mime.From.Add(new MailboxAddress(sender?.Name ?? store.Name, sender?.FromAddress ?? $"no-reply@{store.Slug}.invalid"));
+        mime.To.Add(MailboxAddress.Parse(to));
+        mime.Subject = $"Cartwise test email from {store.Name}";
+        mime.Date = clock.GetUtcNow();
+        mime.Body = new TextPart("plain") { Text = $"This is a test email of the store {store.Name}: its delivery settings work." };
+        try
+        {
+            await using var transport = transports.Create(store);
+            var describe = transport.Describe();
+            try
+            {
+                return new MailTestResult(true, describe, await transport.SendAsync(mime, ct));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                return new MailTestResult(false, describe, DeliveryFailures.Describe(e));
+            }
+        }
+        catch (InvalidOperationException e)
+        {
+            return new MailTestResult(false, "—", e.Message);
+        }
+    }
 }

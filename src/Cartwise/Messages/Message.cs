@@ -113,6 +113,17 @@ public static class OutboxStatus
     public const string Skipped = "skipped";
 }
 
+/// <summary>
+/// The message as it went out (MIME, gzip-compressed), so the outbox can show it as the recipient got it. Written
+/// with the row's <c>sending</c> commit; a retry replaces it.
+/// </summary>
+public sealed class OutboxBody : IStoreOwned
+{
+    public long OutboxId { get; set; }
+    public long StoreId { get; set; }
+    public required byte[] MimeGzip { get; set; }
+}
+
 /// <summary>An open, click or unsubscribe of a sent message.</summary>
 public sealed class MessageActivity : IStoreOwned
 {

@@ -116,6 +116,21 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
     /// The MIME message: both parts, the sender, RFC 8058 one-click unsubscribe headers and a Message-ID made from
     /// the outbox row, so that a receiving system can tell a repeated delivery of the same row.
     /// </summary>
+    /// <summary>A message as stored in the outbox (<see cref="OutboxBody"/>): its MIME text, gzip-compressed.</summary>
+    public static byte[] Compress(MimeMessage mime)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)) mime.WriteTo(gzip);
+        return buffer.ToArray();
+    }
+
+    /// <summary>The stored message back (<see cref="Compress"/>).</summary>
+    public static MimeMessage Decompress(byte[] stored)
+    {
+        using var gzip = new System.IO.Compression.GZipStream(new MemoryStream(stored), System.IO.Compression.CompressionMode.Decompress);
+        return MimeMessage.Load(gzip);
+    }
+
     public static MimeMessage Mime(RenderedMessage rendered, Sender? sender, Store store, string to, string? toName, string messageId, string unsubscribeUrl, bool test, DateTimeOffset date)
     {
         var mime = new MimeMessage();

@@ -48,12 +48,15 @@ public sealed record OutboxView(long Id, string Key, long MessageId, long? Custo
     string Status, DateTimeOffset DueAt, int Attempts, bool Uncertain, bool IsTest, string? Subject, string? CouponCode, string? LastError,
     string? ProviderResponse, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
 
-public sealed record OutboxPage(string Transport, IReadOnlyList<OutboxView> Items);
+/// <param name="Next">The <c>before</c> of the next page; null on the last.</param>
+public sealed record OutboxPage(string Transport, IReadOnlyList<OutboxView> Items, long? Next);
 
 public sealed record MailSettingsView(string? Smtp, string Transport, int SendRate, string? PostalAddress, int ClickWindowDays, int? OpenWindowDays);
 
 public sealed record MailSettingsRequest(string? Smtp, [property: Range(0, 100_000)] int SendRate, [property: MaxLength(500)] string? PostalAddress,
     [property: Range(0, 90)] int ClickWindowDays = 5, [property: Range(0, 90)] int? OpenWindowDays = 1);
+
+public sealed record MailTestRequest([property: Required] string To);
 
 public static class MessageEndpoints
 {
@@ -72,9 +75,11 @@ public static class MessageEndpoints
         g.MapPost("/messages/{id:long}/preview", PreviewAsync).WithSummary("Render a message for a real customer and trigger (HTML and text).");
         g.MapPost("/messages/{id:long}/test-send", TestSendAsync).WithSummary("Send a message with sample data to chosen addresses, marked as a test.");
         g.MapGet("/messages/{id:long}/report", ReportAsync).WithSummary("Sent, opened, clicked, unsubscribed, orders, revenue and coupons of a message.");
-        g.MapGet("/outbox", OutboxAsync).WithSummary("Outbox rows, newest first, with status, attempts and the provider's answer.");
+        g.MapGet("/outbox", OutboxAsync).WithSummary("Outbox rows, newest first, with status, attempts and the provider's answer (status=, email= the start of the address, test=; keyset-paged with before=).");
+        g.MapGet("/outbox/{id:long}", OutboxRowAsync).WithSummary("One outbox row with the message as it went out: headers, HTML and text parts, opens and clicks.");
         g.MapGet("/outbox/{id:long}/eml", EmlAsync).WithSummary("The .eml the file outbox wrote for a row.");
         g.MapGet("/store/mail", MailSettingsAsync).WithSummary("The store's delivery settings (SMTP, send rate, footer address, attribution windows).");
+        g.MapPost("/store/mail/test", MailTestAsync).WithSummary("Send a plain test email through the store's transport; the answer is the server's own words.");
         g.MapPut("/store/mail", UpdateMailSettingsAsync).WithSummary("Change the store's delivery settings.");
         return app;
     }
@@ -84,10 +89,17 @@ public static class MessageEndpoints
 
     internal static async Task<Created<SenderView>> CreateSenderAsync(SenderRequest request, CartwiseDb db, TimeProvider clock, CancellationToken ct)
     {
-        var s = new Sender { StoreId = db.CurrentStoreId, Name = request.Name.Trim(), FromAddress = request.FromAddress.Trim(), ReplyTo = request.ReplyTo?.Trim(), CreatedAt = clock.GetUtcNow() };
+        var s = await AddSenderAsync(db, request, clock.GetUtcNow(), ct);
+        return TypedResults.Created($"/api/v1/senders/{s.Id}", SenderView.From(s));
+    }
+
+    /// <summary>Adds a sender identity (the API and the settings page; the request is validated by its attributes first).</summary>
+    public static async Task<Sender> AddSenderAsync(CartwiseDb db, SenderRequest request, DateTimeOffset now, CancellationToken ct)
+    {
+        var s = new Sender { StoreId = db.CurrentStoreId, Name = request.Name.Trim(), FromAddress = request.FromAddress.Trim(), ReplyTo = string.IsNullOrWhiteSpace(request.ReplyTo) ? null : request.ReplyTo.Trim(), CreatedAt = now };
         db.Senders.Add(s);
         await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/senders/{s.Id}", SenderView.From(s));
+        return s;
     }
 
     internal static async Task<Results<Ok<SenderView>, NotFound>> UpdateSenderAsync(long id, SenderRequest request, CartwiseDb db, CancellationToken ct)
@@ -281,17 +293,18 @@ public static class MessageEndpoints
         return TypedResults.Ok(report.Total);
     }
 
-    internal static async Task<Ok<OutboxPage>> OutboxAsync(CartwiseDb db, MailTransports transports, string? status, long? before, int? limit, CancellationToken ct)
+    internal static async Task<Results<Ok<OutboxPage>, ValidationProblem>> OutboxAsync(CartwiseDb db, MailTransports transports, string? status, string? email, bool? test,
+        long? before, int? limit, CancellationToken ct)
     {
+        if (status is not null && !OutboxQueries.Statuses.Contains(status)) return Problems.Field("status", $"'{status}' is not one of {string.Join(", ", OutboxQueries.Statuses)}.");
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         await using var transport = transports.Create(store);
-        var q = db.Outbox.AsNoTracking();
-        if (status is not null) q = q.Where(o => o.Status == status);
-        if (before is not null) q = q.Where(o => o.Id < before);
-        var rows = await q.OrderByDescending(o => o.Id).Take(Math.Clamp(limit ?? 100, 1, 1000)).ToListAsync(ct);
-        return TypedResults.Ok(new OutboxPage(transport.Describe(), rows.Select(o => new OutboxView(o.Id, o.Key, o.MessageId, o.CustomerId, o.Email, o.Language,
-            o.ScenarioId, o.Rule, o.Status, o.DueAt, o.Attempts, o.Uncertain, o.IsTest, o.Subject, o.CouponCode, o.LastError, o.ProviderResponse, o.CreatedAt, o.SentAt)).ToList()));
+        var (items, next) = await OutboxQueries.PageAsync(db, status, email, test, before, Math.Clamp(limit ?? 100, 1, 1000), ct);
+        return TypedResults.Ok(new OutboxPage(transport.Describe(), items, next));
     }
+
+    internal static async Task<Results<Ok<OutboxDetail>, NotFound>> OutboxRowAsync(long id, CartwiseDb db, CancellationToken ct) =>
+        await OutboxQueries.DetailAsync(db, id, ct) is { } detail ? TypedResults.Ok(detail) : TypedResults.NotFound();
 
     internal static async Task<Results<FileStreamHttpResult, NotFound>> EmlAsync(long id, CartwiseDb db, MailTransports transports, CancellationToken ct)
     {
@@ -301,26 +314,47 @@ public static class MessageEndpoints
         return File.Exists(path) ? TypedResults.File(File.OpenRead(path), "message/rfc822", Path.GetFileName(path)) : TypedResults.NotFound();
     }
 
-    internal static async Task<Ok<MailSettingsView>> MailSettingsAsync(CartwiseDb db, MailTransports transports, CancellationToken ct)
-    {
-        var s = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
-        await using var transport = transports.Create(s);
-        return TypedResults.Ok(new MailSettingsView(Mask(transports.StoreSmtp(s)), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays));
-    }
+    internal static async Task<Ok<MailSettingsView>> MailSettingsAsync(CartwiseDb db, MailTransports transports, CancellationToken ct) =>
+        TypedResults.Ok(await MailSettingsViewAsync(db, transports, ct));
 
     internal static async Task<Results<Ok<MailSettingsView>, ValidationProblem>> UpdateMailSettingsAsync(MailSettingsRequest request, CartwiseDb db,
         MailTransports transports, StoreCache stores, CancellationToken ct)
     {
-        if (request.Smtp is { Length: > 0 } url && SmtpSettings.Parse(url, out var error) is null) return Problems.Field("smtp", error!);
+        if (await SaveMailSettingsAsync(db, transports, request, ct) is { } problem) return Problems.Field(problem.Field, problem.Error);
+        return TypedResults.Ok(await MailSettingsViewAsync(db, transports, ct));
+    }
+
+    /// <summary>The store's delivery settings as shown (the SMTP password masked).</summary>
+    public static async Task<MailSettingsView> MailSettingsViewAsync(CartwiseDb db, MailTransports transports, CancellationToken ct)
+    {
+        var s = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        await using var transport = transports.Create(s);
+        return new MailSettingsView(Mask(transports.StoreSmtp(s)), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays);
+    }
+
+    /// <summary>
+    /// Changes the delivery settings (the API and the settings page; the request's attributes are checked first). An
+    /// SMTP address that still shows the masked password keeps the stored one. A problem names the field and changes nothing.
+    /// </summary>
+    public static async Task<(string Field, string Error)?> SaveMailSettingsAsync(CartwiseDb db, MailTransports transports, MailSettingsRequest request, CancellationToken ct)
+    {
+        if (request.Smtp is { Length: > 0 } url && SmtpSettings.Parse(url, out var error) is null) return ("smtp", error!);
         var s = await db.Stores.SingleAsync(s => s.Id == db.CurrentStoreId, ct);
-        s.SmtpUrl = transports.ProtectSmtp(string.IsNullOrWhiteSpace(request.Smtp) ? null : request.Smtp.Trim());
+        var smtp = string.IsNullOrWhiteSpace(request.Smtp) ? null : request.Smtp.Trim();
+        if (smtp is null || smtp != Mask(transports.StoreSmtp(s))) s.SmtpUrl = transports.ProtectSmtp(smtp);
         s.SendRate = request.SendRate;
         s.PostalAddress = request.PostalAddress;
         s.ClickWindowDays = request.ClickWindowDays;
         s.OpenWindowDays = request.OpenWindowDays is 0 ? null : request.OpenWindowDays;
         await db.SaveChangesAsync(ct);
-        await using var transport = transports.Create(s);
-        return TypedResults.Ok(new MailSettingsView(Mask(transports.StoreSmtp(s)), transport.Describe(), s.SendRate, s.PostalAddress, s.ClickWindowDays, s.OpenWindowDays));
+        return null;
+    }
+
+    internal static async Task<Results<Ok<MailTestResult>, ValidationProblem>> MailTestAsync(MailTestRequest request, CartwiseDb db, MailTransports transports,
+        TimeProvider clock, CancellationToken ct)
+    {
+        if (!MimeKit.MailboxAddress.TryParse(request.To, out _)) return Problems.Field("to", $"'{request.To}' is not an email address.");
+        return TypedResults.Ok(await MailTest.SendAsync(db, transports, clock, request.To, ct));
     }
 
     private static string? Mask(string? url) =>

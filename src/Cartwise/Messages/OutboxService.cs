@@ -221,6 +221,9 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             row.Subject = rendered.Subject;
             row.CouponCode = coupon?.Code;
             row.Language = variant.Language;
+            // A retry replaces what an earlier attempt stored (its coupon or content may differ).
+            if (row.Attempts > 1) await db.OutboxBodies.Where(b => b.OutboxId == row.Id).ExecuteDeleteAsync(ct);
+            db.OutboxBodies.Add(new OutboxBody { OutboxId = row.Id, StoreId = row.StoreId, MimeGzip = MessageComposer.Compress(mime) });
             await db.SaveChangesAsync(ct);
             var answer = await transport.SendAsync(mime, ct);
             row.ProviderResponse = answer.Length > 500 ? answer[..500] : answer;

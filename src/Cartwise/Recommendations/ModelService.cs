@@ -38,7 +38,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
     public async Task<RecommendationModel?> LoadLatestAsync(long storeId, CancellationToken ct)
     {
         await using var db = Open(storeId);
-        var latest = await db.MiningRuns.AsNoTracking().Where(r => r.Status == "succeeded" && r.Model != null)
+        var latest = await db.MiningRuns.AsNoTracking().Where(r => r.Status == RunStatus.Succeeded && r.Model != null)
             .OrderByDescending(r => r.Id).Select(r => new { r.Id }).FirstOrDefaultAsync(ct);
         if (latest is null) return null;
         if (_loadedRun.TryGetValue(storeId, out var loaded) && loaded == latest.Id && _current.TryGetValue(storeId, out var same)) return same;
@@ -74,7 +74,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
     public async Task<(RecommendationModel Model, ModelStats Stats, MiningRun Run)> BuildAsync(long storeId, ModelOptions options, DateTimeOffset? since, CancellationToken ct)
     {
         await using var db = Open(storeId);
-        var run = new MiningRun { StoreId = storeId, Status = "running", StartedAt = clock.GetUtcNow(), Since = since, MinConfidence = options.MinConfidence };
+        var run = new MiningRun { StoreId = storeId, Status = RunStatus.Running, StartedAt = clock.GetUtcNow(), Since = since, MinConfidence = options.MinConfidence };
         db.MiningRuns.Add(run);
         await db.SaveChangesAsync(ct);
         try
@@ -83,7 +83,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
             var orders = await BasketsAsync(db, since, ct);
             var sessions = await ViewSessionsAsync(db, products, ct);
             var (model, stats) = Core.Recommendations.ModelBuilder.Build(storeId, clock.GetUtcNow(), products, parents, names, orders, sessions, options);
-            run.Status = "succeeded";
+            run.Status = RunStatus.Succeeded;
             run.FinishedAt = clock.GetUtcNow();
             run.Baskets = stats.Baskets;
             run.Items = stats.Items;
@@ -100,7 +100,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         }
         catch (Exception e)
         {
-            run.Status = "failed";
+            run.Status = RunStatus.Failed;
             run.FinishedAt = clock.GetUtcNow();
             run.Error = e.Message;
             await db.SaveChangesAsync(CancellationToken.None);

@@ -21,7 +21,7 @@ internal sealed class ModelWorker(ModelService models, DatabaseTarget target, Ti
         {
             await using var db = target.CreateContext();
             db.CurrentStoreId = storeId;
-            var last = await db.MiningRuns.Where(r => r.Status == "succeeded").OrderByDescending(r => r.Id).Select(r => (DateTimeOffset?)r.StartedAt).FirstOrDefaultAsync(ct);
+            var last = await db.MiningRuns.Where(r => r.Status == RunStatus.Succeeded).OrderByDescending(r => r.Id).Select(r => (DateTimeOffset?)r.StartedAt).FirstOrDefaultAsync(ct);
             if ((last is null || Clock.GetUtcNow() - last > RebuildAfter) && await db.Orders.AnyAsync(ct))
                 await models.BuildAsync(storeId, new ModelOptions(), null, ct);
             else if (last is not null) await models.SyncAsync(storeId, ct);

@@ -232,22 +232,34 @@ public static class RecommendationEndpoints
         string? sort, int? limit, CancellationToken ct)
     {
         var model = await models.GetAsync(db.CurrentStoreId, ct);
+        var (rules, field, error) = FindRules(model, level, item, category, sort);
+        if (field is not null) return Problems.Field(field, error!);
+        return TypedResults.Ok(new Page<RuleView>(rules.Take(Math.Clamp(limit ?? 50, 1, 1000)).ToList(), null));
+    }
+
+    /// <summary>
+    /// The rule table (the API's <c>/rules</c> and the admin app's): product or category level, filtered by an item in
+    /// the antecedent and by category, in the order asked (lift, confidence or support). A bad parameter comes back as
+    /// its name and the problem.
+    /// </summary>
+    public static (IEnumerable<RuleView> Rules, string? Field, string? Error) FindRules(RecommendationModel model, string? level, string? item, long? category, string? sort)
+    {
         level ??= "product";
-        if (level is not ("product" or "category")) return Problems.Field("level", "Must be product or category.");
-        if (sort is not (null or "lift" or "confidence" or "support")) return Problems.Field("sort", "Must be lift, confidence or support.");
+        if (level is not ("product" or "category")) return ([], "level", "Must be product or category.");
+        if (sort is not (null or "lift" or "confidence" or "support")) return ([], "sort", "Must be lift, confidence or support.");
         IEnumerable<ProductRule> rules = level == "product" ? model.Rules : model.CategoryRules;
         RuleItem Item(long id) => level == "product"
             ? model.Products.TryGetValue(id, out var p) ? new RuleItem(p.ExternalId, p.Name) : new RuleItem(id.ToString(CultureInfo.InvariantCulture), null)
             : new RuleItem(id.ToString(CultureInfo.InvariantCulture), model.CategoryNames.GetValueOrDefault(id));
-        if (item is not null)
+        if (item is { Length: > 0 })
         {
             if (level == "product")
             {
-                long? pid = model.ByExternalId.TryGetValue(item, out var found) ? found : null;
-                if (pid is null) return Problems.Field("item", $"No product '{item}'.");
-                rules = rules.Where(r => r.Antecedent.Contains(pid.Value));
+                if (!model.ByExternalId.TryGetValue(item, out var pid)) return ([], "item", $"No product '{item}'.");
+                rules = rules.Where(r => r.Antecedent.Contains(pid));
             }
             else if (long.TryParse(item, CultureInfo.InvariantCulture, out var cid)) rules = rules.Where(r => r.Antecedent.Contains(cid));
+            else return ([], "item", $"'{item}' is not a category id.");
         }
         if (category is { } c)
             rules = level == "product"
@@ -260,11 +272,18 @@ public static class RecommendationEndpoints
             _ => rules.OrderByDescending(r => r.Lift).ThenByDescending(r => r.Confidence),
         };
         var n = Math.Max(1, model.Baskets);
-        var page = rules.Take(Math.Clamp(limit ?? 50, 1, 1000)).Select(r => new RuleView(level, r.Antecedent.Select(Item).ToList(), Item(r.Consequent), r.Support,
+        return (rules.Select(r => new RuleView(level, r.Antecedent.Select(Item).ToList(), Item(r.Consequent), r.Support,
             Math.Round((double)r.Support / n, 6), Math.Round(r.Confidence, 6), Math.Round(r.Lift, 6), Math.Round(r.Leverage, 6),
-            double.IsInfinity(r.Conviction) ? null : Math.Round(r.Conviction, 6))).ToList();
-        return TypedResults.Ok(new Page<RuleView>(page, null));
+            double.IsInfinity(r.Conviction) ? null : Math.Round(r.Conviction, 6))), null, null);
     }
+
+    /// <summary>
+    /// What one strategy picks for some products in a cart, with the storefront's default filters (the admin app's
+    /// explorer; the API reads the same request from its query).
+    /// </summary>
+    public static IReadOnlyList<RecommendedItem> ForCart(RecommendationModel model, IReadOnlyList<long> cart, string strategy, int limit) =>
+        Recommender.Recommend(model, new RecommendationRequest(strategy, [], cart, null, limit, new RecommendationFilters(), [], []))
+            .Select(r => View(model, r)).ToList();
 
     internal static async Task<Ok<Page<MiningRunView>>> ModelsAsync(CartwiseDb db, CancellationToken ct)
     {

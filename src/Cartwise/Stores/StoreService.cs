@@ -26,6 +26,54 @@ public static partial class StoreService
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(timeZone, out _)) yield return new($"'{timeZone}' is not an IANA time zone.", ["timeZone"]);
     }
 
+    /// <summary>Checks a store's name, currency, country and time zone (a new store's or a changed one's).</summary>
+    public static IEnumerable<ValidationResult> ValidateProfile(StoreProfileRequest request)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200) yield return new("Name must be 1–200 characters.", ["name"]);
+        foreach (var problem in Validate("x", request.Currency ?? "", string.IsNullOrWhiteSpace(request.Country) ? null : request.Country, request.TimeZone ?? ""))
+            yield return problem;
+    }
+
+    /// <summary>Changes the store's name, currency, country and time zone; the problems, when any, name the field and change nothing.</summary>
+    public static async Task<IReadOnlyList<ValidationResult>> UpdateProfileAsync(CartwiseDb db, StoreCache stores, StoreProfileRequest request, CancellationToken ct)
+    {
+        var problems = ValidateProfile(request).ToList();
+        if (problems.Count > 0) return problems;
+        var s = await db.Stores.SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        s.Name = request.Name.Trim();
+        s.Currency = request.Currency.ToUpperInvariant();
+        s.DefaultCountry = string.IsNullOrWhiteSpace(request.Country) ? null : request.Country.ToUpperInvariant();
+        s.TimeZone = request.TimeZone;
+        await db.SaveChangesAsync(ct);
+        stores.Forget(s.Id);
+        return [];
+    }
+
+    /// <summary>
+    /// A new tracking or admin key for the store; the old one stops working at once on this node and within 30 s on
+    /// the others. The plain key is returned once and never stored.
+    /// </summary>
+    public static async Task<string> RotateKeyAsync(CartwiseDb db, Hosting.KeyDirectory keys, bool admin, CancellationToken ct)
+    {
+        var s = await db.Stores.SingleAsync(s => s.Id == db.CurrentStoreId, ct);
+        var key = admin ? StoreKeys.NewAdminKey() : StoreKeys.NewTrackingKey();
+        var old = admin ? s.AdminKeyHash : s.TrackingKeyHash;
+        if (admin) s.AdminKeyHash = StoreKeys.Hash(key);
+        else s.TrackingKeyHash = StoreKeys.Hash(key);
+        await db.SaveChangesAsync(ct);
+        keys.Forget(admin, old);
+        return key;
+    }
+
+    /// <summary>A new identity secret: customer tokens computed with the old one stop working.</summary>
+    public static async Task<string> RotateIdentitySecretAsync(CartwiseDb db, StoreCache stores, CancellationToken ct)
+    {
+        var secret = StoreKeys.NewIdentitySecret();
+        await db.Stores.Where(s => s.Id == db.CurrentStoreId).ExecuteUpdateAsync(u => u.SetProperty(s => s.IdentitySecret, secret), ct);
+        stores.Forget(db.CurrentStoreId);
+        return secret;
+    }
+
     public static async Task<CreatedStore> CreateAsync(CartwiseDb db, string slug, string? name, string currency, string? country, string timeZone,
         DateTimeOffset now, CancellationToken ct, string? trackingKey = null, string? adminKey = null)
     {

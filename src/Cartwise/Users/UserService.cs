@@ -45,6 +45,34 @@ public static class UserService
         return user;
     }
 
+    /// <summary>The users who may open a store, by email.</summary>
+    public static Task<List<User>> OfStoreAsync(CartwiseDb db, long storeId, CancellationToken ct) =>
+        db.Users.AsNoTracking().Where(u => db.UserStores.Any(g => g.UserId == u.Id && g.StoreId == storeId)).OrderBy(u => u.Email).ToListAsync(ct);
+
+    /// <summary>
+    /// Lets a user open a store (the settings page): an existing user keeps their password; a new one needs one.
+    /// A problem names the field (email or password) and changes nothing.
+    /// </summary>
+    public static async Task<(string Field, string Error)?> GrantAsync(CartwiseDb db, string email, string? password, long storeId, DateTimeOffset now, CancellationToken ct)
+    {
+        email = email.Trim().ToLowerInvariant();
+        if (Core.Customers.ContactPoints.NormalizeEmail(email) is null) return ("email", $"'{email}' is not a valid email address.");
+        var user = await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
+        if (user is null)
+        {
+            if (string.IsNullOrEmpty(password)) return ("password", "A new user needs a password.");
+            if (PasswordProblem(password) is { } problem) return ("password", problem);
+            await SaveAsync(db, email, password, [storeId], now, ct);
+            return null;
+        }
+        if (!await db.UserStores.AnyAsync(g => g.UserId == user.Id && g.StoreId == storeId, ct))
+        {
+            db.UserStores.Add(new UserStore { UserId = user.Id, StoreId = storeId });
+            await db.SaveChangesAsync(ct);
+        }
+        return null;
+    }
+
     /// <summary>Checks an email and password; counts failures and locks the user out after <see cref="MaxFailures"/>.</summary>
     public static async Task<SignInResult> SignInAsync(CartwiseDb db, string email, string password, DateTimeOffset now, CancellationToken ct)
     {

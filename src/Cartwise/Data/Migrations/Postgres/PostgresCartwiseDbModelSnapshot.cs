@@ -541,6 +541,26 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.ToTable("MessageActivities");
                 });
 
+            modelBuilder.Entity("Cartwise.Messages.OutboxBody", b =>
+                {
+                    b.Property<long>("OutboxId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("OutboxId"));
+
+                    b.Property<byte[]>("MimeGzip")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("OutboxId");
+
+                    b.ToTable("OutboxBodies");
+                });
+
             modelBuilder.Entity("Cartwise.Messages.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -635,6 +655,8 @@ namespace Cartwise.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("StoreId", "MessageId", "SentAt");
+
+                    b.HasIndex("StoreId", "Status", "Id");
 
                     b.ToTable("Outbox", (string)null);
                 });
@@ -1127,6 +1149,8 @@ namespace Cartwise.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("StoreId", "Name");
+
+                    b.HasIndex("StoreId", "ReceivedAt");
 
                     b.ToTable("Events");
                 });

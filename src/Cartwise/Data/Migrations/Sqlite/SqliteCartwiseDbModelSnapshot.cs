@@ -513,6 +513,24 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.ToTable("MessageActivities");
                 });
 
+            modelBuilder.Entity("Cartwise.Messages.OutboxBody", b =>
+                {
+                    b.Property<long>("OutboxId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("MimeGzip")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("OutboxId");
+
+                    b.ToTable("OutboxBodies");
+                });
+
             modelBuilder.Entity("Cartwise.Messages.OutboxMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -605,6 +623,8 @@ namespace Cartwise.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("StoreId", "MessageId", "SentAt");
+
+                    b.HasIndex("StoreId", "Status", "Id");
 
                     b.ToTable("Outbox", (string)null);
                 });
@@ -1077,6 +1097,8 @@ namespace Cartwise.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("StoreId", "Name");
+
+                    b.HasIndex("StoreId", "ReceivedAt");
 
                     b.ToTable("Events");
                 });
