@@ -76,7 +76,7 @@ PL = {
 "possibly sent twice: interrupted while sending": "mogła zostać wysłana dwa razy: przerwano w trakcie wysyłki", "products": "produktów", "revenue": "przychód",
 "revenue credited to messages": "przychód przypisany wiadomościom", "rule": "reguła", "sale": "promocja", "support": "wsparcie", "test": "test", "unavailable": "niedostępny",
 "{0} may open this store.": "{0} ma teraz dostęp do tego sklepu.", "… of an open (0: opens credit nothing)": "… od otwarcia (0: otwarcia nic nie przypisują)",
-"yes": "tak", "no": "nie", "not given": "nie wyrażono",
+" and {0} more": " i {0} więcej", "yes": "tak", "no": "nie", "not given": "nie wyrażono",
 # states, kinds and labels shown through T[...] of a value
 "running": "w toku", "succeeded": "udany", "failed": "nieudany", "not-modified": "bez zmian",
 "pending": "oczekuje", "claimed": "pobrana", "sending": "wysyłana", "sent": "wysłana", "skipped": "pominięta",

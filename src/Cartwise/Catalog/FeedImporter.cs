@@ -40,8 +40,8 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
     public async Task<FeedRun> ImportAsync(Stream stream, string source, FeedImportOptions options, CancellationToken ct)
     {
         var format = options.Format;
-        var input = new BufferedStream(stream, 1 << 16);
-        if (format == FeedFormat.Auto) format = await SniffAsync(input, source, ct);
+        Stream input = new BufferedStream(stream, 1 << 16);
+        if (format == FeedFormat.Auto) (format, input) = await SniffAsync(input, source, ct);
 
         FeedRun run;
         await using (var db = Open())
@@ -123,16 +123,19 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         return db;
     }
 
-    private static async Task<FeedFormat> SniffAsync(BufferedStream input, string source, CancellationToken ct)
+    /// <summary>The format by the name (a .gz suffix aside), else by the first non-blank character; and the stream to read it from.</summary>
+    private static async Task<(FeedFormat, Stream)> SniffAsync(Stream input, string source, CancellationToken ct)
     {
-        if (source.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".rss", StringComparison.OrdinalIgnoreCase)) return FeedFormat.Xml;
-        if (source.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".txt", StringComparison.OrdinalIgnoreCase)) return FeedFormat.Csv;
-        // Peek at the first non-blank byte without consuming it.
+        var name = source.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? source[..^3] : source;
+        if (name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".rss", StringComparison.OrdinalIgnoreCase)) return (FeedFormat.Xml, input);
+        if (name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
+            return (FeedFormat.Csv, input);
+        // Look at the start and hand it back in front of the rest: gzip and HTTP bodies cannot seek.
         var buffer = new byte[512];
-        var read = await input.ReadAsync(buffer, ct);
-        input.Seek(-read, SeekOrigin.Current);
+        var read = 0;
+        while (read < buffer.Length && await input.ReadAsync(buffer.AsMemory(read), ct) is var n and > 0) read += n;
         var text = System.Text.Encoding.UTF8.GetString(buffer, 0, read).TrimStart('\uFEFF', ' ', '\r', '\n', '\t');
-        return text.StartsWith('<') ? FeedFormat.Xml : FeedFormat.Csv;
+        return (text.StartsWith('<') ? FeedFormat.Xml : FeedFormat.Csv, new PrefixedStream(buffer.AsMemory(0, read), input));
     }
 
     private static IEnumerable<RawFeedRecord> Records(Stream input, FeedFormat format, FeedImportOptions options) =>

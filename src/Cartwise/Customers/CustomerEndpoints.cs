@@ -32,8 +32,9 @@ public sealed record OrderLineView(int LineNo, string ProductId, string? Product
 public sealed record OrderView(long Id, string TransactionId, DateTimeOffset PlacedAt, decimal Value, string Currency, string? Coupon,
     decimal RefundedValue, IReadOnlyList<OrderLineView> Lines)
 {
-    public static OrderView From(Order o) => new(o.Id, o.ExternalId, o.PlacedAt, o.Value, o.Currency, o.Coupon, o.RefundedValue,
-        o.Lines.OrderBy(l => l.LineNo).Select(l => new OrderLineView(l.LineNo, l.Product?.ExternalId ?? "", l.Product?.Name, l.Quantity, l.Price, l.RefundedQuantity)).ToList());
+    public static OrderView From(Order o, IReadOnlyDictionary<long, (string ItemId, string? Name)> products) => new(o.Id, o.ExternalId, o.PlacedAt, o.Value, o.Currency, o.Coupon, o.RefundedValue,
+        o.Lines.OrderBy(l => l.LineNo).Select(l => new OrderLineView(l.LineNo, products.GetValueOrDefault(l.ProductId).ItemId ?? "", products.GetValueOrDefault(l.ProductId).Name,
+            l.Quantity, l.Price, l.RefundedQuantity)).ToList());
 }
 
 public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
@@ -123,8 +124,7 @@ public static class CustomerEndpoints
         if (await FindAsync(db, id, ct) is not { } c) return null;
         var identities = await db.CustomerIdentities.Where(i => i.CustomerId == c.Id).OrderBy(i => i.Key).Select(i => i.Key).ToListAsync(ct);
         var events = await db.Events.CountAsync(e => e.CustomerId == c.Id, ct);
-        var orders = await OrdersOf(db, c.Id).Take(100).ToListAsync(ct);
-        return new CustomerDetail(CustomerView.From(c), identities, events, orders.Select(OrderView.From).ToList());
+        return new CustomerDetail(CustomerView.From(c), identities, events, await OrdersOfAsync(db, c.Id, 100, ct));
     }
 
     /// <summary>
@@ -140,8 +140,22 @@ public static class CustomerEndpoints
         return await PageAsync(q, after, take, ct);
     }
 
-    private static IQueryable<Order> OrdersOf(CartwiseDb db, long customerId) =>
-        db.Orders.AsNoTracking().Where(o => o.CustomerId == customerId).Include(o => o.Lines).ThenInclude(l => l.Product).OrderByDescending(o => o.PlacedAt);
+    /// <summary>
+    /// A customer's orders, newest first, with their lines. Product ids and names come in a second query: joining the
+    /// store-filtered products into the lines made SQLite read the whole catalogue per line (0.8 s for one customer).
+    /// </summary>
+    private static async Task<List<OrderView>> OrdersOfAsync(CartwiseDb db, long customerId, int? take, CancellationToken ct)
+    {
+        var q = db.Orders.AsNoTracking().Where(o => o.CustomerId == customerId).OrderByDescending(o => o.PlacedAt).AsQueryable();
+        if (take is { } n) q = q.Take(n);
+        var orders = await q.Include(o => o.Lines).ToListAsync(ct);
+        var ids = orders.SelectMany(o => o.Lines).Select(l => l.ProductId).Distinct().ToList();
+        var products = new Dictionary<long, (string ItemId, string? Name)>();
+        foreach (var chunk in ids.Chunk(1000))
+            foreach (var p in await db.Products.AsNoTracking().Where(p => chunk.Contains(p.Id)).Select(p => new { p.Id, p.ExternalId, p.Name }).ToListAsync(ct))
+                products[p.Id] = (p.ExternalId, p.Name);
+        return orders.Select(o => OrderView.From(o, products)).ToList();
+    }
 
     internal static async Task<Results<Ok<Page<EventView>>, NotFound>> EventsAsync(CartwiseDb db, long id, long? before, int? limit, CancellationToken ct)
     {
@@ -163,8 +177,7 @@ public static class CustomerEndpoints
     internal static async Task<Results<Ok<Page<OrderView>>, NotFound>> OrdersAsync(CartwiseDb db, long id, CancellationToken ct)
     {
         if (await FindAsync(db, id, ct) is not { } c) return TypedResults.NotFound();
-        var orders = await OrdersOf(db, c.Id).ToListAsync(ct);
-        return TypedResults.Ok(new Page<OrderView>(orders.Select(OrderView.From).ToList(), null));
+        return TypedResults.Ok(new Page<OrderView>(await OrdersOfAsync(db, c.Id, null, ct), null));
     }
 
     internal static async Task<Results<Ok<CustomerExport>, NotFound>> ExportAsync(CartwiseDb db, long id, CancellationToken ct) =>
@@ -176,10 +189,10 @@ public static class CustomerEndpoints
         if (await FindAsync(db, id, ct) is not { } c) return null;
         var identities = await db.CustomerIdentities.Where(i => i.CustomerId == c.Id).OrderBy(i => i.Key).Select(i => i.Key).ToListAsync(ct);
         var events = await db.Events.AsNoTracking().Where(e => e.CustomerId == c.Id).OrderBy(e => e.Id).ToListAsync(ct);
-        var orders = await OrdersOf(db, c.Id).ToListAsync(ct);
+        var orders = await OrdersOfAsync(db, c.Id, null, ct);
         var messages = await db.Outbox.AsNoTracking().Where(o => o.CustomerId == c.Id && !o.IsTest).OrderBy(o => o.Id)
             .Select(o => new MessageSentView(o.Id, o.MessageId, o.ScenarioId, o.Rule, o.Email, o.Status, o.Subject, o.CouponCode, o.CreatedAt, o.SentAt)).ToListAsync(ct);
-        return new CustomerExport(CustomerView.From(c), identities, events.Select(EventView.From).ToList(), orders.Select(OrderView.From).ToList(), messages);
+        return new CustomerExport(CustomerView.From(c), identities, events.Select(EventView.From).ToList(), orders, messages);
     }
 
     /// <summary>Identity fields removed from stored event payloads when a customer is erased.</summary>

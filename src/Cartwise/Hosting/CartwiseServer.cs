@@ -82,6 +82,7 @@ public static class CartwiseServer
             services.AddHostedService<Messages.OutboxWorker>();
             services.AddHostedService<FeedScheduleWorker>();
             services.AddHostedService<Recommendations.ModelWorker>();
+            services.AddHostedService<StatisticsWorker>();
         }
         configure?.Invoke(services);
 

@@ -43,11 +43,11 @@ public static class StoreFigures
         return new SalesReport(from, to, start, end, store.Currency, orders.Count, revenue, orders.Count == 0 ? 0 : Math.Round(revenue / orders.Count, 2), days);
     }
 
-    /// <summary>Midnight of a day in a time zone, as an instant.</summary>
+    /// <summary>Midnight of a day in a time zone, as an instant (in UTC: PostgreSQL takes no other offset).</summary>
     private static DateTimeOffset Start(DateOnly day, TimeZoneInfo zone)
     {
         var local = day.ToDateTime(TimeOnly.MinValue);
-        return new DateTimeOffset(local, zone.GetUtcOffset(local));
+        return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
 
     /// <summary>

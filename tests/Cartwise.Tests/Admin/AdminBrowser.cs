@@ -9,8 +9,15 @@ namespace Cartwise.Tests.Admin;
 /// test opens its own browser context (its own cookies) and fails on any console error or failed request. Without
 /// Chromium the tests are skipped, except under CI=true, where they fail.
 /// </summary>
-public sealed class AdminBrowser : IAsyncLifetime
+public class AdminBrowser : IAsyncLifetime
 {
+    private readonly Engine _engine;
+    private readonly bool _demo;
+
+    public AdminBrowser() : this(Engine.Sqlite) { }
+
+    protected AdminBrowser(Engine engine, bool demo = false) => (_engine, _demo) = (engine, demo);
+
     public const string ChromiumPath = "/usr/bin/chromium";
     public const string Password = "correct-horse-battery";
 
@@ -30,7 +37,7 @@ public sealed class AdminBrowser : IAsyncLifetime
             Assert.SkipWhen(Environment.GetEnvironmentVariable("CI") != "true", "Chromium is not installed (apt-get install chromium).");
             Assert.Fail($"Chromium is missing at {ChromiumPath}; .ci/run installs it.");
         }
-        App = await TestApp.StartAsync(Engine.Sqlite);
+        App = await TestApp.StartAsync(_engine, demo: _demo);
         Store = await App.CreateStoreAsync("shop");
         OtherStore = await App.CreateStoreAsync("other-shop");
         await using (var db = App.Database.CreateContext())
@@ -103,5 +110,12 @@ public sealed class AdminBrowser : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (App is not null) await App.DisposeAsync();
+        GC.SuppressFinalize(this);
     }
 }
+
+/// <summary>The same, on PostgreSQL (where a page and its layout querying one context at once would fail).</summary>
+public sealed class PostgresAdminBrowser() : AdminBrowser(Engine.Postgres);
+
+/// <summary>The demo store of <c>serve --demo</c>: a real shop's history, its catalogue and model, the demo user.</summary>
+public sealed class DemoAdminBrowser() : AdminBrowser(Engine.Sqlite, demo: true);

@@ -211,4 +211,23 @@ public sealed class FeedImportTests
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
     }
+
+    [Fact]
+    public async Task GzipUpload_OfUnknownFormat_IsRecognisedFromItsFirstBytes_ThoughGzipCannotSeek()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        using var packed = new MemoryStream();
+        await using (var gzip = new System.IO.Compression.GZipStream(packed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            await gzip.WriteAsync(await File.ReadAllBytesAsync(Fixtures.Path("feed-rss.xml")));
+        using var body = new ByteArrayContent(packed.ToArray());
+        body.Headers.ContentEncoding.Add("gzip");
+
+        var response = await admin.PostAsync("/api/v1/feeds/upload", body);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var run = await response.JsonAsync();
+        Assert.Equal(("xml", 2), (run.GetProperty("format").GetString(), run.GetProperty("created").GetInt32()));
+    }
 }

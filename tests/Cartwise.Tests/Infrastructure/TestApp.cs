@@ -41,20 +41,21 @@ public sealed class TestApp : IAsyncDisposable
 
     /// <param name="smtp">The default SMTP server; null: a file outbox in a temporary folder.</param>
     /// <param name="configure">Settings an operator would give (options), applied after the server's own.</param>
-    public static async Task<TestApp> StartAsync(Engine engine, string? smtp = null, Action<IServiceCollection>? configure = null)
+    /// <param name="demo">Fill the demo store, as <c>serve --demo</c> does.</param>
+    public static async Task<TestApp> StartAsync(Engine engine, string? smtp = null, Action<IServiceCollection>? configure = null, bool demo = false)
     {
         var database = await TestDatabase.CreateAsync(engine);
-        return await StartAsync(database, database.Target, smtp, configure);
+        return await StartAsync(database, database.Target, smtp, configure, demo);
     }
 
     /// <summary>A second server node on the database of another (it does not own the database).</summary>
-    public static Task<TestApp> StartNodeAsync(DatabaseTarget target, string? smtp = null) => StartAsync(null, target, smtp, null);
+    public static Task<TestApp> StartNodeAsync(DatabaseTarget target, string? smtp = null) => StartAsync(null, target, smtp, null, false);
 
-    private static async Task<TestApp> StartAsync(TestDatabase? database, DatabaseTarget target, string? smtp, Action<IServiceCollection>? configure)
+    private static async Task<TestApp> StartAsync(TestDatabase? database, DatabaseTarget target, string? smtp, Action<IServiceCollection>? configure, bool demo)
     {
         var clock = new FakeTimeProvider(Start);
         var outbox = Path.Combine(Path.GetTempPath(), $"cartwise-outbox-{Guid.NewGuid():N}");
-        var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: false, Schedulers: false, Smtp: smtp, OutboxDirectory: outbox),
+        var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: demo, Schedulers: false, Smtp: smtp, OutboxDirectory: outbox),
             services =>
             {
                 services.AddSingleton<TimeProvider>(clock);

@@ -1,0 +1,36 @@
+using System.Net;
+using Cartwise.Tests.Infrastructure;
+using Cartwise.Tests.Messages;
+
+namespace Cartwise.Tests.Admin;
+
+/// <summary>Every page once on PostgreSQL, with data on it: real asynchronous I/O, where SQLite answers at once.</summary>
+public sealed class PostgresPagesTests
+{
+    [Fact]
+    public async Task EveryPage_Renders_WithoutAnError()
+    {
+        // Started here, not as a class fixture: without a PostgreSQL server the test is skipped, not failed.
+        await using var browser = new PostgresAdminBrowser();
+        await browser.InitializeAsync();
+        using var admin = browser.App.Admin(browser.Store);
+        var customer = await MessageSetup.BuyerAsync(browser.App, browser.Store, "pg@shop.example", "PG-1");
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        var sent = await (await admin.PostJsonAsync($"/api/v1/messages/{message}/test-send", """{"to":["pg@shop.example"]}""")).JsonAsync();
+        var row = sent.GetProperty("items")[0].GetProperty("outboxId").GetInt64();
+        using var feed = new ByteArrayContent(await File.ReadAllBytesAsync(Fixtures.Path("feed-rss.xml")));
+        var run = (await (await admin.PostAsync("/api/v1/feeds/upload?format=xml", feed)).JsonAsync()).GetProperty("id").GetInt64();
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/models/rebuild", null)).StatusCode);
+        var problems = new List<string>();
+        var page = await browser.PageAsync(problems);
+        await AdminBrowser.SignInAsync(page);
+
+        foreach (var path in new[] { "/", "/catalog", $"/catalog/runs/{run}", "/customers", $"/customers/{customer}", $"/customers/{customer}/erase",
+                     "/recommendations?cart=SKU-1", "/recommendations/rules", "/outbox", $"/outbox/{row}", "/settings" })
+        {
+            var response = await page.GotoAsync(path);
+            Assert.True(response!.Status == 200, $"{path}: {response.Status}");
+        }
+        Assert.Empty(problems);
+    }
+}
