@@ -38,10 +38,13 @@ public sealed partial class LanguageTests(AdminBrowser browser) : IClassFixture<
         var src = Path.Combine(root.FullName, "src", "Cartwise");
         var translated = XDocument.Load(Path.Combine(src, "Admin", "Text.pl.resx")).Root!.Elements("data").Select(d => (string)d.Attribute("name")!).ToHashSet();
         var used = Directory.EnumerateFiles(src, "*.razor", SearchOption.AllDirectories)
-            .SelectMany(f => TextKey().Matches(File.ReadAllText(f)).Select(m => Regex.Unescape(m.Groups[1].Value))).ToHashSet();
+            .SelectMany(f => TextKey().Matches(File.ReadAllText(f)).Select(m => Regex.Unescape(m.Groups[1].Value)))
+            .Concat(Cartwise.Admin.Labels.All).Concat(Cartwise.Recommendations.ExplorerPage.Labels.Values).ToHashSet();
 
         Assert.True(used.Count > 200, $"only {used.Count} texts found");
         Assert.Empty(used.Where(k => !translated.Contains(k)).Order(StringComparer.Ordinal));
+        // Resource names ignore case: two texts that differ only by it would be one (and a build warning).
+        Assert.Empty(translated.GroupBy(k => k, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => string.Join(" / ", g)));
     }
 
     [GeneratedRegex("""T\["((?:[^"\\]|\\.)*)"\]""")]
