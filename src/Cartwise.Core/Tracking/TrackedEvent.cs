@@ -3,12 +3,20 @@ namespace Cartwise.Core.Tracking;
 /// <summary>The event names Cartwise accepts, in the GA4 e-commerce vocabulary.</summary>
 public static class EventNames
 {
+    /// <summary>A page was seen (the storefront script's <c>page</c> and <c>identify</c>; it carries identities and consent).</summary>
+    public const string PageView = "page_view";
+    /// <summary>A list of products was shown (a recommendation widget's impression).</summary>
+    public const string ViewItemList = "view_item_list";
+    /// <summary>A product of a list was clicked (a recommendation widget's click).</summary>
+    public const string SelectItem = "select_item";
     /// <summary>A product page was seen.</summary>
     public const string ViewItem = "view_item";
     /// <summary>Items went into the cart.</summary>
     public const string AddToCart = "add_to_cart";
     /// <summary>Items left the cart.</summary>
     public const string RemoveFromCart = "remove_from_cart";
+    /// <summary>The cart page was seen.</summary>
+    public const string ViewCart = "view_cart";
     /// <summary>Checkout started.</summary>
     public const string BeginCheckout = "begin_checkout";
     /// <summary>An order was placed (needs <c>transaction_id</c>).</summary>
@@ -17,7 +25,7 @@ public static class EventNames
     public const string Refund = "refund";
 
     /// <summary>All accepted names, in funnel order.</summary>
-    public static IReadOnlyList<string> All { get; } = [ViewItem, AddToCart, RemoveFromCart, BeginCheckout, Purchase, Refund];
+    public static IReadOnlyList<string> All { get; } = [PageView, ViewItemList, SelectItem, ViewItem, AddToCart, RemoveFromCart, ViewCart, BeginCheckout, Purchase, Refund];
 
     /// <summary>Whether <paramref name="name"/> is an accepted event name (case-sensitive, as GA4).</summary>
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal);

@@ -2,6 +2,7 @@ using Cartwise.Admin;
 using Cartwise.Catalog;
 using Cartwise.Customers;
 using Cartwise.Data;
+using Cartwise.Storefront;
 using Cartwise.Stores;
 using Cartwise.Tracking;
 using Microsoft.AspNetCore.DataProtection;
@@ -91,6 +92,7 @@ public static class CartwiseServer
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : 500 });
         app.UseStatusCodePages();
         app.UseAdminLanguage();
+        app.UseStorefrontCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -99,6 +101,7 @@ public static class CartwiseServer
         app.MapGet("/livez", () => TypedResults.Text("ok")).AllowAnonymous().WithTags("Operations").WithSummary("200 while the process runs (no I/O).");
         app.MapGet("/healthz", HealthAsync).AllowAnonymous().WithTags("Operations").WithSummary("200 when the database answers.");
         app.MapTrackingEndpoints();
+        app.MapStorefrontEndpoints();
         app.MapCustomerEndpoints();
         app.MapStoreEndpoints();
         app.MapFeedEndpoints();

@@ -74,7 +74,13 @@ internal sealed class KeyAuthenticationHandler(
             if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
             key = header["Bearer ".Length..].Trim();
         }
-        else key = Request.Headers[KeyAuth.TrackingHeader].ToString().Trim();
+        else
+        {
+            key = Request.Headers[KeyAuth.TrackingHeader].ToString().Trim();
+            // The public tracking key may also come in the query (?key=): navigator.sendBeacon sets no header, and a
+            // request without custom headers needs no CORS preflight. Never the admin key.
+            if (key.Length == 0) key = Request.Query["key"].ToString().Trim();
+        }
         if (string.IsNullOrEmpty(key)) return AuthenticateResult.NoResult();
 
         var storeId = await keys.FindStoreAsync(admin, StoreKeys.Hash(key));

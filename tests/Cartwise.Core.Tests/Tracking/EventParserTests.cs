@@ -65,7 +65,7 @@ public sealed class EventParserTests
     [InlineData("""{"name":"view_item","anonymous_id":"a","timestamp":"2026-05-03T00:00:00Z","items":[{"item_id":"x"}]}""", "timestamp")]
     [InlineData("""{"name":"view_item","anonymous_id":"a","timestamp":"yesterday","items":[{"item_id":"x"}]}""", "timestamp")]
     [InlineData("""{"name":"view_item","anonymous_id":["a"],"items":[{"item_id":"x"}]}""", "anonymous_id")]
-    [InlineData("""{"name":"page_view","anonymous_id":"a"}""", "name")]
+    [InlineData("""{"name":"add_payment_info","anonymous_id":"a"}""", "name")]
     [InlineData("""{"anonymous_id":"a"}""", "name")]
     [InlineData("""{"name":"view_item","items":[{"item_id":"x"}]}""", "anonymous_id")]
     [InlineData("""{"name":"view_item","anonymous_id":"a"}""", "items")]

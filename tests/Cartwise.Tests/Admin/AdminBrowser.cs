@@ -50,7 +50,11 @@ public class AdminBrowser : IAsyncLifetime
         {
             ExecutablePath = ChromiumPath,
             Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            // A storefront test's shop page comes from the browser's router, which gives it no network address, so
+            // Chromium's local-network checks would treat it as the public internet calling loopback. Real shops and
+            // a real Cartwise are both on the public side.
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-features=LocalNetworkAccessChecks,BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights"],
         });
     }
 
