@@ -102,6 +102,7 @@ public static class CartwiseServer
         app.MapGet("/healthz", HealthAsync).AllowAnonymous().WithTags("Operations").WithSummary("200 when the database answers.");
         app.MapTrackingEndpoints();
         app.MapStorefrontEndpoints();
+        if (settings.Demo) app.MapDemoShop();
         app.MapCustomerEndpoints();
         app.MapStoreEndpoints();
         app.MapFeedEndpoints();
@@ -125,6 +126,6 @@ public static class CartwiseServer
         await db.MigrateAsync(ct);
         var settings = app.Services.GetRequiredService<ServeSettings>();
         if (settings.Demo) await DemoStore.EnsureAsync(db, settings.Database, app.Services.GetRequiredService<Recommendations.ModelService>(),
-            app.Services.GetRequiredService<TimeProvider>(), Console.Out, ct);
+            app.Services.GetRequiredService<TimeProvider>(), Console.Out, ct, settings.PublicUrl ?? settings.Urls.Split(';')[0]);
     }
 }

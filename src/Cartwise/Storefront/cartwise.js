@@ -102,7 +102,7 @@
     item.__cartwise = 1;
     var p = {}, e = item.ecommerce || {};
     for (var k in e) p[k] = e[k];
-    ['customer_id', 'email', 'user_id'].forEach(function (f) { if (item[f] && !p[f]) p[f] = item[f]; });
+    ['customer_id', 'email', 'phone', 'user_id', 'consent', 'customer_token'].forEach(function (f) { if (item[f] !== undefined && p[f] === undefined) p[f] = item[f]; });
     track(item.event, p);
   }
   var layer = w.dataLayer = w.dataLayer || [];

@@ -19,7 +19,12 @@ public static class DemoStore
 
     public static string DataDirectory => Path.Combine(AppContext.BaseDirectory, "Demo");
 
-    public static async Task<long> EnsureAsync(CartwiseDb db, DatabaseTarget target, Recommendations.ModelService models, TimeProvider clock, TextWriter output, CancellationToken ct)
+    /// <summary>The host the demo feed's links are written with; the import points them at the demo shop of this server.</summary>
+    public const string FeedHost = "https://demo.cartwise.invalid";
+
+    /// <param name="shopBase">The address this server is reached at: the demo feed's product pages and pictures become its demo shop's.</param>
+    public static async Task<long> EnsureAsync(CartwiseDb db, DatabaseTarget target, Recommendations.ModelService models, TimeProvider clock, TextWriter output,
+        CancellationToken ct, string? shopBase = null)
     {
         var store = await db.Stores.AsNoTracking().SingleOrDefaultAsync(s => s.Slug == Slug, ct);
         if (store is null)
@@ -48,8 +53,15 @@ public static class DemoStore
         var sw = Stopwatch.StartNew();
         var feed = Path.Combine(DataDirectory, "demo-feed.xml.gz");
         await using (var file = File.OpenRead(feed))
-        await using (var xml = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress))
+        await using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress))
         {
+            // 1.5 MB of XML: read whole, so that its placeholder links can point at this server's demo shop.
+            using var reader = new StreamReader(gzip);
+            var text = await reader.ReadToEndAsync(ct);
+            if (shopBase is { Length: > 0 } b && Uri.TryCreate(b, UriKind.Absolute, out var shop) && shop.Port != 0)
+                text = text.Replace(FeedHost + "/products/", shop.GetLeftPart(UriPartial.Authority) + Storefront.DemoShop.ProductPath, StringComparison.Ordinal)
+                    .Replace(FeedHost + "/images/", shop.GetLeftPart(UriPartial.Authority) + Storefront.DemoShop.ImagePath, StringComparison.Ordinal);
+            using var xml = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
             var run = await new FeedImporter(target.CreateContext, store, clock).ImportAsync(xml, "demo-feed.xml", new FeedImportOptions(FeedFormat.Xml), ct);
             await output.WriteLineAsync($"  catalogue: {run.Created:N0} products from the demo feed");
         }

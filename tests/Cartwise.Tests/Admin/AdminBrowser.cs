@@ -84,6 +84,8 @@ public class AdminBrowser : IAsyncLifetime
     /// </summary>
     public static async Task FollowAsync(IPage page, ILocator link)
     {
+        // A page that has just loaded may not have run blazor.web.js yet.
+        await page.WaitForFunctionAsync("() => typeof Blazor !== 'undefined'");
         await page.EvaluateAsync("""
             () => { window.__cwLoaded = new Promise((resolve, reject) => {
                 Blazor.addEventListener('enhancedload', resolve);

@@ -55,7 +55,9 @@ public sealed class TestApp : IAsyncDisposable
     {
         var clock = new FakeTimeProvider(Start);
         var outbox = Path.Combine(Path.GetTempPath(), $"cartwise-outbox-{Guid.NewGuid():N}");
-        var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: demo, Schedulers: false, Smtp: smtp, OutboxDirectory: outbox),
+        // The demo writes its address into its products' links (they lead to its demo shop): it needs its port up front.
+        var urls = demo ? $"http://127.0.0.1:{FreePort()}" : "http://127.0.0.1:0";
+        var app = CartwiseServer.Build(new ServeSettings(target, urls, Demo: demo, Schedulers: false, Smtp: smtp, OutboxDirectory: outbox),
             services =>
             {
                 services.AddSingleton<TimeProvider>(clock);
@@ -65,6 +67,13 @@ public sealed class TestApp : IAsyncDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestApp(database, target, app, clock, new Uri(address));
+    }
+
+    private static int FreePort()
+    {
+        using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        socket.Start();
+        return ((System.Net.IPEndPoint)socket.LocalEndpoint).Port;
     }
 
     /// <summary>A new store with its plain keys.</summary>
