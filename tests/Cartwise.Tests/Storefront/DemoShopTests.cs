@@ -27,6 +27,9 @@ public sealed class DemoShopTests(DemoAdminBrowser browser) : IClassFixture<Demo
         await Assertions.Expect(page.Locator("[data-cartwise-widget='cart'] li").First).ToBeVisibleAsync();
         Assert.Contains("more for free shipping", await page.Locator(".shipping").InnerTextAsync(), StringComparison.Ordinal);
         await AdminBrowser.AssertAccessibleAsync(page);
+        // The README's picture of a cart with its cross-sell widget (CARTWISE_SCREENSHOTS=docs/screenshots).
+        if (Environment.GetEnvironmentVariable("CARTWISE_SCREENSHOTS") is { Length: > 0 } folder)
+            await page.ScreenshotAsync(new() { Path = Path.Combine(Path.GetFullPath(folder), "demo-shop-cart.png") });
         await page.GetByLabel("Email", new() { Exact = true }).FillAsync("visitor@demo-shop.example");
         await page.GetByLabel("Send me offers and recommendations by email").CheckAsync();
         var answer = await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Place the order" }).ClickAsync(),
