@@ -62,7 +62,7 @@ public static class AdminApp
         }).AllowAnonymous().DisableAntiforgery().ExcludeFromDescription();
         // No antiforgery token: the form is also on the sign-in page (no user yet, while a signed-in user's token is
         // bound to them), and all it can do is set the language cookie.
-        app.MapGet(StylesheetPath, () => TypedResults.Text(Stylesheet.Value, "text/css; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(StylesheetPath, () => EmbeddedFiles.Serve("Cartwise.Admin.admin.css", "text/css; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
         // Signed in to sign out: the form's antiforgery token belongs to the signed-in user.
         app.MapPost("/logout", async (HttpContext http, [FromForm] string? reason) =>
         {
@@ -73,21 +73,12 @@ public static class AdminApp
         app.MapGet(ScriptPath, (HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "public, max-age=3600";
-            return TypedResults.Text(Script.Value, "text/javascript; charset=utf-8");
+            return EmbeddedFiles.Serve("Cartwise.Admin.blazor.web.js", "text/javascript; charset=utf-8");
         }).AllowAnonymous().ExcludeFromDescription();
         app.MapRazorComponents<App>();
         return app;
     }
 
-    private static readonly Lazy<string> Stylesheet = new(() => Resource("Cartwise.Admin.admin.css"));
-    private static readonly Lazy<string> Script = new(() => Resource("Cartwise.Admin.blazor.web.js"));
-
-    private static string Resource(string name)
-    {
-        using var stream = typeof(AdminApp).Assembly.GetManifestResourceStream(name)!;
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
 
     /// <summary>The signed-in user's id, or null.</summary>
     public static long? UserId(ClaimsPrincipal? user) =>

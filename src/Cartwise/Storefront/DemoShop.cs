@@ -28,16 +28,9 @@ public static class DemoShop
         g.MapGet("/p/{id}", ProductAsync);
         g.MapGet("/cart", CartAsync);
         g.MapGet("/img/{file}", Image);
-        g.MapGet("/shop.js", () => Asset("shop.js", "text/javascript; charset=utf-8"));
-        g.MapGet("/shop.css", () => Asset("shop.css", "text/css; charset=utf-8"));
+        g.MapGet("/shop.js", () => Hosting.EmbeddedFiles.Serve("Cartwise.Storefront.shop.js", "text/javascript; charset=utf-8"));
+        g.MapGet("/shop.css", () => Hosting.EmbeddedFiles.Serve("Cartwise.Storefront.shop.css", "text/css; charset=utf-8"));
         return app;
-    }
-
-    private static IResult Asset(string name, string type)
-    {
-        using var stream = typeof(DemoShop).Assembly.GetManifestResourceStream("Cartwise.Storefront." + name)!;
-        using var reader = new StreamReader(stream);
-        return Results.Text(reader.ReadToEnd(), type);
     }
 
     private static async Task<long?> StoreAsync(CartwiseDb db)

@@ -14,10 +14,7 @@ public static class StorefrontEndpoints
 
     private static readonly Lazy<(byte[] Body, string ETag)> Script = new(() =>
     {
-        using var stream = typeof(StorefrontEndpoints).Assembly.GetManifestResourceStream("Cartwise.Storefront.cartwise.js")!;
-        using var buffer = new MemoryStream();
-        stream.CopyTo(buffer);
-        var body = buffer.ToArray();
+        var body = Hosting.EmbeddedFiles.Bytes("Cartwise.Storefront.cartwise.js");
         return (body, "\"" + Convert.ToHexStringLower(SHA256.HashData(body))[..16] + "\"");
     });
 

@@ -29,7 +29,7 @@ public static class StoreFigures
     public static async Task<SalesReport> SalesAsync(CartwiseDb db, DateOnly from, DateOnly to, CancellationToken ct)
     {
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var zone = Zone(store);
         var start = Start(from, zone);
         var end = Start(to.AddDays(1), zone);
         var orders = await db.Orders.AsNoTracking().Where(o => o.PlacedAt >= start && o.PlacedAt < end)
@@ -42,6 +42,9 @@ public static class StoreFigures
         var revenue = orders.Sum(o => o.Net);
         return new SalesReport(from, to, start, end, store.Currency, orders.Count, revenue, orders.Count == 0 ? 0 : Math.Round(revenue / orders.Count, 2), days);
     }
+
+    /// <summary>The store's time zone (UTC when the system does not know its name).</summary>
+    private static TimeZoneInfo Zone(Store store) => TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
 
     /// <summary>Midnight of a day in a time zone, as an instant (in UTC: PostgreSQL takes no other offset).</summary>
     private static DateTimeOffset Start(DateOnly day, TimeZoneInfo zone)
@@ -56,8 +59,7 @@ public static class StoreFigures
     /// </summary>
     public static async Task<(DateOnly From, DateOnly To)> DefaultRangeAsync(CartwiseDb db, DateTimeOffset now, CancellationToken ct)
     {
-        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
-        var zone = TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+        var zone = Zone(await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct));
         var latest = await db.Orders.OrderByDescending(o => o.PlacedAt).Select(o => (DateTimeOffset?)o.PlacedAt).FirstOrDefaultAsync(ct);
         var to = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(latest is { } l && l < now ? l : now, zone).DateTime);
         return (to.AddDays(-29), to);
