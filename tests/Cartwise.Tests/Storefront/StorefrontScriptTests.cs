@@ -111,8 +111,9 @@ public sealed class StorefrontScriptTests(AdminBrowser browser) : IClassFixture<
         var item = page.Locator("[data-cartwise-widget] [data-id='W-SAUCER']");
         await Assertions.Expect(item).ToContainTextAsync("Blue saucer");
         Assert.Equal("Goes well with", await page.Locator("[data-cartwise-widget] h3").InnerTextAsync());
-        await item.ClickAsync();
-        await FlushAsync(page);
+        // A click goes out at once (by beacon), with the impression when its batch has not left yet.
+        await page.RunAndWaitForRequestFinishedAsync(() => item.ClickAsync(),
+            new() { Predicate = r => r.Url.Contains("/api/v1/track", StringComparison.Ordinal) && (r.PostData ?? "").Contains("select_item", StringComparison.Ordinal) });
 
         var cookie = Assert.Single(await page.Context.CookiesAsync(["http://shop.localhost/"]), c => c.Name == "_cw_id");
         await using var db = browser.App.Db(browser.Store);
