@@ -95,6 +95,10 @@ public class AdminBrowser : IAsyncLifetime
         await page.EvaluateAsync("() => window.__cwLoaded");
     }
 
+    /// <summary>Follows the header's link to a section (by its exact name, so a page's own "See the rules" never matches).</summary>
+    public static Task FollowSectionAsync(IPage page, string section) =>
+        FollowAsync(page, page.GetByRole(AriaRole.Navigation, new() { Name = "Sections" }).GetByRole(AriaRole.Link, new() { Name = section, Exact = true }));
+
     /// <summary>Fails with every serious or critical axe violation, in full.</summary>
     public static async Task AssertAccessibleAsync(IPage page)
     {

@@ -11,7 +11,7 @@ public sealed class CatalogPagesTests(AdminBrowser browser) : IClassFixture<Admi
         var problems = new List<string>();
         var page = await browser.PageAsync(problems);
         await AdminBrowser.SignInAsync(page);
-        await AdminBrowser.FollowAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Catalogue" }));
+        await AdminBrowser.FollowSectionAsync(page, "Catalogue");
 
         // Sent without a file first: the field says so and nothing is imported.
         await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();

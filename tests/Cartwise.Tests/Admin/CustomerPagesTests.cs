@@ -19,7 +19,7 @@ public sealed class CustomerPagesTests(AdminBrowser browser) : IClassFixture<Adm
         var page = await browser.PageAsync(problems);
         await AdminBrowser.SignInAsync(page);
 
-        await AdminBrowser.FollowAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Customers" }));
+        await AdminBrowser.FollowSectionAsync(page, "Customers");
         await page.GetByLabel("Search by email, phone or shop id").FillAsync("customer-1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Search" }).ClickAsync();
         await AdminBrowser.AssertAccessibleAsync(page);

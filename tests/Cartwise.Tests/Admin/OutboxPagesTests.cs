@@ -17,7 +17,7 @@ public sealed class OutboxPagesTests(AdminBrowser browser) : IClassFixture<Admin
         var problems = new List<string>();
         var page = await browser.PageAsync(problems);
         await AdminBrowser.SignInAsync(page);
-        await AdminBrowser.FollowAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Outbox" }));
+        await AdminBrowser.FollowSectionAsync(page, "Outbox");
         await page.GetByLabel("Status").SelectOptionAsync("sent");
         await page.GetByLabel("Recipient starts with").FillAsync("anna@");
         await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();

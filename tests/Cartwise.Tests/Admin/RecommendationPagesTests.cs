@@ -28,7 +28,7 @@ public sealed class RecommendationPagesTests(AdminBrowser browser) : IClassFixtu
         var problems = new List<string>();
         var page = await browser.PageAsync(problems);
         await AdminBrowser.SignInAsync(page);
-        await AdminBrowser.FollowAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Rules" }));
+        await AdminBrowser.FollowSectionAsync(page, "Rules");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Rebuild the model now" }).ClickAsync();
 
@@ -41,7 +41,7 @@ public sealed class RecommendationPagesTests(AdminBrowser browser) : IClassFixtu
         Assert.Contains("1.60", rule, StringComparison.Ordinal);
         await AdminBrowser.AssertAccessibleAsync(page);
 
-        await AdminBrowser.FollowAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Recommendations", Exact = true }));
+        await AdminBrowser.FollowSectionAsync(page, "Recommendations");
         await page.GetByLabel("Find a product by name or item id").FillAsync("blue");
         await page.GetByRole(AriaRole.Button, new() { Name = "Find" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Add Blue mug (MUG)" }).ClickAsync();

@@ -14,7 +14,7 @@ public sealed class SettingsPageTests(AdminBrowser browser) : IClassFixture<Admi
         var problems = new List<string>();
         var page = await browser.PageAsync(problems);
         await AdminBrowser.SignInAsync(page);
-        await AdminBrowser.FollowAsync(page, page.GetByRole(AriaRole.Link, new() { Name = "Settings" }));
+        await AdminBrowser.FollowSectionAsync(page, "Settings");
         await AdminBrowser.AssertAccessibleAsync(page);
 
         await page.GetByLabel("SMTP server (smtp://user:password@host:port?tls=starttls; empty: the server's default)").FillAsync(smtp.Url);
