@@ -58,6 +58,7 @@ public static class CartwiseServer
         services.AddOpenApi();
         services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CartwiseJsonContext.Default));
         services.AddSingleton<StoreCache>();
+        services.AddStorefrontLimits();
         services.AddSingleton<EventWriter>();
         services.AddHostedService<EventWriterWorker>();
         services.AddValidation();
@@ -92,7 +93,7 @@ public static class CartwiseServer
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : 500 });
         app.UseStatusCodePages();
         app.UseAdminLanguage();
-        app.UseStorefrontCors();
+        app.UseStorefrontGuard();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

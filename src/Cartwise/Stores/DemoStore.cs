@@ -33,7 +33,11 @@ public static class DemoStore
                 StoreKeys.DemoTrackingKey, StoreKeys.DemoAdminKey);
             // The demo takes a storefront's consent at its word, so that its walkthroughs send mail at once; real
             // stores confirm it by email first.
-            await db.Stores.Where(s => s.Slug == Slug).ExecuteUpdateAsync(u => u.SetProperty(s => s.DoubleOptIn, false), ct);
+            // Its shop is on this server (same origin: always allowed), listed so that the settings page shows it;
+            // free shipping from £50, as the demo shop's cart says.
+            var origin = shopBase is { Length: > 0 } sb && Uri.TryCreate(sb, UriKind.Absolute, out var su) ? su.GetLeftPart(UriPartial.Authority) : null;
+            await db.Stores.Where(s => s.Slug == Slug).ExecuteUpdateAsync(u => u.SetProperty(s => s.DoubleOptIn, false)
+                .SetProperty(s => s.AllowedOrigins, origin).SetProperty(s => s.FreeShippingThreshold, 50m), ct);
             store = await db.Stores.AsNoTracking().SingleAsync(s => s.Slug == Slug, ct);
         }
         db.CurrentStoreId = store.Id;

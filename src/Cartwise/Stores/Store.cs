@@ -45,6 +45,18 @@ public sealed class Store
     /// never changed by events; the first feed import turns this off.
     /// </summary>
     public bool EventsUpdateProducts { get; set; } = true;
+
+    /// <summary>
+    /// The origins (<c>scheme://host[:port]</c>, one a line) whose pages may call the storefront routes from a
+    /// browser; null: none but Cartwise's own. A browser request from any other origin is refused.
+    /// </summary>
+    public string? AllowedOrigins { get; set; }
+    /// <summary>Storefront requests a minute from one client address with the tracking key; 0: no limit.</summary>
+    public int ClientRequestsPerMinute { get; set; } = StorefrontLimits.DefaultPerClient;
+    /// <summary>Storefront requests a minute with the tracking key from all clients together; 0: no limit.</summary>
+    public int KeyRequestsPerMinute { get; set; } = StorefrontLimits.DefaultPerKey;
+    /// <summary>The order value from which shipping is free (the free-shipping widget's threshold); null: none.</summary>
+    public decimal? FreeShippingThreshold { get; set; }
 }
 
 /// <summary>Every row that belongs to a store carries its id; the DbContext filters by it in one place.</summary>

@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Cartwise.Stores;
 
 public sealed record StoreView(long Id, string Slug, string Name, string Currency, string? DefaultCountry, string TimeZone, DateTimeOffset CreatedAt,
-    bool DoubleOptIn, bool EventsUpdateProducts, long? ConfirmationMessageId);
+    bool DoubleOptIn, bool EventsUpdateProducts, long? ConfirmationMessageId,
+    IReadOnlyList<string> AllowedOrigins, int ClientRequestsPerMinute, int KeyRequestsPerMinute, decimal? FreeShippingThreshold);
 
 /// <summary>How the store treats what the public tracking key sends (see the README's security section).</summary>
 public sealed record StoreSettingsRequest(bool DoubleOptIn, bool EventsUpdateProducts, long? ConfirmationMessageId);
@@ -34,6 +35,7 @@ public static class StoreEndpoints
         g.MapPut("/store/settings", SettingsAsync).WithSummary("Double opt-in, whether events may describe products no feed lists, the confirmation message.");
         g.MapGet("/store/identity-secret", IdentitySecretAsync).WithSummary("The secret for customer_token = hex(HMAC-SHA256(secret, customer_id)); made when first asked for.");
         g.MapPost("/store/identity-secret/rotate", RotateIdentitySecretAsync).WithSummary("A new identity secret: tokens computed with the old one stop working.");
+        g.MapPut("/store/storefront", StorefrontAsync).WithSummary("Origins whose pages may use the tracking key, request limits per client and per key, the free-shipping threshold.");
         g.MapPut("/store", ProfileAsync).WithSummary("Change the store's name, currency, country and time zone.");
         g.MapPost("/store/keys/{kind}/rotate", RotateKeyAsync).WithSummary("A new tracking or admin key (kind = tracking|admin), shown once; the old one stops working.");
         g.MapGet("/stats/sales", SalesAsync).WithSummary("Orders, revenue and average order value from= to= (days of the store's time zone, both included), with a row per day.");
@@ -48,7 +50,8 @@ public static class StoreEndpoints
     }
 
     internal static StoreView View(Store s) =>
-        new(s.Id, s.Slug, s.Name, s.Currency, s.DefaultCountry, s.TimeZone, s.CreatedAt, s.DoubleOptIn, s.EventsUpdateProducts, s.ConfirmationMessageId);
+        new(s.Id, s.Slug, s.Name, s.Currency, s.DefaultCountry, s.TimeZone, s.CreatedAt, s.DoubleOptIn, s.EventsUpdateProducts, s.ConfirmationMessageId,
+            StorefrontSettings.Origins(s), s.ClientRequestsPerMinute, s.KeyRequestsPerMinute, s.FreeShippingThreshold);
 
     internal static async Task<Results<Ok<StoreView>, ValidationProblem>> SettingsAsync(StoreSettingsRequest request, CartwiseDb db, StoreCache stores, CancellationToken ct)
     {
@@ -80,6 +83,12 @@ public static class StoreEndpoints
     internal static async Task<Results<Ok<StoreView>, ValidationProblem>> ProfileAsync(StoreProfileRequest request, CartwiseDb db, StoreCache stores, CancellationToken ct)
     {
         if (await StoreService.UpdateProfileAsync(db, stores, request, ct) is [var first, ..]) return Problems.Field(first.MemberNames.First(), first.ErrorMessage!);
+        return TypedResults.Ok(View(await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct)));
+    }
+
+    internal static async Task<Results<Ok<StoreView>, ValidationProblem>> StorefrontAsync(StorefrontSettingsRequest request, CartwiseDb db, StoreCache stores, CancellationToken ct)
+    {
+        if (await StorefrontSettings.UpdateAsync(db, stores, request, ct) is [var first, ..]) return Problems.Field(first.MemberNames.First(), first.ErrorMessage!);
         return TypedResults.Ok(View(await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct)));
     }
 

@@ -39,7 +39,7 @@ public sealed class SettingsPageTests(AdminBrowser browser) : IClassFixture<Admi
         await page.GotoAsync("/settings");
 
         await page.GetByLabel("Currency (ISO 4217)").FillAsync("EURO");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save the store" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the store", Exact = true }).ClickAsync();
         Assert.Equal("'EURO' is not an ISO 4217 currency code.", await page.Locator("#currency ~ .validation-message").InnerTextAsync());
 
         await page.GetByLabel("From address").FillAsync("not-an-address");
@@ -81,5 +81,40 @@ public sealed class SettingsPageTests(AdminBrowser browser) : IClassFixture<Admi
         Assert.Equal(HttpStatusCode.Accepted, (await fresh.PostJsonAsync("/api/v1/track", view)).StatusCode);
         await page.GotoAsync("/settings");
         Assert.Equal(0, await page.Locator("code.secret").CountAsync());
+    }
+
+    [Fact]
+    public async Task StorefrontForm_NamesABadOrigin_ThenSavesGoodOnes_AndTheTrackingKeyWorksFromThem()
+    {
+        var problems = new List<string>();
+        var page = await browser.PageAsync(problems);
+        await AdminBrowser.SignInAsync(page);
+        await page.GotoAsync("/settings");
+        Assert.Contains("/sdk/cartwise.js?v=", await page.Locator("pre.snippet").InnerTextAsync(), StringComparison.Ordinal);
+        var origins = page.GetByLabel("Origins whose pages may use the tracking key (one a line, e.g. https://shop.example or https://*.shop.example)");
+
+        await origins.FillAsync("https://shop.example\nshop.example/cart");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the storefront settings" }).ClickAsync();
+        Assert.StartsWith("'shop.example/cart' is not an origin", await page.Locator("#origins ~ .validation-message").InnerTextAsync(), StringComparison.Ordinal);
+        await using (var db = browser.App.Db(browser.Store))
+            Assert.Null((await db.Stores.SingleAsync(s => s.Id == browser.Store.StoreId)).AllowedOrigins);
+
+        await origins.FillAsync("https://Shop.Example/\nhttps://*.brand.example");
+        await page.GetByLabel("Free shipping from this order value (empty: none)").FillAsync("50");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the storefront settings" }).ClickAsync();
+        Assert.Contains("The storefront settings were saved.", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("https://shop.example\nhttps://*.brand.example", await origins.InputValueAsync());
+        await AdminBrowser.AssertAccessibleAsync(page);
+
+        using var tracking = browser.App.Tracking(browser.Store);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/track")
+        {
+            Content = new StringContent("""{"name":"page_view","anonymous_id":"from-shop"}""", System.Text.Encoding.UTF8, "text/plain"),
+        };
+        request.Headers.Add("Origin", "https://www.brand.example");
+        Assert.Equal(HttpStatusCode.Accepted, (await tracking.SendAsync(request)).StatusCode);
+        await using (var db = browser.App.Db(browser.Store))
+            Assert.Equal(50m, (await db.Stores.SingleAsync(s => s.Id == browser.Store.StoreId)).FreeShippingThreshold);
+        Assert.Empty(problems);
     }
 }

@@ -1016,7 +1016,13 @@ namespace Cartwise.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("AllowedOrigins")
+                        .HasColumnType("text");
+
                     b.Property<int>("ClickWindowDays")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("ClientRequestsPerMinute")
                         .HasColumnType("integer");
 
                     b.Property<long?>("ConfirmationMessageId")
@@ -1039,8 +1045,14 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.Property<bool>("EventsUpdateProducts")
                         .HasColumnType("boolean");
 
+                    b.Property<decimal?>("FreeShippingThreshold")
+                        .HasColumnType("numeric");
+
                     b.Property<string>("IdentitySecret")
                         .HasColumnType("text");
+
+                    b.Property<int>("KeyRequestsPerMinute")
+                        .HasColumnType("integer");
 
                     b.Property<string>("LinkSecret")
                         .HasColumnType("text");

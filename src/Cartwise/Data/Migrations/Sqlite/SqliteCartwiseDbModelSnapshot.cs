@@ -966,7 +966,13 @@ namespace Cartwise.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AllowedOrigins")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("ClickWindowDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ClientRequestsPerMinute")
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("ConfirmationMessageId")
@@ -989,8 +995,14 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.Property<bool>("EventsUpdateProducts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<decimal?>("FreeShippingThreshold")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("IdentitySecret")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("KeyRequestsPerMinute")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("LinkSecret")
                         .HasColumnType("TEXT");

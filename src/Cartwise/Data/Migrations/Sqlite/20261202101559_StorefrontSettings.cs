@@ -1,0 +1,60 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Cartwise.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class StorefrontSettings : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "AllowedOrigins",
+                table: "Stores",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "ClientRequestsPerMinute",
+                table: "Stores",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 600);
+
+            migrationBuilder.AddColumn<decimal>(
+                name: "FreeShippingThreshold",
+                table: "Stores",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<int>(
+                name: "KeyRequestsPerMinute",
+                table: "Stores",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 60000);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "AllowedOrigins",
+                table: "Stores");
+
+            migrationBuilder.DropColumn(
+                name: "ClientRequestsPerMinute",
+                table: "Stores");
+
+            migrationBuilder.DropColumn(
+                name: "FreeShippingThreshold",
+                table: "Stores");
+
+            migrationBuilder.DropColumn(
+                name: "KeyRequestsPerMinute",
+                table: "Stores");
+        }
+    }
+}
