@@ -30,6 +30,15 @@ public static class TrackLoad
 
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
             http.DefaultRequestHeaders.Add("X-Cartwise-Key", "demo-tracking-key");
+            // One load client on loopback: the storefront's per-address limit would measure itself, not the engine.
+            using (var limits = new HttpRequestMessage(HttpMethod.Put, "/api/v1/store/storefront")
+            {
+                Content = new StringContent("""{"allowedOrigins":[],"clientRequestsPerMinute":0,"keyRequestsPerMinute":0}""", Encoding.UTF8, "application/json"),
+            })
+            {
+                limits.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "demo-admin-key");
+                (await http.SendAsync(limits)).EnsureSuccessStatusCode();
+            }
             var duration = TimeSpan.FromSeconds(seconds);
             var run = Guid.NewGuid().ToString("N")[..8];
 

@@ -170,23 +170,12 @@ public sealed class MessageRenderer
         ["quantity"] = i.Quantity,
     };
 
-    internal static string Price(decimal value, string? currency, CultureInfo culture) =>
-        value.ToString("N2", culture) + (currency is null ? "" : "\u00a0" + currency);
+    private static string Price(decimal value, string? currency, CultureInfo culture) => Prices.Format(value, currency, culture);
 
     private static string? ExpiresOn(CouponModel coupon, CultureInfo culture, TimeZoneInfo zone) =>
         coupon.ExpiresAt is { } at ? TimeZoneInfo.ConvertTime(at, zone).ToString("D", culture) : null;
 
-    private static CultureInfo Culture(string language)
-    {
-        try
-        {
-            return CultureInfo.GetCultureInfo(language);
-        }
-        catch (CultureNotFoundException)
-        {
-            return CultureInfo.InvariantCulture;
-        }
-    }
+    private static CultureInfo Culture(string language) => Prices.Culture(language);
 
     private static string Enc(string s) => WebUtility.HtmlEncode(s);
 

@@ -93,7 +93,8 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
             e.HasIndex(x => new { x.StoreId, x.EventId }).IsUnique();
             // Customer ids are unique across stores, so the FK index also serves "this customer's events, in time".
             e.HasIndex(x => new { x.CustomerId, x.OccurredAt });
-            e.HasIndex(x => new { x.StoreId, x.Name });
+            // By name, in time: the widget analytics read one store's impressions and clicks of a date range.
+            e.HasIndex(x => new { x.StoreId, x.Name, x.OccurredAt });
             // The overview counts what arrived in the last 24 hours.
             e.HasIndex(x => new { x.StoreId, x.ReceivedAt });
         });

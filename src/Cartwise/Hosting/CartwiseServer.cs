@@ -7,6 +7,7 @@ using Cartwise.Stores;
 using Cartwise.Tracking;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 
 namespace Cartwise.Hosting;
@@ -59,6 +60,8 @@ public static class CartwiseServer
         services.Configure<JsonOptions>(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, CartwiseJsonContext.Default));
         services.AddSingleton<StoreCache>();
         services.AddStorefrontLimits();
+        // Widgets' HTML, 60 s per query (RecommendationEndpoints.WidgetAsync): 20,000 fragments at most.
+        services.AddMemoryCache(o => o.SizeLimit = 20_000);
         services.AddSingleton<EventWriter>();
         services.AddHostedService<EventWriterWorker>();
         services.AddValidation();
@@ -86,9 +89,20 @@ public static class CartwiseServer
             services.AddHostedService<Recommendations.ModelWorker>();
             services.AddHostedService<StatisticsWorker>();
         }
+        // Behind a reverse proxy: Proxy__Trusted=10.0.0.5,127.0.0.1 takes the client address (rate limits) and scheme
+        // from X-Forwarded-For/-Proto of those addresses only.
+        var trusted = (builder.Configuration["Proxy:Trusted"] ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        services.Configure<ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            o.KnownProxies.Clear();
+            o.KnownIPNetworks.Clear();
+            foreach (var address in trusted) o.KnownProxies.Add(System.Net.IPAddress.Parse(address));
+        });
         configure?.Invoke(services);
 
         var app = builder.Build();
+        if (trusted.Length > 0) app.UseForwardedHeaders();
         app.UseSecurityHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : 500 });
         app.UseStatusCodePages();

@@ -2,7 +2,7 @@ namespace Cartwise.Hosting;
 
 /// <summary>
 /// Headers every answer carries: no MIME sniffing, no referrer (signed links carry their token in the path), and on
-/// HTML a policy that allows no inline script and no framing; API answers (personal data) are never stored by caches.
+/// HTML a policy that allows no inline script and no framing; API answers (personal data) are never stored by caches unless they say so.
 /// </summary>
 public static class SecurityHeaders
 {
@@ -23,7 +23,8 @@ public static class SecurityHeaders
                 h.ContentSecurityPolicy = ContentSecurityPolicy;
                 h.XFrameOptions = "DENY";
             }
-            if (http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal)) h.CacheControl = "no-store";
+            // An API answer that set its own policy (a widget's public HTML) keeps it.
+            if (http.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal) && h.CacheControl.Count == 0) h.CacheControl = "no-store";
             return Task.CompletedTask;
         });
         return next(http);

@@ -10,6 +10,7 @@ using Cartwise.Hosting;
 using Cartwise.Stores;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Cartwise.Recommendations;
 
@@ -39,10 +40,12 @@ public static class RecommendationEndpoints
     {
         var storefront = app.MapGroup("/api/v1/recommendations").RequireAuthorization(KeyAuth.StorefrontPolicy).WithTags("Recommendations");
         storefront.MapGet("/", GetAsync).WithSummary("Recommendations for a product, a cart, a customer or a category (tracking or admin key).");
-        storefront.MapGet("/widget", WidgetAsync).WithSummary("The same recommendations as an HTML fragment to embed.");
+        storefront.MapGet("/widget", WidgetAsync).WithSummary("A storefront widget as an HTML fragment (widget=cart|product|upsell|bundle|recently-viewed|bestsellers|free-shipping, or any strategy=).");
         var admin = app.MapGroup("/api/v1").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Recommendations");
         admin.MapGet("/rules", RulesAsync).WithSummary("Association rules of the current model (filter by item or category, sort by lift, confidence or support).");
         admin.MapGet("/models", ModelsAsync).WithSummary("Mining runs, newest first.");
+        admin.MapGet("/analytics/recommendations", AnalyticsAsync)
+            .WithSummary("Per widget and strategy: impressions, clicks, CTR, items added to the cart and orders (with revenue) within 7 days of a click; from= to= are the store's days.");
         admin.MapPost("/models/rebuild", RebuildAsync).WithSummary("Mine the store's orders now and swap the new model in.");
         return app;
     }
@@ -52,7 +55,7 @@ public static class RecommendationEndpoints
 
     /// <summary>Reads the query into a core request; a problem names the parameter at fault.</summary>
     private static async Task<(RecommendationRequest? Request, List<string> Unknown, Dictionary<string, string[]>? Errors, RecommendationModel Model)> ReadAsync(
-        ModelService models, HttpRequest http, CancellationToken ct)
+        ModelService models, HttpRequest http, CancellationToken ct, string? defaultStrategy = null)
     {
         // A storefront call about a product or a cart needs no database at all: the context is made only for a customer.
         var storeId = http.HttpContext.User.StoreId();
@@ -69,7 +72,7 @@ public static class RecommendationEndpoints
                 else unknown.Add(id);
             return ids;
         }
-        var strategy = q["strategy"].ToString() is { Length: > 0 } s ? s : null;
+        var strategy = q["strategy"].ToString() is { Length: > 0 } s ? s : defaultStrategy;
         if (strategy is not null && !Strategies.All.Contains(strategy)) errors["strategy"] = [$"'{strategy}' is not one of {string.Join(", ", Strategies.All)}."];
         var limit = 10;
         if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100)) errors["limit"] = ["Must be a whole number from 1 to 100."];
@@ -199,33 +202,57 @@ public static class RecommendationEndpoints
         return TypedResults.Ok(new RecommendationResponse(request.Strategy ?? Strategies.Blend, items, reported, model.BuiltAt, model.Baskets));
     }
 
-    /// <summary>A self-contained fragment: class names (cw-recs, cw-rec, cw-rec-name, cw-rec-price) are the styling hooks.</summary>
-    internal static async Task<Results<ContentHttpResult, ValidationProblem>> WidgetAsync(HttpRequest http, ModelService models, CancellationToken ct)
+    /// <summary>
+    /// A widget as a self-contained HTML fragment (<see cref="WidgetHtml"/>): <c>widget=</c> one of
+    /// <see cref="WidgetKinds"/>, or any <c>strategy=</c> as a plain list. Not personal: cached here and by the
+    /// browser for 60 s per query and model; personal (<c>anonymous_id</c>, a customer): never cached.
+    /// </summary>
+    internal static async Task<IResult> WidgetAsync(HttpRequest http, ModelService models, StoreCache stores, IMemoryCache cache, CancellationToken ct)
     {
-        var (request, _, errors, model) = await ReadAsync(models, http, ct);
+        var q = http.Query;
+        var kind = q["widget"].ToString() is { Length: > 0 } w ? w : null;
+        if (kind is not null && !WidgetKinds.Strategy.ContainsKey(kind))
+            return Problems.Field("widget", $"'{kind}' is not one of {string.Join(", ", WidgetKinds.Strategy.Keys)}.");
+        var storeId = http.HttpContext.User.StoreId();
+        var personal = q.ContainsKey("anonymous_id") || q.ContainsKey("customer") || q.ContainsKey("customer_id");
+        var model = await models.GetAsync(storeId, ct);
+        var cacheKey = personal ? null : "widget|" + storeId.ToString(CultureInfo.InvariantCulture) + "|" + model.BuiltAt.UtcTicks.ToString(CultureInfo.InvariantCulture) + "|" +
+            string.Join('&', q.Where(kv => kv.Key != "key").OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => kv.Key + "=" + kv.Value.ToString()));
+        http.HttpContext.Response.Headers.CacheControl = personal ? "private, no-store" : "public, max-age=60";
+        if (cacheKey is not null && cache.TryGetValue(cacheKey, out string? cached)) return Results.Content(cached, "text/html; charset=utf-8");
+
+        var (request, _, errors, _) = await ReadAsync(models, http, ct, kind is null ? null : WidgetKinds.Strategy[kind]);
         if (request is null) return TypedResults.ValidationProblem(errors!);
-        var title = http.Query["title"].ToString() is { Length: > 0 } t ? t : "You may also like";
-        var html = new StringBuilder();
-        html.Append("<section class=\"cw-recs\" data-strategy=\"").Append(WebUtility.HtmlEncode(request.Strategy ?? Strategies.Blend)).Append("\">")
-            .Append("<style>.cw-recs{font-family:inherit}.cw-recs ul{display:flex;flex-wrap:wrap;gap:12px;list-style:none;padding:0;margin:0}")
-            .Append(".cw-rec{width:160px}.cw-rec img{width:100%;height:auto;display:block}.cw-rec-name{font-size:.9em;margin:.4em 0}.cw-rec-price{font-weight:bold}</style>")
-            .Append("<h3 class=\"cw-recs-title\">").Append(WebUtility.HtmlEncode(title)).Append("</h3><ul>");
-        foreach (var r in Recommender.Recommend(model, request))
+        IReadOnlyList<Recommendation> picks;
+        ShippingProgress? shipping = null;
+        if (kind == WidgetKinds.FreeShipping)
         {
-            var p = model.Products[r.Product];
-            var name = WebUtility.HtmlEncode(p.Name ?? p.ExternalId);
-            html.Append("<li class=\"cw-rec\" data-id=\"").Append(WebUtility.HtmlEncode(p.ExternalId)).Append("\" title=\"").Append(WebUtility.HtmlEncode(r.Reason.Text)).Append("\">");
-            var link = p.Link is { } l && Uri.TryCreate(l, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" ? l : null;
-            if (link is not null) html.Append("<a href=\"").Append(WebUtility.HtmlEncode(link)).Append("\">");
-            if (p.ImageLink is { } img && Uri.TryCreate(img, UriKind.Absolute, out var iu) && iu.Scheme is "http" or "https")
-                html.Append("<img src=\"").Append(WebUtility.HtmlEncode(img)).Append("\" alt=\"").Append(name).Append("\" loading=\"lazy\">");
-            html.Append("<p class=\"cw-rec-name\">").Append(name).Append("</p>");
-            if (link is not null) html.Append("</a>");
-            if (p.Price is { } price) html.Append("<p class=\"cw-rec-price\">").Append(price.ToString("0.00", CultureInfo.InvariantCulture)).Append(' ').Append(WebUtility.HtmlEncode(p.Currency ?? "")).Append("</p>");
-            html.Append("</li>");
+            var problems = new Dictionary<string, string[]>();
+            decimal? Amount(string name)
+            {
+                if (q[name].ToString() is not { Length: > 0 } v) return null;
+                if (decimal.TryParse(v, NumberStyles.Number, CultureInfo.InvariantCulture, out var m) && m >= 0) return m;
+                problems[name] = ["Must be a non-negative number."];
+                return null;
+            }
+            var threshold = Amount("threshold");
+            var given = Amount("cart_value");
+            if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
+            var store = await stores.GetAsync(storeId, ct);
+            if ((threshold ?? store?.FreeShippingThreshold) is not { } limit || limit <= 0)
+                return Results.Content("<!-- free-shipping: no threshold (data-threshold, or the store's setting) -->", "text/html; charset=utf-8");
+            var value = given ?? request.Cart.Sum(id => model.Products.GetValueOrDefault(id)?.Price ?? 0);
+            shipping = new ShippingProgress(limit, value, store?.Currency);
+            var wide = request with { Limit = 50 };
+            var candidates = Recommender.Recommend(model, wide).Concat(Recommender.Recommend(model, wide with { Strategy = Strategies.Bestsellers }));
+            picks = WidgetHtml.GapFillers(model, candidates, shipping.Gap, request.Limit);
         }
-        html.Append("</ul></section>");
-        return TypedResults.Content(html.ToString(), "text/html; charset=utf-8");
+        else picks = Recommender.Recommend(model, request);
+        // "A step up" shows better versions only, never the bestsellers a short list is filled with elsewhere.
+        if (kind == WidgetKinds.Upsell) picks = picks.Where(p => p.Reason.Strategy == Strategies.Upsell).ToList();
+        var html = WidgetHtml.Render(model, kind ?? "recommendations", q["title"], q["lang"], picks, request.Products.Count > 0 ? request.Products[0] : null, shipping);
+        if (cacheKey is not null) cache.Set(cacheKey, html, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(60) });
+        return Results.Content(html, "text/html; charset=utf-8");
     }
 
     internal static async Task<Results<Ok<Page<RuleView>>, ValidationProblem>> RulesAsync(CartwiseDb db, ModelService models, string? level, string? item, long? category,
@@ -295,6 +322,14 @@ public static class RecommendationEndpoints
                 CategoryRules = r.CategoryRules, Pairs = r.Pairs, Error = r.Error,
             }).ToListAsync(ct);
         return TypedResults.Ok(new Page<MiningRunView>(runs.Select(MiningRunView.From).ToList(), null));
+    }
+
+    internal static async Task<Results<Ok<WidgetReport>, ValidationProblem>> AnalyticsAsync(CartwiseDb db, TimeProvider clock, DateOnly? from, DateOnly? to, CancellationToken ct)
+    {
+        var (defaultFrom, defaultTo) = await WidgetAnalytics.DefaultRangeAsync(db, clock.GetUtcNow(), ct);
+        var (f, t) = (from ?? defaultFrom, to ?? defaultTo);
+        if (StoreFigures.RangeProblem(f, t) is { } problem) return Problems.Field(problem.Field, problem.Error);
+        return TypedResults.Ok(await WidgetAnalytics.ComputeAsync(db, f, t, ct));
     }
 
     internal static async Task<Ok<MiningRunView>> RebuildAsync(CartwiseDb db, ModelService models, CancellationToken ct)

@@ -101,6 +101,7 @@ public static class DemoShop
             <button type="submit">Add to cart</button></form><p class="added" role="status" hidden>Added to your cart.</p></div></article>
             <div data-cartwise-widget="product" data-product="{H(p.ExternalId)}" data-title="Bought together with it" class="widget"></div>
             <div data-cartwise-widget="upsell" data-product="{H(p.ExternalId)}" data-title="A step up" class="widget"></div>
+            <div data-cartwise-widget="bundle" data-product="{H(p.ExternalId)}" data-title="Buy them together" data-limit="2" class="widget"></div>
             """;
         return Page(p.Name ?? p.ExternalId, html);
     }
@@ -111,7 +112,7 @@ public static class DemoShop
         return Page("Your cart", """
             <h1>Your cart</h1>
             <div data-cart-lines><p>Your cart is empty.</p></div>
-            <p class="shipping" data-free-shipping="50"></p>
+            <div data-cartwise-widget="free-shipping" data-title="Free shipping from £50" data-limit="3" class="widget"></div>
             <div data-cartwise-widget="cart" data-title="Goes well with your cart" class="widget"></div>
             <form class="checkout" data-checkout><h2>Checkout</h2>
             <label for="email">Email</label><input id="email" name="email" type="email" autocomplete="email" required>

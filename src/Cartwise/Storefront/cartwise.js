@@ -69,12 +69,21 @@
     for (var v in visit) if (!(v in e)) e[v] = visit[v];
     queue.push(e); schedule();
     if (name === 'add_to_cart' || name === 'remove_from_cart' || name === 'view_cart' || name === 'begin_checkout') cartFrom(name, e.items);
+    if (name === 'purchase') { cart = []; widgets(); }
   }
+  // The cart as the shop's events describe it: lines of item id, price and quantity (the free-shipping bar needs its value).
+  function line(i) { return { item_id: String(i.item_id || i), price: +i.price || 0, quantity: +i.quantity || 1 }; }
   function cartFrom(name, items) {
     if (!items || !items.length) return;
-    if (name === 'add_to_cart') items.forEach(function (i) { if (cart.indexOf(String(i.item_id)) < 0) cart.push(String(i.item_id)); });
-    else if (name === 'remove_from_cart') items.forEach(function (i) { cart = cart.filter(function (c) { return c !== String(i.item_id); }); });
-    else cart = items.map(function (i) { return String(i.item_id); });
+    if (name === 'add_to_cart') items.forEach(function (i) {
+      var l = line(i), have = cart.filter(function (c) { return c.item_id === l.item_id; })[0];
+      if (have) have.quantity += l.quantity; else cart.push(l);
+    });
+    else if (name === 'remove_from_cart') items.forEach(function (i) {
+      var l = line(i);
+      cart = cart.filter(function (c) { if (c.item_id !== l.item_id) return true; c.quantity -= i.quantity ? l.quantity : c.quantity; return c.quantity > 0; });
+    });
+    else cart = items.map(line);
     widgets();
   }
 
@@ -90,7 +99,7 @@
       if (c && c.email_marketing !== undefined && c.email_marketing !== null) track('page_view', { consent: !!c.email_marketing });
       if (consent.analytics && !before) schedule();
     },
-    cart: function (items) { cart = (items || []).map(function (i) { return String(i.item_id || i); }); widgets(); },
+    cart: function (items) { cart = (items || []).map(line); widgets(); },
     onAddToCart: function (fn) { addToCart = fn; },
     flush: function () { send(false); }
   };
@@ -110,34 +119,61 @@
   var push = layer.push;
   layer.push = function () { var r = push.apply(layer, arguments); [].forEach.call(arguments, safe(fromLayer)); return r; };
 
-  // Widgets: the recommendations API renders the HTML; this only asks for it and counts impressions and clicks.
-  var strategies = { cart: 'cart', product: 'bought_together', upsell: 'upsell', bundle: 'bundles', 'recently-viewed': 'recently_viewed', bestsellers: 'bestsellers' };
+  // Widgets: the recommendations API renders the HTML; this asks for it, reserves its room, counts impressions and
+  // clicks (select_item, with the strategy that picked the item) and hands "add to cart" to the shop's callback.
+  var kinds = { cart: 1, product: 1, upsell: 1, bundle: 1, 'recently-viewed': 1, bestsellers: 1, 'free-shipping': 1 };
+  var style = d.createElement('style');
+  style.textContent = '[data-cartwise-widget]{min-height:var(--cw-reserved-height,360px)}[data-cartwise-widget][data-cw-empty]{min-height:0}';
+  (d.head || d.documentElement).appendChild(style);
+  function attr(el, name) { return el.getAttribute(name) || ''; }
   function widgets() {
     [].forEach.call(d.querySelectorAll('[data-cartwise-widget]'), safe(function (el) {
-      var kind = el.getAttribute('data-cartwise-widget'), strategy = strategies[kind];
-      if (!strategy) return;
-      var items = kind === 'cart' ? cart.join(',') : (el.getAttribute('data-product') || '');
-      var q = 'strategy=' + strategy + '&limit=' + (el.getAttribute('data-limit') || 4) + '&key=' + encodeURIComponent(key);
-      if (kind === 'cart') { if (!items) return; q += '&cart=' + encodeURIComponent(items); }
-      else if (items) q += '&product=' + encodeURIComponent(items);
+      var kind = attr(el, 'data-cartwise-widget');
+      if (!kinds[kind]) return;
+      var q = 'widget=' + kind + '&limit=' + (attr(el, 'data-limit') || 4) + '&lang=' + encodeURIComponent(navigator.language || '') + '&key=' + encodeURIComponent(key);
+      if (kind === 'cart' || kind === 'free-shipping') {
+        if (!cart.length && kind === 'cart') { el.setAttribute('data-cw-empty', ''); el.innerHTML = ''; el.__cwQuery = ''; return; }
+        var value = cart.reduce(function (s, c) { return s + c.price * c.quantity; }, 0);
+        q += '&cart=' + encodeURIComponent(cart.map(function (c) { return c.item_id; }).join(',')) + (value ? '&cart_value=' + value.toFixed(2) : '');
+        if (attr(el, 'data-threshold')) q += '&threshold=' + encodeURIComponent(attr(el, 'data-threshold'));
+      } else if (attr(el, 'data-product')) q += '&product=' + encodeURIComponent(attr(el, 'data-product'));
       var id = anonymousId(); if (id && kind === 'recently-viewed') q += '&anonymous_id=' + encodeURIComponent(id);
-      if (el.getAttribute('data-title')) q += '&title=' + encodeURIComponent(el.getAttribute('data-title'));
+      if (attr(el, 'data-title')) q += '&title=' + encodeURIComponent(attr(el, 'data-title'));
       if (el.__cwQuery === q) return;
       el.__cwQuery = q;
       fetch(base + '/api/v1/recommendations/widget?' + q, { credentials: 'omit' }).then(function (r) { return r.ok ? r.text() : ''; }).then(function (html) {
+        if (el.__cwQuery !== q) return;
         el.innerHTML = html;
-        var ids = [].map.call(el.querySelectorAll('[data-id]'), function (li) { return { item_id: li.getAttribute('data-id') }; });
-        if (ids.length) track('view_item_list', { item_list_id: 'cartwise_' + kind, item_list_name: strategy, items: ids });
+        var shown = el.querySelectorAll('.cw-item[data-id]:not(.cw-current)');
+        if (shown.length) el.removeAttribute('data-cw-empty'); else el.setAttribute('data-cw-empty', '');
+        // One impression per strategy shown (the free-shipping bar mixes cart rules and bestsellers).
+        var by = {};
+        [].forEach.call(shown, function (li) { var s = attr(li, 'data-strategy'); (by[s] = by[s] || []).push(item(li)); });
+        for (var s in by) track('view_item_list', { item_list_id: 'cartwise_' + kind, item_list_name: s, items: by[s] });
       }).catch(function (e) { log('widget', e); });
     }));
   }
+  function item(li) {
+    var i = { item_id: attr(li, 'data-id'), item_name: attr(li, 'data-name'), quantity: 1 };
+    if (attr(li, 'data-price')) i.price = +attr(li, 'data-price');
+    if (attr(li, 'data-currency')) i.currency = attr(li, 'data-currency');
+    return i;
+  }
   d.addEventListener('click', safe(function (ev) {
-    var li = ev.target.closest && ev.target.closest('[data-cartwise-widget] [data-id]');
-    if (!li) return;
-    var el = li.closest('[data-cartwise-widget]'), kind = el.getAttribute('data-cartwise-widget');
-    track('select_item', { item_list_id: 'cartwise_' + kind, item_list_name: strategies[kind], items: [{ item_id: li.getAttribute('data-id') }] });
-    if (addToCart && ev.target.closest('button')) { ev.preventDefault(); addToCart({ item_id: li.getAttribute('data-id') }); }
+    var t = ev.target, el = t.closest && t.closest('[data-cartwise-widget]');
+    if (!el) return;
+    var kind = attr(el, 'data-cartwise-widget'), all = t.closest('.cw-add-all'), li = t.closest('.cw-item[data-id]');
+    var lis = all ? [].slice.call(all.closest('.cw-bundle').querySelectorAll('.cw-item[data-id]')) : li ? [li] : [];
+    if (!lis.length || !(all || t.closest('.cw-add') || t.closest('a'))) return;
+    var items = lis.map(item);
+    track('select_item', { item_list_id: 'cartwise_' + kind, item_list_name: attr(lis[0], 'data-strategy'), items: items });
     send(true);
+    if (all || t.closest('.cw-add')) {
+      ev.preventDefault();
+      // The shop adds the items (and pushes its own add_to_cart); without a callback the item's page opens.
+      if (addToCart) items.forEach(function (i) { addToCart(i, { bundle: !!all }); });
+      else if (attr(lis[0], 'data-link')) location.href = attr(lis[0], 'data-link');
+    }
   }), true);
   d.addEventListener('visibilitychange', function () { send(true); });
   w.addEventListener('pagehide', function () { send(true); });

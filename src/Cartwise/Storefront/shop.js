@@ -1,5 +1,5 @@
 /* The demo shop's own front end, as a shop would write it: a cart in local storage and GA4 e-commerce events pushed
-   into the dataLayer. It knows nothing of Cartwise; the storefront script reads the dataLayer. */
+   into the dataLayer, which the storefront script reads. Its only call to Cartwise: the widgets' add-to-cart callback. */
 (function () {
   'use strict';
   var dataLayer = window.dataLayer = window.dataLayer || [];
@@ -16,24 +16,34 @@
     dataLayer.push(e);
   }
 
+  function add(item, quantity) {
+    var items = cart(), line = items.filter(function (i) { return i.item_id === item.item_id; })[0];
+    if (line) line.quantity += quantity; else items.push(Object.assign({}, item, { quantity: quantity }));
+    save(items);
+    push('add_to_cart', [Object.assign({}, item, { quantity: quantity })]);
+  }
+
   var product = document.querySelector('[data-item]');
   if (product) {
     var item = JSON.parse(product.getAttribute('data-item'));
     push('view_item', [Object.assign({ quantity: 1 }, item)]);
     product.querySelector('[data-add-to-cart]').addEventListener('submit', function (ev) {
       ev.preventDefault();
-      var quantity = Math.max(1, parseInt(ev.target.quantity.value, 10) || 1), items = cart();
-      var line = items.filter(function (i) { return i.item_id === item.item_id; })[0];
-      if (line) line.quantity += quantity; else items.push(Object.assign({}, item, { quantity: quantity }));
-      save(items);
-      push('add_to_cart', [Object.assign({}, item, { quantity: quantity })]);
+      add(item, Math.max(1, parseInt(ev.target.quantity.value, 10) || 1));
       product.querySelector('.added').hidden = false;
     });
   }
+  // The recommendation widgets' "Add to cart" buttons put the item in this shop's cart.
+  window.cartwise = window.cartwise || [];
+  window.cartwise.push(['onAddToCart', function (i) {
+    add({ item_id: i.item_id, item_name: i.item_name, price: i.price }, 1);
+    if (lines) render();
+    var added = document.querySelector('.added'); if (added) added.hidden = false;
+  }]);
 
   var lines = document.querySelector('[data-cart-lines]');
   function render() {
-    var items = cart(), bar = document.querySelector('[data-free-shipping]');
+    var items = cart();
     if (!items.length) { lines.innerHTML = '<p>Your cart is empty.</p>'; }
     else {
       var rows = items.map(function (i, n) {
@@ -43,10 +53,6 @@
       lines.innerHTML = '<table><thead><tr><th scope="col">Product</th><th scope="col" class="num">Quantity</th><th scope="col" class="num">Price</th><th scope="col"><span class="visually-hidden">Remove</span></th></tr></thead><tbody>' +
         rows + '</tbody><tfoot><tr><th scope="row">Total</th><td></td><td class="num">£' + value(items).toFixed(2) + '</td><td></td></tr></tfoot></table>';
       lines.querySelectorAll('tbody a').forEach(function (a, n) { a.textContent = items[n].item_name || items[n].item_id; });
-    }
-    if (bar) {
-      var gap = Math.max(0, parseFloat(bar.getAttribute('data-free-shipping')) - value(items));
-      bar.textContent = gap > 0 ? 'Add £' + gap.toFixed(2) + ' more for free shipping.' : 'Your order ships free.';
     }
   }
   if (lines) {
@@ -67,7 +73,7 @@
       push('purchase', items, { email: form.email.value, consent: form.consent.checked }, { transaction_id: 'DEMO-' + Date.now() });
       save([]); render();
       document.querySelector('.thanks').hidden = false;
-      window.cartwise && window.cartwise('flush');
+      if (typeof window.cartwise === 'function') window.cartwise('flush');
     });
   }
   count();

@@ -30,8 +30,7 @@ public static class StoreFigures
     {
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         var zone = Zone(store);
-        var start = Start(from, zone);
-        var end = Start(to.AddDays(1), zone);
+        var (start, end) = Bounds(store, from, to);
         var orders = await db.Orders.AsNoTracking().Where(o => o.PlacedAt >= start && o.PlacedAt < end)
             .Select(o => new { o.PlacedAt, Net = o.Value - o.RefundedValue }).ToListAsync(ct);
         var byDay = orders.GroupBy(o => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(o.PlacedAt, zone).DateTime))
@@ -42,6 +41,16 @@ public static class StoreFigures
         var revenue = orders.Sum(o => o.Net);
         return new SalesReport(from, to, start, end, store.Currency, orders.Count, revenue, orders.Count == 0 ? 0 : Math.Round(revenue / orders.Count, 2), days);
     }
+
+    /// <summary>The instants a range of the store's days covers: midnight of the first, midnight after the last.</summary>
+    public static (DateTimeOffset Start, DateTimeOffset End) Bounds(Store store, DateOnly from, DateOnly to)
+    {
+        var zone = Zone(store);
+        return (Start(from, zone), Start(to.AddDays(1), zone));
+    }
+
+    /// <summary>Today in the store's time zone.</summary>
+    public static DateOnly Today(Store store, DateTimeOffset now) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Zone(store)).DateTime);
 
     /// <summary>The store's time zone (UTC when the system does not know its name).</summary>
     private static TimeZoneInfo Zone(Store store) => TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var z) ? z : TimeZoneInfo.Utc;

@@ -21,16 +21,24 @@ public sealed class PostgresPagesTests
         using var feed = new ByteArrayContent(await File.ReadAllBytesAsync(Fixtures.Path("feed-rss.xml")));
         var run = (await (await admin.PostAsync("/api/v1/feeds/upload?format=xml", feed)).JsonAsync()).GetProperty("id").GetInt64();
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/models/rebuild", null)).StatusCode);
+        // A widget's impression and click, so that the widgets page reads events on PostgreSQL too.
+        using (var tracking = browser.App.Tracking(browser.Store))
+            Assert.Equal(HttpStatusCode.Accepted, (await tracking.PostJsonAsync("/api/v1/track", """
+                {"events":[{"event_id":"pg-w1","name":"view_item_list","anonymous_id":"pg-visitor","item_list_id":"cartwise_cart","item_list_name":"cart","items":[{"item_id":"SKU-1"}]},
+                           {"event_id":"pg-w2","name":"select_item","anonymous_id":"pg-visitor","item_list_id":"cartwise_cart","item_list_name":"cart","items":[{"item_id":"SKU-1"}]}]}
+                """)).StatusCode);
         var problems = new List<string>();
         var page = await browser.PageAsync(problems);
         await AdminBrowser.SignInAsync(page);
 
         foreach (var path in new[] { "/", "/catalog", $"/catalog/runs/{run}", "/customers", $"/customers/{customer}", $"/customers/{customer}/erase",
-                     "/recommendations?cart=SKU-1", "/recommendations/rules", "/outbox", $"/outbox/{row}", "/settings" })
+                     "/recommendations?cart=SKU-1", "/recommendations/rules", "/recommendations/widgets", "/outbox", $"/outbox/{row}", "/settings" })
         {
             var response = await page.GotoAsync(path);
             Assert.True(response!.Status == 200, $"{path}: {response.Status}");
         }
+        await page.GotoAsync("/recommendations/widgets");
+        Assert.Contains("100.0", await page.Locator("table.widgets tbody tr").First.InnerTextAsync(), StringComparison.Ordinal);
         Assert.Empty(problems);
     }
 }

@@ -96,20 +96,91 @@ public sealed class RecommendationApiTests
     }
 
     [Fact]
-    public async Task Widget_IsEscapedHtml()
+    public async Task Widget_IsEscapedHtml_WithLabelledButtons_AndPublicHtmlIsCachedForAMinute()
     {
         var (app, store) = await ShopAsync(Engine.Sqlite);
         await using var _ = app;
         using var tracking = app.Tracking(store);
 
-        var response = await tracking.GetAsync("/api/v1/recommendations/widget?product=mug&limit=2&title=%3Cscript%3E");
+        var response = await tracking.GetAsync("/api/v1/recommendations/widget?widget=product&product=mug&limit=2&title=%3Cscript%3E");
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
-        Assert.Contains("class=\"cw-rec\" data-id=\"plate\"", html);
-        Assert.Contains("plate &lt;b&gt;", html);
+        Assert.Contains("class=\"cw-item\" data-id=\"plate\" data-name=\"plate &lt;b&gt;\" data-strategy=\"bought_together\"", html, StringComparison.Ordinal);
+        Assert.Contains("aria-label=\"&lt;script&gt;\"", html, StringComparison.Ordinal);
+        Assert.Contains("<button type=\"button\" class=\"cw-add\" aria-label=\"Add to cart: plate &lt;b&gt;\">Add to cart</button>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script>", html);
         Assert.DoesNotContain("<b>", html);
+        Assert.Equal("public, max-age=60", response.Headers.CacheControl?.ToString());
+        // A visitor's own list is never cached; an unknown widget is named.
+        var personal = await tracking.GetAsync("/api/v1/recommendations/widget?widget=recently-viewed&anonymous_id=x");
+        Assert.True(personal.Headers.CacheControl is { Private: true, NoStore: true }, personal.Headers.CacheControl?.ToString());
+        var bad = await tracking.GetAsync("/api/v1/recommendations/widget?widget=carousel");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("'carousel' is not one of cart, product, upsell", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UpsellWidget_ShowsTheViewedProductBesideTheBetterOne_WithThePriceDifference()
+    {
+        var (app, store) = await ShopAsync(Engine.Sqlite);
+        await using var _ = app;
+        using var tracking = app.Tracking(store);
+
+        var html = await tracking.GetStringAsync("/api/v1/recommendations/widget?widget=upsell&product=mug&upsell_ratio=3");
+
+        Assert.Matches("<li class=\"cw-item cw-current\" data-id=\"mug\"[^>]*><span class=\"cw-tag\">You are viewing</span>", html);
+        Assert.Matches("data-id=\"jug\".*<span class=\"cw-price\">25.00&#160;EUR</span><span class=\"cw-difference\">\\+15.00&#160;EUR</span>", html);
+        Assert.True(html.IndexOf("data-id=\"mug\"", StringComparison.Ordinal) < html.IndexOf("data-id=\"jug\"", StringComparison.Ordinal));
+        // Only better versions: no bestseller fills the row, and with none (the jug is 2.5 times the price) the widget is empty.
+        Assert.DoesNotContain("data-strategy=\"bestsellers\"", html, StringComparison.Ordinal);
+        Assert.StartsWith("<!-- cartwise: nothing to recommend here", await tracking.GetStringAsync("/api/v1/recommendations/widget?widget=upsell&product=mug"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BundleWidget_ShowsTheSetWithItsCombinedPrice_AndOneAddAllButton()
+    {
+        var (app, store) = await ShopAsync(Engine.Sqlite);
+        await using var _ = app;
+        using var tracking = app.Tracking(store);
+
+        var html = await tracking.GetStringAsync("/api/v1/recommendations/widget?widget=bundle&product=mug&limit=2&lang=pl-PL");
+
+        var bundles = System.Text.RegularExpressions.Regex.Matches(html, "<li class=\"cw-bundle\" data-items=\"([^\"]+)\">(.*?)</button></li>");
+        Assert.Equal(2, bundles.Count);
+        // The strongest set first (mug + plate, 18 baskets), then mug + plate + jug (12); prices added, written the Polish way.
+        Assert.Equal(["mug", "plate"], bundles[0].Groups[1].Value.Split(',').Order().ToArray());
+        Assert.Contains("<p class=\"cw-bundle-price\">Razem: 20,00&#160;EUR</p>", bundles[0].Groups[2].Value, StringComparison.Ordinal);
+        Assert.Equal(["jug", "mug", "plate"], bundles[1].Groups[1].Value.Split(',').Order().ToArray());
+        Assert.Contains("<p class=\"cw-bundle-price\">Razem: 45,00&#160;EUR</p>", bundles[1].Groups[2].Value, StringComparison.Ordinal);
+        Assert.Contains("<button type=\"button\" class=\"cw-add-all\">Dodaj wszystkie (3) do koszyka", bundles[1].Groups[2].Value, StringComparison.Ordinal);
+        Assert.DoesNotContain("class=\"cw-add\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FreeShippingWidget_ShowsTheGap_AndItemsPricedToCrossIt()
+    {
+        var (app, store) = await ShopAsync(Engine.Sqlite);
+        await using var _ = app;
+        using var tracking = app.Tracking(store);
+        using var admin = app.Admin(store);
+
+        // No threshold anywhere: the widget says so in a comment and shows nothing.
+        Assert.StartsWith("<!-- free-shipping: no threshold", await tracking.GetStringAsync("/api/v1/recommendations/widget?widget=free-shipping&cart=mug"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsync("/api/v1/store/storefront", new StringContent(
+            """{"clientRequestsPerMinute":600,"keyRequestsPerMinute":0,"freeShippingThreshold":40}""", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+
+        // mug + plate from the catalogue: 20 of 40; the jug (25) alone crosses it, the lamp (10) would not.
+        var html = await tracking.GetStringAsync("/api/v1/recommendations/widget?widget=free-shipping&cart=mug,plate&limit=1");
+        Assert.Contains("Add 20.00&#160;EUR more for free shipping.", html, StringComparison.Ordinal);
+        Assert.Contains("role=\"progressbar\" aria-label=\"Towards free shipping\" aria-valuemin=\"0\" aria-valuemax=\"100\" aria-valuenow=\"50\"", html, StringComparison.Ordinal);
+        Assert.Contains("Any one of these gets you there:", html, StringComparison.Ordinal);
+        Assert.Contains("data-id=\"jug\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("data-id=\"lamp\"", html, StringComparison.Ordinal);
+        // The script's own cart value (quantities the catalogue cannot know) and a threshold of the page's win.
+        Assert.Contains("Your order ships free.", await tracking.GetStringAsync("/api/v1/recommendations/widget?widget=free-shipping&cart=mug&cart_value=45"), StringComparison.Ordinal);
+        Assert.Contains("Add 5.00&#160;EUR more", await tracking.GetStringAsync("/api/v1/recommendations/widget?widget=free-shipping&cart=mug&cart_value=45&threshold=50"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await tracking.GetAsync("/api/v1/recommendations/widget?widget=free-shipping&cart_value=-3")).StatusCode);
     }
 
     [Theory, ClassData(typeof(Engines))]

@@ -114,9 +114,10 @@ public sealed class StorefrontScriptTests(AdminBrowser browser) : IClassFixture<
 
         var item = page.Locator("[data-cartwise-widget] [data-id='W-SAUCER']");
         await Assertions.Expect(item).ToContainTextAsync("Blue saucer");
-        Assert.Equal("Goes well with", await page.Locator("[data-cartwise-widget] h3").InnerTextAsync());
-        // A click goes out at once (by beacon), with the impression when its batch has not left yet.
-        await page.RunAndWaitForRequestFinishedAsync(() => item.ClickAsync(),
+        Assert.Equal("Goes well with", await page.Locator("[data-cartwise-widget] h2").InnerTextAsync());
+        await page.EvaluateAsync("cartwise('onAddToCart', function (i) { window.__added = [i.item_id, i.item_name, i.price]; })");
+        // A click goes out at once (by beacon), with the impression when its batch has not left yet; the shop's callback gets the item.
+        await page.RunAndWaitForRequestFinishedAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Add to cart: Blue saucer" }).ClickAsync(),
             new() { Predicate = r => r.Url.Contains("/api/v1/track", StringComparison.Ordinal) && (r.PostData ?? "").Contains("select_item", StringComparison.Ordinal) });
 
         var cookie = Assert.Single(await page.Context.CookiesAsync(["http://shop.localhost/"]), c => c.Name == "_cw_id");
@@ -124,6 +125,7 @@ public sealed class StorefrontScriptTests(AdminBrowser browser) : IClassFixture<
         var events = await db.Events.Where(e => e.AnonymousId == cookie.Value).OrderBy(e => e.Id).Select(e => new { e.Name, e.Payload }).ToListAsync();
         Assert.Equal(["view_item_list", "select_item"], events.Select(e => e.Name));
         Assert.All(events, e => Assert.Contains("\"item_list_name\":\"bought_together\"", e.Payload, StringComparison.Ordinal));
+        Assert.Equal("""["W-SAUCER","Blue saucer",5]""", await page.EvaluateAsync<string>("JSON.stringify(window.__added)"));
         Assert.Empty(problems);
     }
 

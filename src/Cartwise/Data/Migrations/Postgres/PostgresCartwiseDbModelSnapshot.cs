@@ -1160,9 +1160,9 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.HasIndex("StoreId", "EventId")
                         .IsUnique();
 
-                    b.HasIndex("StoreId", "Name");
-
                     b.HasIndex("StoreId", "ReceivedAt");
+
+                    b.HasIndex("StoreId", "Name", "OccurredAt");
 
                     b.ToTable("Events");
                 });

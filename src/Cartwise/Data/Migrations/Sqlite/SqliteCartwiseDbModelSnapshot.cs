@@ -1108,9 +1108,9 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.HasIndex("StoreId", "EventId")
                         .IsUnique();
 
-                    b.HasIndex("StoreId", "Name");
-
                     b.HasIndex("StoreId", "ReceivedAt");
+
+                    b.HasIndex("StoreId", "Name", "OccurredAt");
 
                     b.ToTable("Events");
                 });

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Cartwise.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCartwiseDb))]
-    [Migration("20261202101625_StorefrontSettings")]
+    [Migration("20261202103058_StorefrontSettings")]
     partial class StorefrontSettings
     {
         /// <inheritdoc />
@@ -1163,9 +1163,9 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.HasIndex("StoreId", "EventId")
                         .IsUnique();
 
-                    b.HasIndex("StoreId", "Name");
-
                     b.HasIndex("StoreId", "ReceivedAt");
+
+                    b.HasIndex("StoreId", "Name", "OccurredAt");
 
                     b.ToTable("Events");
                 });

@@ -10,6 +10,10 @@ namespace Cartwise.Data.Migrations.Postgres
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Events_StoreId_Name",
+                table: "Events");
+
             migrationBuilder.AddColumn<string>(
                 name: "AllowedOrigins",
                 table: "Stores",
@@ -35,11 +39,20 @@ namespace Cartwise.Data.Migrations.Postgres
                 type: "integer",
                 nullable: false,
                 defaultValue: 60000);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_StoreId_Name_OccurredAt",
+                table: "Events",
+                columns: new[] { "StoreId", "Name", "OccurredAt" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_Events_StoreId_Name_OccurredAt",
+                table: "Events");
+
             migrationBuilder.DropColumn(
                 name: "AllowedOrigins",
                 table: "Stores");
@@ -55,6 +68,11 @@ namespace Cartwise.Data.Migrations.Postgres
             migrationBuilder.DropColumn(
                 name: "KeyRequestsPerMinute",
                 table: "Stores");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Events_StoreId_Name",
+                table: "Events",
+                columns: new[] { "StoreId", "Name" });
         }
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Cartwise.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCartwiseDb))]
-    [Migration("20261202101559_StorefrontSettings")]
+    [Migration("20261202103015_StorefrontSettings")]
     partial class StorefrontSettings
     {
         /// <inheritdoc />
@@ -1111,9 +1111,9 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.HasIndex("StoreId", "EventId")
                         .IsUnique();
 
-                    b.HasIndex("StoreId", "Name");
-
                     b.HasIndex("StoreId", "ReceivedAt");
+
+                    b.HasIndex("StoreId", "Name", "OccurredAt");
 
                     b.ToTable("Events");
                 });
