@@ -25,6 +25,13 @@ public static class KeyAuth
     public static long StoreId(this ClaimsPrincipal user) =>
         long.Parse(user.FindFirstValue(StoreIdClaim) ?? throw new InvalidOperationException("The principal has no store."), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The tracking key a request carries: the header, or the query (<c>?key=</c>: navigator.sendBeacon sets no header,
+    /// and a request without custom headers needs no CORS preflight). Never the admin key. Empty: none.
+    /// </summary>
+    public static string TrackingKeyOf(HttpRequest request) =>
+        request.Headers[TrackingHeader].ToString().Trim() is { Length: > 0 } header ? header : request.Query["key"].ToString().Trim();
+
     /// <summary>True when the caller used its store's admin key (not only the public tracking key).</summary>
     public static bool IsAdmin(this ClaimsPrincipal user) =>
         user.Identities.Any(i => i.IsAuthenticated && i.AuthenticationType == AdminScheme);
@@ -76,10 +83,7 @@ internal sealed class KeyAuthenticationHandler(
         }
         else
         {
-            key = Request.Headers[KeyAuth.TrackingHeader].ToString().Trim();
-            // The public tracking key may also come in the query (?key=): navigator.sendBeacon sets no header, and a
-            // request without custom headers needs no CORS preflight. Never the admin key.
-            if (key.Length == 0) key = Request.Query["key"].ToString().Trim();
+            key = KeyAuth.TrackingKeyOf(Request);
         }
         if (string.IsNullOrEmpty(key)) return AuthenticateResult.NoResult();
 

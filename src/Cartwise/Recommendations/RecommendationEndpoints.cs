@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using System.Text.Json;
 using Cartwise.Core.Customers;
 using Cartwise.Core.Recommendations;
@@ -83,13 +81,7 @@ public static class RecommendationEndpoints
             else if (model.CategoryNames.FirstOrDefault(kv => kv.Value == c) is { Value: not null } byPath) category = byPath.Key;
             else errors["category"] = [$"'{c}' is neither a category id nor a category path of this store."];
         }
-        decimal? Money(string name)
-        {
-            if (q[name].ToString() is not { Length: > 0 } v) return null;
-            if (decimal.TryParse(v, NumberStyles.Number, CultureInfo.InvariantCulture, out var m) && m >= 0) return m;
-            errors[name] = ["Must be a non-negative number."];
-            return null;
-        }
+        decimal? Money(string name) => Amount(q, name, errors);
         bool Flag(string name, bool fallback)
         {
             if (q[name].ToString() is not { Length: > 0 } v) return fallback;
@@ -142,6 +134,15 @@ public static class RecommendationEndpoints
         var cart = Ids(q["cart"]);
         if (errors.Count > 0) return (null, unknown, errors, model);
         return (new RecommendationRequest(strategy, products, cart, category, limit, filters, purchased.Distinct().ToList(), viewed, weights, window, upsell), unknown, null, model);
+    }
+
+    /// <summary>A non-negative amount from the query; null when absent, and then also when malformed (its problem noted).</summary>
+    private static decimal? Amount(IQueryCollection q, string name, Dictionary<string, string[]> errors)
+    {
+        if (q[name].ToString() is not { Length: > 0 } v) return null;
+        if (decimal.TryParse(v, NumberStyles.Number, CultureInfo.InvariantCulture, out var m) && m >= 0) return m;
+        errors[name] = ["Must be a non-negative number."];
+        return null;
     }
 
     /// <summary>
@@ -228,15 +229,8 @@ public static class RecommendationEndpoints
         if (kind == WidgetKinds.FreeShipping)
         {
             var problems = new Dictionary<string, string[]>();
-            decimal? Amount(string name)
-            {
-                if (q[name].ToString() is not { Length: > 0 } v) return null;
-                if (decimal.TryParse(v, NumberStyles.Number, CultureInfo.InvariantCulture, out var m) && m >= 0) return m;
-                problems[name] = ["Must be a non-negative number."];
-                return null;
-            }
-            var threshold = Amount("threshold");
-            var given = Amount("cart_value");
+            var threshold = Amount(q, "threshold", problems);
+            var given = Amount(q, "cart_value", problems);
             if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
             var store = await stores.GetAsync(storeId, ct);
             if ((threshold ?? store?.FreeShippingThreshold) is not { } limit || limit <= 0)

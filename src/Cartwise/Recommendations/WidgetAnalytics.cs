@@ -93,7 +93,7 @@ public static class WidgetAnalytics
     public static async Task<(DateOnly From, DateOnly To)> DefaultRangeAsync(CartwiseDb db, DateTimeOffset now, CancellationToken ct)
     {
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
-        var today = StoreFigures.Today(store, now);
+        var today = StoreFigures.DayOf(store, now);
         return (today.AddDays(-29), today);
     }
 }

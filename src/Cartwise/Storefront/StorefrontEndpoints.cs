@@ -93,7 +93,7 @@ public static class StorefrontEndpoints
             if (!IsStorefrontRoute(http.Request.Path)) { await next(http); return; }
             var origin = http.Request.Headers.Origin.ToString();
             var preflight = HttpMethods.IsOptions(http.Request.Method) && http.Request.Headers.ContainsKey(HeaderNames.AccessControlRequestMethod);
-            var key = http.Request.Headers[KeyAuth.TrackingHeader].ToString().Trim() is { Length: > 0 } h ? h : http.Request.Query["key"].ToString().Trim();
+            var key = KeyAuth.TrackingKeyOf(http.Request);
             var store = key.Length == 0 ? null : await StoreOfAsync(http, key);
             if (origin.Length > 0)
             {

@@ -49,8 +49,8 @@ public static class StoreFigures
         return (Start(from, zone), Start(to.AddDays(1), zone));
     }
 
-    /// <summary>Today in the store's time zone.</summary>
-    public static DateOnly Today(Store store, DateTimeOffset now) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Zone(store)).DateTime);
+    /// <summary>The day an instant falls on in the store's time zone.</summary>
+    public static DateOnly DayOf(Store store, DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Zone(store)).DateTime);
 
     /// <summary>The store's time zone (UTC when the system does not know its name).</summary>
     private static TimeZoneInfo Zone(Store store) => TimeZoneInfo.TryFindSystemTimeZoneById(store.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
@@ -68,9 +68,9 @@ public static class StoreFigures
     /// </summary>
     public static async Task<(DateOnly From, DateOnly To)> DefaultRangeAsync(CartwiseDb db, DateTimeOffset now, CancellationToken ct)
     {
-        var zone = Zone(await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct));
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         var latest = await db.Orders.OrderByDescending(o => o.PlacedAt).Select(o => (DateTimeOffset?)o.PlacedAt).FirstOrDefaultAsync(ct);
-        var to = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(latest is { } l && l < now ? l : now, zone).DateTime);
+        var to = DayOf(store, latest is { } l && l < now ? l : now);
         return (to.AddDays(-29), to);
     }
 
