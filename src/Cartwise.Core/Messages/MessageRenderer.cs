@@ -73,9 +73,16 @@ public sealed class MessageRenderer
     {
         if (_templates.ContainsKey(source)) return null;
         if (LiquidGuard.Check(source) is { } refused) return refused;
-        if (!Parser.TryParse(source, out var template, out var error)) return error;
+        if (!Parser.TryParse(source, out var template, out var error)) return Readable(error);
         _templates.TryAdd(source, template);
         return null;
+    }
+
+    /// <summary>The parser's message with its place as a person reads it: "… at (1:29) Source: …" → "… at line 1, column 29".</summary>
+    private static string Readable(string error)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(error, @"^(.*?)\s*\((\d+):(\d+)\)");
+        return m.Success ? $"{m.Groups[1].Value} line {m.Groups[2].Value}, column {m.Groups[3].Value}" : error;
     }
 
     /// <summary>Renders <paramref name="variant"/> for one recipient.</summary>

@@ -21,6 +21,8 @@ public static class AdminApp
     public const string StylesheetPath = "/admin.css";
     /// <summary>The framework's script for enhanced navigation and forms (embedded at build, see the project file).</summary>
     public const string ScriptPath = "/_framework/blazor.web.js";
+    /// <summary>The admin app's own script islands (filters, the unsaved-changes guard, drag and drop).</summary>
+    public const string IslandsPath = "/admin.js";
 
     public static IServiceCollection AddAdminApp(this IServiceCollection services)
     {
@@ -63,6 +65,7 @@ public static class AdminApp
         // No antiforgery token: the form is also on the sign-in page (no user yet, while a signed-in user's token is
         // bound to them), and all it can do is set the language cookie.
         app.MapGet(StylesheetPath, () => EmbeddedFiles.Serve("Cartwise.Admin.admin.css", "text/css; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet(IslandsPath, () => EmbeddedFiles.Serve("Cartwise.Admin.admin.js", "text/javascript; charset=utf-8")).AllowAnonymous().ExcludeFromDescription();
         // Signed in to sign out: the form's antiforgery token belongs to the signed-in user.
         app.MapPost("/logout", async (HttpContext http, [FromForm] string? reason) =>
         {

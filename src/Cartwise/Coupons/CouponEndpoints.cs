@@ -20,6 +20,9 @@ public sealed record GenerateRequest([property: Range(1, 100_000)] int Count, [p
 
 public sealed record RejectedCode(int Line, string Error);
 
+/// <summary>The first rows of a CSV of codes, to pick the column holding them; its columns by header name (or number without a header).</summary>
+public sealed record CsvPreview(IReadOnlyList<string> Columns, IReadOnlyList<IReadOnlyList<string>> Rows, string? Problem);
+
 public sealed record CodesAdded(int Added, int Duplicates, IReadOnlyList<RejectedCode> Rejected, PoolView Pool);
 
 public static class CouponEndpoints
@@ -70,15 +73,44 @@ public static class CouponEndpoints
     internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> ImportAsync(long id, HttpRequest http, CartwiseDb db, string? column, bool? header, CancellationToken ct)
     {
         if (http.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxImportBytes;
+        if (!await db.CouponPools.AnyAsync(p => p.Id == id, ct)) return TypedResults.NotFound();
+        // The CSV reader reads synchronously; the body is buffered first (Kestrel allows no synchronous reads).
+        using var body = new MemoryStream();
+        await http.Body.CopyToAsync(body, ct);
+        body.Position = 0;
+        return await ImportCsvAsync(db, id, body, column, header, ct);
+    }
+
+    /// <summary>The columns and first <paramref name="rows"/> rows of a CSV, read as the import reads it.</summary>
+    internal static CsvPreview PreviewCsv(Stream body, bool header, int rows = 5)
+    {
+        try
+        {
+            using var csv = CsvReader.Create(body, new CsvReaderOptions { HasHeader = header, TrackLineNumbers = true, Encoding = Encoding.UTF8 }, true);
+            var first = new List<IReadOnlyList<string>>();
+            while (first.Count < rows && csv.Read())
+                first.Add(Enumerable.Range(0, csv.FieldCount).Select(i => csv.GetString(i)).ToList());
+            var width = Math.Max(first.Count == 0 ? 0 : first.Max(r => r.Count), header ? csv.Headers.Count : 0);
+            var columns = header
+                ? csv.Headers.Select((h, i) => string.IsNullOrWhiteSpace(h) ? (i + 1).ToString(CultureInfo.InvariantCulture) : h.Trim()).ToList()
+                : Enumerable.Range(1, width).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
+            return new CsvPreview(columns, first, first.Count == 0 ? "the file has no rows" : null);
+        }
+        catch (CsvFormatException e)
+        {
+            return new CsvPreview([], [], "malformed CSV: " + e.Message);
+        }
+    }
+
+    /// <summary>Adds the codes of a CSV (the API's body, or a file uploaded in the coupons step) to a pool.</summary>
+    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> ImportCsvAsync(CartwiseDb db, long id, Stream body, string? column,
+        bool? header, CancellationToken ct)
+    {
         var pool = await db.CouponPools.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (pool is null) return TypedResults.NotFound();
         var hasHeader = header ?? true;
         var codes = new List<(int Line, string Code)>();
         var rejected = new List<RejectedCode>();
-        // CsvHelper reads synchronously; the body is buffered first (Kestrel allows no synchronous reads).
-        using var body = new MemoryStream();
-        await http.Body.CopyToAsync(body, ct);
-        body.Position = 0;
         try
         {
             using var csv = CsvReader.Create(body, new CsvReaderOptions { HasHeader = hasHeader, TrackLineNumbers = true, Encoding = Encoding.UTF8 }, true);

@@ -8,6 +8,9 @@ namespace Cartwise.Messages;
 public sealed record MessageReport(int Sent, int Failed, int Skipped, int Opened, int Clicked, int Unsubscribed, int Orders, decimal Revenue,
     int CouponsSent, int CouponsRedeemed, double OpenRate, double ClickRate, double ClickToOpenRate);
 
+/// <summary>What a report's rows can be grouped by: the language, rule and message of a row, and when it was sent (or decided, unsent).</summary>
+public readonly record struct ReportKey(string? Language, string? Rule, long MessageId, DateTimeOffset At);
+
 /// <summary>The figures of all rows, and of their groups under each grouping asked for (in the order asked).</summary>
 public sealed record GroupedReport(MessageReport Total, IReadOnlyList<IReadOnlyDictionary<string, MessageReport>> Groupings);
 
@@ -22,7 +25,7 @@ public static class MessageReports
 
     /// <param name="groupings">Ways to group the rows (by rule, by language…): the rows are read once for all of them.</param>
     public static async Task<GroupedReport> ComputeAsync(CartwiseDb db, IQueryable<OutboxMessage> scope, DateTimeOffset? from, DateTimeOffset? to,
-        IReadOnlyList<Func<(string? Language, string? Rule, long MessageId), string>> groupings, CancellationToken ct)
+        IReadOnlyList<Func<ReportKey, string>> groupings, CancellationToken ct)
     {
         var q = scope.AsNoTracking().Where(o => !o.IsTest && o.Status != OutboxStatus.Pending && o.Status != OutboxStatus.Claimed && o.Status != OutboxStatus.Sending);
         if (from is not null) q = q.Where(o => (o.SentAt ?? o.CreatedAt) >= from);
@@ -80,7 +83,7 @@ public static class MessageReports
         }
 
         return new GroupedReport(Compute(rows), groupings.Select(group =>
-            (IReadOnlyDictionary<string, MessageReport>)rows.GroupBy(r => group((r.Language, r.Rule, r.MessageId))).ToDictionary(g => g.Key, g => Compute(g))).ToList());
+            (IReadOnlyDictionary<string, MessageReport>)rows.GroupBy(r => group(new ReportKey(r.Language, r.Rule, r.MessageId, r.SentAt ?? r.CreatedAt))).ToDictionary(g => g.Key, g => Compute(g))).ToList());
     }
 
     private static double Rate(int part, int whole) => whole == 0 ? 0 : Math.Round((double)part / whole, 4);

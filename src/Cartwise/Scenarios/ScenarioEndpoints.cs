@@ -35,6 +35,12 @@ public sealed record ScenarioListItem(long Id, string Name, string Kind, string 
 public sealed record DecisionView(long Id, long ScenarioId, string Rule, long CustomerId, string TriggerKey, string Kind, string? Reason, DateTimeOffset At,
     DateTimeOffset? DueAt, DateTimeOffset DecidedAt, long MessageId, long? OutboxId, string? SendStatus, string? SendReason, DateTimeOffset? SentAt);
 
+/// <summary>Orders whose value is from <see cref="From"/> (inclusive) to <see cref="To"/> (exclusive; null: no upper bound).</summary>
+public sealed record ValueBucket(decimal From, decimal? To, int Orders);
+
+/// <summary>The store's order values (net of refunds) in equal buckets up to the 95th percentile, the rest in one.</summary>
+public sealed record OrderValueHistogram(string Currency, int Orders, IReadOnlyList<ValueBucket> Buckets);
+
 public sealed record TierSuggestion(decimal AverageOrderValue, decimal MedianOrderValue, int Orders, string Currency, IReadOnlyList<OrderTier> Tiers);
 
 /// <summary>Treated customers against the holdout: conversion within 7 days of the trigger and revenue per customer.</summary>
@@ -60,6 +66,7 @@ public static class ScenarioEndpoints
         g.MapGet("/", ListAsync).WithSummary("The store's scenarios with kind and state.");
         g.MapPost("/", CreateAsync).WithSummary("Create a scenario (a draft).");
         g.MapGet("/languages", LanguagesAsync).WithSummary("The languages step: customers with email consent, how many languages they use, the most common one.");
+        g.MapGet("/order-values", OrderValuesAsync).WithSummary("The store's order values as a histogram (the customize step of a post-purchase scenario draws it under the tiers).");
         g.MapGet("/suggested-tiers", SuggestTiersAsync).WithSummary("Post-purchase tier bounds from the store's order values (quantiles around the average).");
         g.MapGet("/decisions", CustomerDecisionsAsync).WithSummary("Every scenario's decisions about one customer (?customerId=): why they got, or did not get, each email.");
         g.MapGet("/{id:long}", GetAsync).WithSummary("One scenario with its summary (can it be activated, what is missing).");
@@ -126,14 +133,17 @@ public static class ScenarioEndpoints
     }
 
     /// <summary>Errors a scenario cannot even be saved with: the definition's own rules (durations, tiers, kinds).</summary>
-    private static ValidationProblem? Shape(ScenarioRequest r)
+    private static ValidationProblem? Shape(ScenarioRequest r) => ShapeErrors(r) is { Count: > 0 } errors ? Problems.Fields(errors) : null;
+
+    /// <summary>The errors of <see cref="Shape"/> as (path, error) pairs, for the wizard's fields.</summary>
+    internal static List<(string Path, string Error)> ShapeErrors(ScenarioRequest r)
     {
         var errors = ScenarioValidator.Validate(r.Kind, r.Customize).ToList();
         if (r.Languages is { } languages)
             for (var i = 0; i < languages.Count; i++)
                 if (string.IsNullOrWhiteSpace(languages[i]) || languages[i].Contains(',', StringComparison.Ordinal))
                     errors.Add(($"languages[{i}]", "a language tag such as en or pt-BR"));
-        return errors.Count == 0 ? null : Problems.Fields(errors);
+        return errors;
     }
 
     /// <summary>
@@ -294,11 +304,41 @@ public static class ScenarioEndpoints
             rows.Where(r => r.Key == null).Sum(r => r.Count)));
     }
 
-    internal static async Task<Ok<TierSuggestion>> SuggestTiersAsync(CartwiseDb db, CancellationToken ct)
+    /// <summary>The store's order values net of refunds, ascending.</summary>
+    private static async Task<List<decimal>> OrderValuesSortedAsync(CartwiseDb db, CancellationToken ct)
     {
         var values = await db.Orders.AsNoTracking().Where(o => o.Value > 0).Select(o => o.Value - o.RefundedValue).ToListAsync(ct);
-        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         values.Sort();
+        return values;
+    }
+
+    internal static async Task<Ok<OrderValueHistogram>> OrderValuesAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var values = await OrderValuesSortedAsync(db, ct);
+        var currency = await db.Stores.AsNoTracking().Where(s => s.Id == db.CurrentStoreId).Select(s => s.Currency).SingleAsync(ct);
+        if (values.Count == 0) return TypedResults.Ok(new OrderValueHistogram(currency, 0, []));
+        var top = values[(int)Math.Min(values.Count - 1, Math.Floor(0.95 * values.Count))];
+        // About 20 buckets of a width a person would pick (1, 2 or 5 times a power of ten).
+        var width = Nice(Math.Max(top, 1) / 20);
+        var count = (int)Math.Max(1, Math.Ceiling(top / width));
+        var buckets = new int[count + 1];
+        foreach (var v in values) buckets[Math.Min(count, (int)Math.Floor(Math.Max(v, 0) / width))]++;
+        var result = Enumerable.Range(0, count).Select(i => new ValueBucket(i * width, (i + 1) * width, buckets[i])).ToList();
+        if (buckets[count] > 0) result.Add(new ValueBucket(count * width, null, buckets[count]));
+        return TypedResults.Ok(new OrderValueHistogram(currency, values.Count, result));
+    }
+
+    private static decimal Nice(decimal v)
+    {
+        var magnitude = (decimal)Math.Pow(10, Math.Floor(Math.Log10((double)v)));
+        var f = v / magnitude;
+        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * magnitude;
+    }
+
+    internal static async Task<Ok<TierSuggestion>> SuggestTiersAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var values = await OrderValuesSortedAsync(db, ct);
+        var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         if (values.Count == 0) return TypedResults.Ok(new TierSuggestion(0, 0, 0, store.Currency, [new OrderTier("all", 0, null, 0)]));
         decimal Q(double p) => values[(int)Math.Min(values.Count - 1, Math.Floor(p * values.Count))];
         var average = values.Average();
@@ -336,7 +376,7 @@ public static class ScenarioEndpoints
     /// share who ordered within 7 days, revenue per customer, and the difference with a 95% interval (normal
     /// approximation of the difference of two proportions).
     /// </summary>
-    private static async Task<HoldoutComparison> HoldoutAsync(CartwiseDb db, long id, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
+    internal static async Task<HoldoutComparison> HoldoutAsync(CartwiseDb db, long id, DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct)
     {
         var q = db.ScenarioDecisions.AsNoTracking().Where(d => d.ScenarioId == id && (d.Kind == DecisionKinds.Scheduled || d.Kind == DecisionKinds.HeldOut));
         if (from is not null) q = q.Where(d => d.At >= from);

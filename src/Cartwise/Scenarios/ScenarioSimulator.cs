@@ -6,7 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Cartwise.Scenarios;
 
 /// <summary>What one rule or tier would have done over a period.</summary>
-public sealed record RuleSimulation(string Rule, long MessageId, int Triggered, int Sent, int HeldOut, int Skipped, IReadOnlyDictionary<string, int> SkippedBy);
+/// <param name="Customers">Distinct customers the sent messages went to.</param>
+public sealed record RuleSimulation(string Rule, long MessageId, int Triggered, int Sent, int HeldOut, int Skipped, IReadOnlyDictionary<string, int> SkippedBy, int Customers);
 
 public sealed record SimulationResult(long ScenarioId, string Kind, DateTimeOffset From, DateTimeOffset To, int Events, int Customers, IReadOnlyList<RuleSimulation> Rules);
 
@@ -50,7 +51,7 @@ public static class ScenarioSimulator
             var triggered = mine.Count(d => d.Kind != DecisionKinds.Sent && !(d.Kind == DecisionKinds.Skipped && d.DueAt is not null));
             var skipped = mine.Where(d => d.Kind == DecisionKinds.Skipped).GroupBy(d => Reason(d.Reason)).ToDictionary(g => g.Key, g => g.Count());
             rules.Add(new RuleSimulation(rule, message, triggered, mine.Count(d => d.Kind == DecisionKinds.Sent), mine.Count(d => d.Kind == DecisionKinds.HeldOut),
-                skipped.Values.Sum(), skipped));
+                skipped.Values.Sum(), skipped, mine.Where(d => d.Kind == DecisionKinds.Sent).Select(d => d.Customer).Distinct().Count()));
         }
         return new SimulationResult(scenario.Id, scenario.Kind, from, to, events.Count, customers.Count, rules);
     }

@@ -1,0 +1,65 @@
+// The admin app's small script islands, by event delegation (pages arrive by enhanced navigation too):
+// - a filter field over a list of checkboxes (<input data-filter-for="list-id">);
+// - a form marked data-guard asks before the page is left with unsaved changes;
+// - blocks of the message designer reorder by drag and drop (the move buttons do the same without a mouse).
+(function () {
+  'use strict';
+  document.addEventListener('input', function (e) {
+    var t = e.target;
+    if (t.matches && t.matches('input[data-filter-for]')) {
+      var q = t.value.trim().toLowerCase();
+      var list = document.getElementById(t.getAttribute('data-filter-for'));
+      if (!list) return;
+      list.querySelectorAll('li').forEach(function (li) {
+        li.hidden = q.length > 0 && li.textContent.toLowerCase().indexOf(q) < 0;
+      });
+      return;
+    }
+    var form = t.form || (t.closest && t.closest('form'));
+    if (form && form.hasAttribute('data-guard') && !(t.matches && t.matches('input[data-filter-for]'))) form.setAttribute('data-dirty', '');
+  });
+  document.addEventListener('change', function (e) {
+    var form = e.target.form;
+    if (form && form.hasAttribute('data-guard')) form.setAttribute('data-dirty', '');
+  });
+  document.addEventListener('submit', function (e) {
+    if (e.target.removeAttribute) e.target.removeAttribute('data-dirty');
+  }, true);
+  window.addEventListener('beforeunload', function (e) {
+    if (document.querySelector('form[data-guard][data-dirty]')) { e.preventDefault(); e.returnValue = ''; }
+  });
+
+  // Drag and drop: dropping block A on block B posts the form with Form.Move = "A:B".
+  var dragged = null;
+  document.addEventListener('dragstart', function (e) {
+    var block = e.target.closest && e.target.closest('[data-block]');
+    if (!block) return;
+    dragged = block;
+    e.dataTransfer.effectAllowed = 'move';
+    e.dataTransfer.setData('text/plain', block.getAttribute('data-block'));
+    block.classList.add('dragging');
+  });
+  document.addEventListener('dragend', function () {
+    if (dragged) dragged.classList.remove('dragging');
+    document.querySelectorAll('.drop-target').forEach(function (x) { x.classList.remove('drop-target'); });
+    dragged = null;
+  });
+  document.addEventListener('dragover', function (e) {
+    var over = e.target.closest && e.target.closest('[data-block]');
+    if (!dragged || !over || over === dragged) return;
+    e.preventDefault();
+    document.querySelectorAll('.drop-target').forEach(function (x) { if (x !== over) x.classList.remove('drop-target'); });
+    over.classList.add('drop-target');
+  });
+  document.addEventListener('drop', function (e) {
+    var over = e.target.closest && e.target.closest('[data-block]');
+    if (!dragged || !over || over === dragged) return;
+    e.preventDefault();
+    var form = over.closest('form');
+    var action = form && form.querySelector('input[name="Form.Move"]');
+    if (!action) return;
+    action.value = dragged.getAttribute('data-block') + ':' + over.getAttribute('data-block');
+    form.removeAttribute('data-dirty');
+    form.requestSubmit();
+  });
+})();
