@@ -83,7 +83,7 @@ public sealed class MessageRendererTests
         var errors = MessageValidator.Validate("en", variants, new MessageRenderer());
         var e = Assert.Single(errors);
         Assert.Equal("variants[0].blocks[0].text", e.Path);
-        Assert.Matches(@"\(2:\d+\)", e.Error);
+        Assert.Matches(@"line 2, column \d+", e.Error);
     }
 
     [Fact]

@@ -27,12 +27,19 @@ public sealed class PostgresPagesTests
                 {"events":[{"event_id":"pg-w1","name":"view_item_list","anonymous_id":"pg-visitor","item_list_id":"cartwise_cart","item_list_name":"cart","items":[{"item_id":"SKU-1"}]},
                            {"event_id":"pg-w2","name":"select_item","anonymous_id":"pg-visitor","item_list_id":"cartwise_cart","item_list_name":"cart","items":[{"item_id":"SKU-1"}]}]}
                 """)).StatusCode);
+        var scenario = await admin.PostJsonAsync("/api/v1/scenarios",
+            $$$"""{"name":"PG post-purchase","kind":"post_purchase","customize":{"tiers":[{"id":"all","from":0,"to":null,"messageId":{{{message}}}}],"delay":"1d"}}""");
+        Assert.Equal(HttpStatusCode.Created, scenario.StatusCode);
+        var scenarioId = (await scenario.JsonAsync()).GetProperty("id").GetInt64();
         var problems = new List<string>();
         var page = await browser.PageAsync(problems);
         await AdminBrowser.SignInAsync(page);
 
         foreach (var path in new[] { "/", "/catalog", $"/catalog/runs/{run}", "/customers", $"/customers/{customer}", $"/customers/{customer}/erase",
-                     "/recommendations?cart=SKU-1", "/recommendations/rules", "/recommendations/widgets", "/outbox", $"/outbox/{row}", "/settings" })
+                     "/recommendations?cart=SKU-1", "/recommendations/rules", "/recommendations/widgets", "/outbox", $"/outbox/{row}", "/settings",
+                     "/scenarios", "/messages" }
+                     // The design step and the designer preview this message, whose product pictures are on hosts a test machine cannot reach.
+                     .Concat(Cartwise.Scenarios.ScenarioWizard.Steps.Where(s => s.Slug != "design").Select(s => Cartwise.Scenarios.ScenarioWizard.Url(scenarioId, s.Slug))))
         {
             var response = await page.GotoAsync(path);
             Assert.True(response!.Status == 200, $"{path}: {response.Status}");
