@@ -21,7 +21,7 @@ public sealed class MessageApiTests
         Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode);
         var errors = (await r.JsonAsync()).GetProperty("errors");
         var error = errors.GetProperty("variants[0].blocks[0].text")[0].GetString()!;
-        Assert.Matches(@"\(2:\d+\)", error);
+        Assert.Matches(@"line 2, column \d+", error);
         await using var db = app.Db(store);
         Assert.Equal(0, await db.Messages.CountAsync());
     }
