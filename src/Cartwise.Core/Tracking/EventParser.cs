@@ -446,6 +446,14 @@ public static class EventParser
         };
     }
 
+    /// <summary>True for a language tag as a marketer types one: 2–3 letters, then subtags of 2–8 letters or digits (en, pl, pt-BR).</summary>
+    public static bool IsLanguageTag(string tag)
+    {
+        var parts = tag.Split('-');
+        return parts[0].Length is >= 2 and <= 3 && parts[0].All(char.IsAsciiLetter)
+            && parts.Skip(1).All(p => p.Length is >= 2 and <= 8 && p.All(char.IsAsciiLetterOrDigit));
+    }
+
     /// <summary>Lower-cases a language tag and keeps its first two subtags ("pt-BR" → "pt-br"); null when unusable.</summary>
     public static string? NormalizeLanguage(string? tag)
     {

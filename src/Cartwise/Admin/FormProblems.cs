@@ -21,6 +21,14 @@ public static class FormProblems
         return !any;
     }
 
+    /// <summary>An API handler's validation problem as the page shows it: each field's messages, joined.</summary>
+    public static Dictionary<string, string> Of(Microsoft.AspNetCore.Http.HttpResults.ValidationProblem problem) =>
+        problem.ProblemDetails.Errors.ToDictionary(e => e.Key, e => string.Join(" ", e.Value));
+
+    /// <summary>Every message of an API handler's validation problem, in one line (for a form with one field of problems).</summary>
+    public static string Text(Microsoft.AspNetCore.Http.HttpResults.ValidationProblem problem) =>
+        string.Join(" ", problem.ProblemDetails.Errors.SelectMany(e => e.Value));
+
     /// <summary>The same checks the API makes: the request type's attributes.</summary>
     public static IEnumerable<(string Field, string Error)> Attributes(object request)
     {

@@ -16,7 +16,7 @@
       return;
     }
     var form = t.form || (t.closest && t.closest('form'));
-    if (form && form.hasAttribute('data-guard') && !(t.matches && t.matches('input[data-filter-for]'))) form.setAttribute('data-dirty', '');
+    if (form && form.hasAttribute('data-guard')) form.setAttribute('data-dirty', '');
   });
   document.addEventListener('change', function (e) {
     var form = e.target.form;

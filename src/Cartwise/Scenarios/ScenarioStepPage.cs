@@ -41,7 +41,7 @@ public abstract class ScenarioStepPage : ComponentBase
                 problems["scenario"] = conflict.ProblemDetails.Detail ?? "";
                 break;
             case Microsoft.AspNetCore.Http.HttpResults.ValidationProblem invalid:
-                foreach (var (key, value) in invalid.ProblemDetails.Errors) problems[key] = string.Join(" ", value);
+                foreach (var (key, value) in Admin.FormProblems.Of(invalid)) problems[key] = value;
                 break;
         }
         return problems;

@@ -248,6 +248,10 @@ public static class ScenarioWizard
         return lines;
     }
 
+    /// <summary>When the store's history ends (its newest event; now when it has none): reach and simulations look back from there.</summary>
+    public static async Task<DateTimeOffset> HistoryEndAsync(CartwiseDb db, TimeProvider clock) =>
+        await db.Events.MaxAsync(e => (DateTimeOffset?)e.OccurredAt) ?? clock.GetUtcNow();
+
     /// <summary>The names of the store's categories (full paths) and messages, for the words above.</summary>
     public static async Task<(Dictionary<long, string> Categories, Dictionary<long, string> Messages)> NamesAsync(CartwiseDb db, CancellationToken ct) =>
         (await db.Categories.AsNoTracking().ToDictionaryAsync(c => c.Id, c => c.Path, ct),
