@@ -100,7 +100,8 @@ public sealed record QuietHours(int From, int To);
 /// <summary>
 /// What a scenario does, as the seeds' "customize" step sets it. <see cref="Cap"/> is the scenario-wide cap (no
 /// message of this scenario to the same person more often than once per X); <see cref="Delay"/> is the post-purchase
-/// and bounce-back delay; <see cref="Holdout"/> the share of eligible customers who get nothing.
+/// and bounce-back delay; <see cref="Holdout"/> the share of eligible customers who get nothing; <see cref="Tests"/>
+/// the A/B tests of rules' or tiers' messages.
 /// </summary>
 public sealed record ScenarioDefinition(
     IReadOnlyList<CrossSellRule>? Rules = null,
@@ -110,7 +111,8 @@ public sealed record ScenarioDefinition(
     string? Cap = null,
     double Holdout = 0.10,
     QuietHours? QuietHours = null,
-    Audience? Audience = null);
+    Audience? Audience = null,
+    IReadOnlyList<AbTest>? Tests = null);
 
 /// <summary>Checks a definition for a kind; every error names its field.</summary>
 public static class ScenarioValidator
@@ -206,17 +208,25 @@ public static class ScenarioValidator
                 errors.Add(("kind", $"one of {string.Join(", ", ScenarioKinds.All)}"));
                 break;
         }
+        errors.AddRange(AbTests.Validate(d.Tests, OwnMessages(kind, d).Select(m => m.Rule).ToHashSet(StringComparer.Ordinal)));
         return errors;
     }
 
     private static string Range(OrderTier t) =>
         $"{t.From.ToString(CultureInfo.InvariantCulture)}–{(t.To is { } to ? to.ToString(CultureInfo.InvariantCulture) : "∞")}";
 
-    /// <summary>The messages a definition sends, with the rule or tier that sends each.</summary>
-    public static IEnumerable<(string Rule, long MessageId)> Messages(string kind, ScenarioDefinition d) => kind switch
+    /// <summary>The messages a definition sends, with the rule or tier that sends each: its own, then the other variants of its A/B test.</summary>
+    public static IEnumerable<(string Rule, long MessageId)> Messages(string kind, ScenarioDefinition d)
     {
-        ScenarioKinds.CrossSell => (d.Rules ?? []).Select(r => (r.Id, r.MessageId)),
-        ScenarioKinds.PostPurchase => (d.Tiers ?? []).Select(t => (t.Id, t.MessageId)),
+        var own = OwnMessages(kind, d).ToList();
+        var variants = (d.Tests ?? []).Where(t => t?.Variants is not null).SelectMany(t => t.Variants.Where(v => v is not null).Select(v => (t.Rule, v.MessageId)));
+        return own.Concat(variants.Where(v => !own.Contains(v))).Distinct();
+    }
+
+    private static IEnumerable<(string Rule, long MessageId)> OwnMessages(string kind, ScenarioDefinition d) => kind switch
+    {
+        ScenarioKinds.CrossSell => (d.Rules ?? []).Where(r => r is not null).Select(r => (r.Id, r.MessageId)),
+        ScenarioKinds.PostPurchase => (d.Tiers ?? []).Where(t => t is not null).Select(t => (t.Id, t.MessageId)),
         ScenarioKinds.BounceBack when d.BounceBack is { } b => b.ReminderMessageId is { } rm ? [("offer", b.MessageId), ("reminder", rm)] : [("offer", b.MessageId)],
         _ => [],
     };

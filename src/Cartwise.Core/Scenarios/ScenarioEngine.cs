@@ -24,9 +24,12 @@ public static class DecisionKinds
     public const string Sent = "sent";
 }
 
-/// <summary>One decision of a scenario about one customer and one trigger, with the reason when nothing is sent.</summary>
+/// <summary>
+/// One decision of a scenario about one customer and one trigger, with the reason when nothing is sent and, when the
+/// rule's message is under an A/B test, the variant whose message it is.
+/// </summary>
 public sealed record Decision(string Kind, string Rule, long Customer, string TriggerKey, DateTimeOffset At, DateTimeOffset? DueAt, string? Reason,
-    long MessageId, long? Order, IReadOnlyList<long> Products);
+    long MessageId, long? Order, IReadOnlyList<long> Products, string? Variant = null);
 
 /// <summary>
 /// The decisions of one scenario, event by event: does the event trigger a rule or tier, is the customer in the
@@ -44,6 +47,8 @@ public sealed class ScenarioEngine
     private readonly TimeZoneInfo _zone;
     private readonly TimeSpan _cap;
     private readonly TimeSpan _memory;
+    private readonly Dictionary<string, AbTest> _tests;
+    private readonly IReadOnlyDictionary<string, string> _winners;
     private readonly Dictionary<long, CustomerState> _customers = [];
     private readonly PriorityQueue<Decision, DateTimeOffset> _pending = new();
 
@@ -56,8 +61,12 @@ public sealed class ScenarioEngine
     }
 
     /// <param name="isWithin">(category, ancestor) → true when the category is the ancestor or below it.</param>
-    public ScenarioEngine(long scenarioId, string kind, ScenarioDefinition definition, Func<long, long, bool> isWithin, TimeZoneInfo zone)
+    /// <param name="winners">Rule → the variant that won its A/B test (and gets every send from now on).</param>
+    public ScenarioEngine(long scenarioId, string kind, ScenarioDefinition definition, Func<long, long, bool> isWithin, TimeZoneInfo zone,
+        IReadOnlyDictionary<string, string>? winners = null)
     {
+        _tests = (definition.Tests ?? []).GroupBy(t => t.Rule).ToDictionary(g => g.Key, g => g.First());
+        _winners = winners ?? new Dictionary<string, string>();
         _scenarioId = scenarioId;
         _kind = kind;
         _def = definition;
@@ -124,11 +133,18 @@ public sealed class ScenarioEngine
 
     private Decision Decide(CustomerState state, ScenarioEvent e, CustomerFacts facts, string rule, long message, TimeSpan delay, TimeSpan ruleCap)
     {
-        Decision Skip(string reason) => new(DecisionKinds.Skipped, rule, e.Customer, e.Key, e.At, null, reason, message, e.Order, e.Products);
+        var own = message;
+        string? variant = null;
+        if (_tests.TryGetValue(rule, out var test))
+        {
+            var v = AbTests.Assign(_scenarioId, test, e.Customer, _winners.GetValueOrDefault(rule));
+            (variant, message) = (v.Id, v.MessageId);
+        }
+        Decision Skip(string reason) => new(DecisionKinds.Skipped, rule, e.Customer, e.Key, e.At, null, reason, message, e.Order, e.Products, variant);
         if (!facts.Consent) return Skip("no email consent");
         if (AudienceProblem(facts) is { } outside) return Skip(outside);
         if (InHoldout(_scenarioId, e.Customer, _def.Holdout))
-            return new Decision(DecisionKinds.HeldOut, rule, e.Customer, e.Key, e.At, null, $"holdout group ({_def.Holdout:P0})", message, e.Order, e.Products);
+            return new Decision(DecisionKinds.HeldOut, rule, e.Customer, e.Key, e.At, null, $"holdout group ({_def.Holdout:P0})", own, e.Order, e.Products);
         var due = AfterQuietHours(e.At + delay, _def.QuietHours, _zone);
         if (ruleCap > TimeSpan.Zero && state.LastByRule.TryGetValue(rule, out var lastRule) && (due - lastRule).Duration() < ruleCap)
             return Skip($"rule cap: a message of rule '{rule}' is due {lastRule:yyyy-MM-dd HH:mm} UTC, once per {ruleCap.TotalHours:0.#} h");
@@ -136,7 +152,7 @@ public sealed class ScenarioEngine
             return Skip($"scenario cap: a message of this scenario is due {last:yyyy-MM-dd HH:mm} UTC, once per {_cap.TotalHours:0.#} h");
         state.LastByRule[rule] = due;
         state.Last = due;
-        var d = new Decision(DecisionKinds.Scheduled, rule, e.Customer, e.Key, e.At, due, due > e.At + delay ? "moved out of quiet hours" : null, message, e.Order, e.Products);
+        var d = new Decision(DecisionKinds.Scheduled, rule, e.Customer, e.Key, e.At, due, due > e.At + delay ? "moved out of quiet hours" : null, message, e.Order, e.Products, variant);
         _pending.Enqueue(d, due);
         return d;
     }
@@ -223,16 +239,8 @@ public sealed class ScenarioEngine
     /// Deterministic holdout: a hash of (scenario, customer) mapped to [0, 1), so a customer stays in or out of a
     /// scenario's holdout for good, and independently across scenarios.
     /// </summary>
-    public static bool InHoldout(long scenarioId, long customer, double share)
-    {
-        if (share <= 0) return false;
-        var x = unchecked((ulong)scenarioId * 0x9E3779B97F4A7C15UL ^ (ulong)customer);
-        // SplitMix64 finaliser: consecutive ids spread evenly.
-        x = unchecked((x ^ (x >> 30)) * 0xBF58476D1CE4E5B9UL);
-        x = unchecked((x ^ (x >> 27)) * 0x94D049BB133111EBUL);
-        x ^= x >> 31;
-        return (x >> 11) * (1.0 / (1UL << 53)) < share;
-    }
+    public static bool InHoldout(long scenarioId, long customer, double share) =>
+        share > 0 && Hashing.Unit(unchecked((ulong)scenarioId * 0x9E3779B97F4A7C15UL), customer) < share;
 
     /// <summary>The first moment at or after <paramref name="due"/> outside the quiet hours, in the store's time zone.</summary>
     public static DateTimeOffset AfterQuietHours(DateTimeOffset due, QuietHours? quiet, TimeZoneInfo zone)

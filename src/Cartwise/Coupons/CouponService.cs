@@ -14,7 +14,8 @@ public static class CouponService
     public const string SampleCode = "SAMPLE-CODE";
 
     /// <summary>
-    /// The coupon of <paramref name="row"/>: none, the static code, or a code of the pool. A dynamic code is taken once
+    /// The coupon of <paramref name="row"/>: none, the static code, a code of the pool, or (a bounce-back reminder) its
+    /// offer's code. A dynamic code is taken once
     /// per row (a retry finds the row's code again) and never given to two rows: the claim sets a free code's
     /// <see cref="CouponCode.OutboxId"/> only while it is null, under a row lock on PostgreSQL (SKIP LOCKED lets
     /// concurrent senders take different codes) and SQLite's single writer.
@@ -44,6 +45,16 @@ public static class CouponService
                 if (codes.Count == 1) return new CouponModel(codes[0], expires);
                 var name = await db.CouponPools.Where(p => p.Id == poolId).Select(p => p.Name).FirstOrDefaultAsync(ct);
                 throw new CouponPoolEmptyException(name ?? poolId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+            case CouponModes.None when row is { Rule: "reminder", ScenarioId: { } scenario, IsTest: false }:
+            {
+                // A bounce-back reminder recalls the code its offer carried (same scenario, customer and trigger).
+                var offer = await db.Outbox.AsNoTracking()
+                    .Where(o => o.ScenarioId == scenario && o.CustomerId == row.CustomerId && o.TriggerId == row.TriggerId && o.Rule == "offer" && o.CouponCode != null)
+                    .Select(o => new { o.Id, o.CouponCode }).FirstOrDefaultAsync(ct);
+                if (offer is null) return null;
+                var until = await db.CouponCodes.AsNoTracking().Where(c => c.OutboxId == offer.Id).Select(c => c.ExpiresAt).FirstOrDefaultAsync(ct);
+                return new CouponModel(offer.CouponCode!, until);
             }
             default:
                 return null;

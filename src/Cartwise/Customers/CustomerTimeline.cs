@@ -47,9 +47,9 @@ public static class CustomerTimeline
                                orderby d.DecidedAt descending
                                join s in db.Scenarios.AsNoTracking() on d.ScenarioId equals s.Id into scenario
                                from s in scenario.DefaultIfEmpty()
-                               select new { d.DecidedAt, d.Kind, d.Reason, d.Rule, d.DueAt, d.OutboxId, Scenario = s == null ? "scenario " + d.ScenarioId : s.Name })
+                               select new { d.DecidedAt, d.Kind, d.Reason, d.Rule, d.DueAt, d.OutboxId, d.Variant, Scenario = s == null ? "scenario " + d.ScenarioId : s.Name })
             .Take(take).ToListAsync(ct);
-        entries.AddRange(decisions.Select(d => new TimelineEntry(d.DecidedAt, TimelineKinds.Decision, $"{d.Scenario} · {d.Rule}",
+        entries.AddRange(decisions.Select(d => new TimelineEntry(d.DecidedAt, TimelineKinds.Decision, d.Variant is null ? $"{d.Scenario} · {d.Rule}" : $"{d.Scenario} · {d.Rule} · variant {d.Variant}",
             Join(d.Kind.Replace('_', ' '), d.Reason, d.DueAt is { } due && d.Kind == Core.Scenarios.DecisionKinds.Scheduled ? $"due {due:yyyy-MM-dd HH:mm}" : null), d.OutboxId)));
 
         var messages = await db.Outbox.AsNoTracking().Where(o => o.CustomerId == customerId && !o.IsTest && o.CreatedAt < until).OrderByDescending(o => o.CreatedAt).Take(take)

@@ -44,6 +44,7 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
     public DbSet<Scenarios.Scenario> Scenarios => Set<Scenarios.Scenario>();
     public DbSet<Scenarios.ScenarioDecision> ScenarioDecisions => Set<Scenarios.ScenarioDecision>();
     public DbSet<Scenarios.ScenarioCursor> ScenarioCursors => Set<Scenarios.ScenarioCursor>();
+    public DbSet<Scenarios.ScenarioTestWinner> ScenarioTestWinners => Set<Scenarios.ScenarioTestWinner>();
 
     /// <summary>Which engine this context talks to, for the few places where SQL differs.</summary>
     public abstract DatabaseKind Kind { get; }
@@ -167,6 +168,7 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
             e.HasIndex(x => new { x.CustomerId, x.DecidedAt });
         });
         b.Entity<Scenarios.ScenarioCursor>(e => e.HasKey(x => x.StoreId));
+        b.Entity<Scenarios.ScenarioTestWinner>(e => e.HasIndex(x => new { x.ScenarioId, x.Rule }).IsUnique());
 
         foreach (var type in b.Model.GetEntityTypes().Where(t => typeof(IStoreOwned).IsAssignableFrom(t.ClrType)))
         {

@@ -80,10 +80,12 @@ public static class CartwiseServer
         services.AddSingleton<Messages.OutboxService>();
         services.AddOptions<Scenarios.ScenarioOptions>().BindConfiguration("Scenarios").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Scenarios.ScenarioService>();
+        services.AddSingleton<Scenarios.AbTestService>();
         services.AddSingleton<Messages.IOutboxCheck, Scenarios.ScenarioOutboxCheck>();
         if (settings.Schedulers)
         {
             services.AddHostedService<Scenarios.ScenarioWorker>();
+            services.AddHostedService<Scenarios.AbTestWorker>();
             services.AddHostedService<Messages.OutboxWorker>();
             services.AddHostedService<FeedScheduleWorker>();
             services.AddHostedService<Recommendations.ModelWorker>();

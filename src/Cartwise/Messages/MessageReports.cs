@@ -4,9 +4,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Messages;
 
-/// <summary>What a set of sent messages did. Rates are shares of <see cref="Sent"/> (click-to-open: of <see cref="Opened"/>).</summary>
+/// <summary>
+/// What a set of sent messages did. Rates are shares of <see cref="Sent"/> (click-to-open: of <see cref="Opened"/>).
+/// <see cref="Converted"/> (sends with a credited order) and <see cref="RevenueSquares"/> (the sum of each send's
+/// credited revenue squared) are what an A/B test's intervals need.
+/// </summary>
 public sealed record MessageReport(int Sent, int Failed, int Skipped, int Opened, int Clicked, int Unsubscribed, int Orders, decimal Revenue,
-    int CouponsSent, int CouponsRedeemed, double OpenRate, double ClickRate, double ClickToOpenRate);
+    int CouponsSent, int CouponsRedeemed, double OpenRate, double ClickRate, double ClickToOpenRate,
+    [property: System.Text.Json.Serialization.JsonIgnore] int Converted = 0, [property: System.Text.Json.Serialization.JsonIgnore] double RevenueSquares = 0);
 
 /// <summary>What a report's rows can be grouped by: the language, rule and message of a row, and when it was sent (or decided, unsent).</summary>
 public readonly record struct ReportKey(string? Language, string? Rule, long MessageId, DateTimeOffset At);
@@ -21,6 +26,9 @@ public sealed record GroupedReport(MessageReport Total, IReadOnlyList<IReadOnlyD
 /// </summary>
 public static class MessageReports
 {
+    /// <summary>The report of no rows.</summary>
+    public static MessageReport Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
     private sealed record Row(long Id, long? CustomerId, string Status, string? Language, string? Rule, long MessageId, string? CouponCode, DateTimeOffset? SentAt, DateTimeOffset CreatedAt);
 
     /// <param name="groupings">Ways to group the rows (by rule, by language…): the rows are read once for all of them.</param>
@@ -79,7 +87,8 @@ public static class MessageReports
             var orderCount = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Count : 0);
             return new MessageReport(s.Count, list.Count(r => r.Status == OutboxStatus.Failed), list.Count(r => r.Status == OutboxStatus.Skipped),
                 opened, clicked, With("unsubscribe"), orderCount, revenue, s.Count(r => r.CouponCode is not null), s.Count(Redeemed),
-                Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened));
+                Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened),
+                s.Count(r => creditedByOutbox.ContainsKey(r.Id)), s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? Math.Pow((double)v.Sum(), 2) : 0));
         }
 
         return new GroupedReport(Compute(rows), groupings.Select(group =>

@@ -53,6 +53,29 @@ public sealed class ScenarioDecision : IStoreOwned
     public DateTimeOffset DecidedAt { get; set; }
     public long MessageId { get; set; }
     public long? OutboxId { get; set; }
+    /// <summary>The A/B test variant whose message this is (null when the rule is not under a test, or held out).</summary>
+    public string? Variant { get; set; }
+}
+
+/// <summary>
+/// The winner of a rule's A/B test, recorded once the significance test said so (one row per scenario and rule). It
+/// holds for the test's <see cref="Signature"/> only: a test edited since starts over.
+/// </summary>
+public sealed class ScenarioTestWinner : IStoreOwned
+{
+    public long Id { get; set; }
+    public long StoreId { get; set; }
+    public long ScenarioId { get; set; }
+    public required string Rule { get; set; }
+    /// <summary>The variants and their messages when the winner was taken (<see cref="Core.Scenarios.AbTest.Signature"/>).</summary>
+    public required string Signature { get; set; }
+    public required string Variant { get; set; }
+    public required string Metric { get; set; }
+    /// <summary>The winner minus the runner-up on the metric, with the 95% interval, when it was taken.</summary>
+    public double Difference { get; set; }
+    public double Low { get; set; }
+    public double High { get; set; }
+    public DateTimeOffset DecidedAt { get; set; }
 }
 
 /// <summary>How far the scenario worker has read a store's events (one row per store; its lock serialises nodes).</summary>

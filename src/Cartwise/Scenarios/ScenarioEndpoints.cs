@@ -33,7 +33,7 @@ public sealed record ScenarioView(long Id, string Name, string Kind, string Stat
 public sealed record ScenarioListItem(long Id, string Name, string Kind, string State, DateTimeOffset UpdatedAt);
 
 public sealed record DecisionView(long Id, long ScenarioId, string Rule, long CustomerId, string TriggerKey, string Kind, string? Reason, DateTimeOffset At,
-    DateTimeOffset? DueAt, DateTimeOffset DecidedAt, long MessageId, long? OutboxId, string? SendStatus, string? SendReason, DateTimeOffset? SentAt);
+    DateTimeOffset? DueAt, DateTimeOffset DecidedAt, long MessageId, long? OutboxId, string? SendStatus, string? SendReason, DateTimeOffset? SentAt, string? Variant);
 
 /// <summary>Orders whose value is from <see cref="From"/> (inclusive) to <see cref="To"/> (exclusive; null: no upper bound).</summary>
 public sealed record ValueBucket(decimal From, decimal? To, int Orders);
@@ -81,6 +81,7 @@ public static class ScenarioEndpoints
         g.MapPost("/{id:long}/simulate", SimulateAsync).WithSummary("Replay stored history between ?from= and ?to= through the scenario, sending nothing.");
         g.MapGet("/{id:long}/decisions", DecisionsAsync).WithSummary("The scenario's decisions, newest first (?customerId=, ?kind=).");
         g.MapGet("/{id:long}/report", ReportAsync).WithSummary("Per rule or tier and language: sent, opens, clicks, orders, revenue, coupons; against the holdout group.");
+        g.MapGet("/{id:long}/tests", TestsAsync).WithSummary("The scenario's A/B tests: each variant's figures, the leader against the runner-up with the 95% interval, the winner once taken.");
         return app;
     }
 
@@ -157,10 +158,10 @@ public static class ScenarioEndpoints
         var problems = ScenarioValidator.Validate(s.Kind, definition).Select(e => new Problem(e.Path, e.Error)).ToList();
         if (s.SenderId is { } sid && !await db.Senders.AnyAsync(x => x.Id == sid, ct)) problems.Add(new("senderId", $"no sender {sid}"));
         var languages = Languages(s);
-        foreach (var (rule, messageId) in ScenarioValidator.Messages(s.Kind, definition))
+        foreach (var (key, rule, _, messageId) in ScenarioWizard.Choices(s.Kind, definition))
         {
             var m = await db.Messages.AsNoTracking().SingleOrDefaultAsync(x => x.Id == messageId, ct);
-            var at = $"design.{rule}";
+            var at = $"design.{key}";
             if (m is null)
             {
                 problems.Add(new(at, messageId == 0 ? "no message chosen" : $"message {messageId} does not exist"));
@@ -173,9 +174,9 @@ public static class ScenarioEndpoints
                 problems.Add(new(at, $"message '{m.Name}' has no '{l}' variant (the scenario's languages are {string.Join(", ", languages)})"));
             if (s.SenderId is null && m.SenderId is null) problems.Add(new(at, $"message '{m.Name}' has no sender and the scenario has none"));
             if (MessageValidator.Uses(variants, BlockTypes.Coupon) && m.CouponMode == CouponModes.None)
-                problems.Add(new($"coupons.{rule}", $"message '{m.Name}' has a COUPON block but no coupon source"));
+                problems.Add(new($"coupons.{key}", $"message '{m.Name}' has a COUPON block but no coupon source"));
             if (s.Kind == ScenarioKinds.BounceBack && rule == "offer" && m.CouponMode == CouponModes.None)
-                problems.Add(new($"coupons.{rule}", $"a bounce-back offer needs a coupon: message '{m.Name}' has none"));
+                problems.Add(new($"coupons.{key}", $"a bounce-back offer needs a coupon: message '{m.Name}' has none"));
         }
         var categories = (definition.Rules ?? []).SelectMany(r => r.Categories.Concat(r.AdditionalCategories ?? []).Concat(r.RecommendCategories ?? [])).Distinct().ToList();
         var known = await db.Categories.Where(c => categories.Contains(c.Id)).Select(c => c.Id).ToListAsync(ct);
@@ -293,7 +294,7 @@ public static class ScenarioEndpoints
                join o in db.Outbox.AsNoTracking() on d.OutboxId equals o.Id into outbox
                from o in outbox.DefaultIfEmpty()
                select new DecisionView(d.Id, d.ScenarioId, d.Rule, d.CustomerId, d.TriggerKey, d.Kind, d.Reason, d.At, d.DueAt, d.DecidedAt, d.MessageId, d.OutboxId,
-                   o == null ? null : o.Status, o == null ? null : o.LastError, o == null ? null : o.SentAt)).ToListAsync(ct);
+                   o == null ? null : o.Status, o == null ? null : o.LastError, o == null ? null : o.SentAt, d.Variant)).ToListAsync(ct);
 
     internal static async Task<Ok<LanguageOverview>> LanguagesAsync(CartwiseDb db, CancellationToken ct)
     {
@@ -342,8 +343,10 @@ public static class ScenarioEndpoints
         if (values.Count == 0) return TypedResults.Ok(new TierSuggestion(0, 0, 0, store.Currency, [new OrderTier("all", 0, null, 0)]));
         decimal Q(double p) => values[(int)Math.Min(values.Count - 1, Math.Floor(p * values.Count))];
         var average = values.Average();
-        // Seed 001: low, average, high and top spenders — bounds at the median, ~2.5× the average and the 95th percentile, rounded.
-        var bounds = new[] { Round(Q(0.5)), Round(Math.Max(average * 2.5m, Q(0.8))), Round(Q(0.95)) }.Distinct().Where(b => b > 0).Order().ToList();
+        // Seed 001: low, average, high and top spenders (its example: 200, 500, 1,000 for an average of 200) — bounds
+        // at the median, ~2.5× the average, and the 95th percentile or twice the second bound, rounded.
+        var second = Round(Math.Max(average * 2.5m, Q(0.8)));
+        var bounds = new[] { Round(Q(0.5)), second, Round(Math.Max(Q(0.95), 2 * second)) }.Distinct().Where(b => b > 0).Order().ToList();
         var tiers = new List<OrderTier>();
         decimal from = 0;
         foreach (var b in bounds.Where(b => b > 0))
@@ -370,6 +373,11 @@ public static class ScenarioEndpoints
         var report = await MessageReports.ComputeAsync(db, scope, from, to, [k => k.Rule ?? "-", k => k.Language ?? "-"], ct);
         return TypedResults.Ok(new ScenarioReport(id, report.Total, report.Groupings[0], report.Groupings[1], await HoldoutAsync(db, id, from, to, ct)));
     }
+
+    internal static async Task<Results<Ok<ItemsPage<AbTestReport>>, NotFound>> TestsAsync(long id, CartwiseDb db, TimeProvider clock, CancellationToken ct) =>
+        await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } s
+            ? TypedResults.Ok(new ItemsPage<AbTestReport>(await AbTestService.ReportsAsync(db, s, clock.GetUtcNow(), ct)))
+            : TypedResults.NotFound();
 
     /// <summary>
     /// Customers with a scheduled message against customers held out, each from their first decision in the range:
@@ -401,10 +409,9 @@ public static class ScenarioEndpoints
         double Rate(List<(bool Converted, decimal Revenue)> g) => g.Count == 0 ? 0 : (double)g.Count(x => x.Converted) / g.Count;
         decimal PerCustomer(List<(bool Converted, decimal Revenue)> g) => g.Count == 0 ? 0 : g.Sum(x => x.Revenue) / g.Count;
         var (pt, ph) = (Rate(treated), Rate(holdout));
-        var se = treated.Count == 0 || holdout.Count == 0 ? 0 : Math.Sqrt(pt * (1 - pt) / treated.Count + ph * (1 - ph) / holdout.Count);
-        var diff = pt - ph;
-        return new HoldoutComparison(treated.Count, holdout.Count, Math.Round(pt, 4), Math.Round(ph, 4), Math.Round(diff, 4), Math.Round(diff - 1.96 * se, 4),
-            Math.Round(diff + 1.96 * se, 4), Math.Round(PerCustomer(treated), 2), Math.Round(PerCustomer(holdout), 2),
+        var diff = Core.Intervals.OfProportions(treated.Count(x => x.Converted), treated.Count, holdout.Count(x => x.Converted), holdout.Count);
+        return new HoldoutComparison(treated.Count, holdout.Count, Math.Round(pt, 4), Math.Round(ph, 4), Math.Round(diff.Value, 4), Math.Round(diff.Low, 4),
+            Math.Round(diff.High, 4), Math.Round(PerCustomer(treated), 2), Math.Round(PerCustomer(holdout), 2),
             Math.Round((PerCustomer(treated) - PerCustomer(holdout)) * treated.Count, 2));
     }
 }

@@ -28,14 +28,24 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     public static readonly JsonSerializerOptions Json = MessageComposer.Json;
     private const int BatchSize = 2000;
 
-    private sealed record LiveEngine(ScenarioEngine Engine, DateTimeOffset Updated, long LastEventId);
+    /// <param name="Winners">The A/B test winners the engine was built with (another node may record one).</param>
+    private sealed record LiveEngine(ScenarioEngine Engine, DateTimeOffset Updated, long LastEventId, string Winners);
 
     private readonly ConcurrentDictionary<long, LiveEngine> _engines = new();
 
     public static ScenarioDefinition Definition(Scenario s) => JsonSerializer.Deserialize<ScenarioDefinition>(s.Definition, Json) ?? new ScenarioDefinition();
 
-    public static ScenarioEngine EngineFor(Scenario s, Func<long, long, bool> tree, Store store) =>
-        new(s.Id, s.Kind, Definition(s), tree, Core.StoreTime.Zone(store.TimeZone));
+    public static ScenarioEngine EngineFor(Scenario s, Func<long, long, bool> tree, Store store, IReadOnlyDictionary<string, string>? winners = null) =>
+        new(s.Id, s.Kind, Definition(s), tree, Core.StoreTime.Zone(store.TimeZone), winners);
+
+    /// <summary>Rule → winning variant of the scenario's A/B tests, for the tests as they are now (a winner of an edited test no longer holds).</summary>
+    public static async Task<Dictionary<string, string>> WinnersAsync(CartwiseDb db, Scenario s, CancellationToken ct)
+    {
+        var tests = Definition(s).Tests ?? [];
+        if (tests.Count == 0) return [];
+        var rows = await db.ScenarioTestWinners.AsNoTracking().Where(w => w.ScenarioId == s.Id).ToListAsync(ct);
+        return rows.Where(w => tests.Any(t => t.Rule == w.Rule && t.Signature == w.Signature)).ToDictionary(w => w.Rule, w => w.Variant, StringComparer.Ordinal);
+    }
 
     /// <summary>One pass over every store with an active scenario. Returns the events read.</summary>
     public async Task<int> PassAsync(CancellationToken ct)
@@ -182,8 +192,11 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     /// <summary>The engine of a scenario, rebuilt when the scenario changed or another node read events this one has not seen.</summary>
     private async Task<ScenarioEngine> EngineAsync(CartwiseDb db, Scenario scenario, Store store, CatalogView catalog, long last, DateTimeOffset now, CancellationToken ct)
     {
-        if (_engines.TryGetValue(scenario.Id, out var live) && live.Updated == scenario.UpdatedAt && live.LastEventId == last) return live.Engine;
-        var engine = EngineFor(scenario, catalog.Tree, store);
+        var winners = await WinnersAsync(db, scenario, ct);
+        var winnersKey = string.Join(',', winners.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => w.Key + "=" + w.Value));
+        if (_engines.TryGetValue(scenario.Id, out var live) && live.Updated == scenario.UpdatedAt && live.LastEventId == last && live.Winners == winnersKey)
+            return live.Engine;
+        var engine = EngineFor(scenario, catalog.Tree, store, winners);
         // What the engine remembers: the last 30 days of actions, and the sends scheduled in them (for caps).
         var since = now.AddDays(-30);
         var recent = await db.Events.AsNoTracking().Where(e => e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
@@ -192,7 +205,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         foreach (var d in await db.ScenarioDecisions.AsNoTracking().Where(d => d.ScenarioId == scenario.Id && d.Kind == DecisionKinds.Scheduled && d.DueAt >= since)
                      .Select(d => new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
             engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
-        _engines[scenario.Id] = new LiveEngine(engine, scenario.UpdatedAt, last);
+        _engines[scenario.Id] = new LiveEngine(engine, scenario.UpdatedAt, last, winnersKey);
         return engine;
     }
 
@@ -308,14 +321,14 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         }).ToList(), ct);
         var outboxOf = new Dictionary<Decision, long>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < scheduled.Count; i++) if (ids[i] != 0) outboxOf[scheduled[i].Decision] = ids[i];
-        await writer.InsertAsync("ScenarioDecisions", ["StoreId", "ScenarioId", "Rule", "CustomerId", "TriggerKey", "Kind", "Reason", "At", "DueAt", "DecidedAt", "MessageId", "OutboxId"],
+        await writer.InsertAsync("ScenarioDecisions", ["StoreId", "ScenarioId", "Rule", "CustomerId", "TriggerKey", "Kind", "Reason", "At", "DueAt", "DecidedAt", "MessageId", "OutboxId", "Variant"],
             decisions.Select(x =>
         {
             var (scenario, d) = x;
             return new object?[]
             {
                 store.Id, scenario.Id, d.Rule, d.Customer, d.TriggerKey, d.Kind, d.Reason, d.At, d.DueAt, now, d.MessageId,
-                outboxOf.TryGetValue(d, out var o) ? o : null,
+                outboxOf.TryGetValue(d, out var o) ? o : null, d.Variant,
             };
         }).ToList(), ct, "ON CONFLICT DO NOTHING");
         return decisions.Count;

@@ -42,7 +42,8 @@ public static class ScenarioSimulator
         }
         all.AddRange(engine.Release(DateTimeOffset.MaxValue));
 
-        var messages = ScenarioValidator.Messages(scenario.Kind, ScenarioService.Definition(scenario)).ToList();
+        // One line a rule or tier, with its own message (an A/B test's other variants are its sends too).
+        var messages = ScenarioValidator.Messages(scenario.Kind, ScenarioService.Definition(scenario)).DistinctBy(m => m.Rule).ToList();
         var rules = new List<RuleSimulation>();
         foreach (var (rule, message) in messages.Concat(all.Where(d => d.Rule == "-").Select(_ => ("-", 0L)).Take(1)))
         {

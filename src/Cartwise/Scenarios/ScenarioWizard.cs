@@ -122,8 +122,58 @@ public static class ScenarioWizard
         }
     }
 
+    /// <summary>
+    /// A message of the scenario as the design, coupons and reports menus list it: a rule's own (<see cref="Key"/> is
+    /// the rule), or another variant of its A/B test (<c>rule/variant</c>).
+    /// </summary>
+    public sealed record MessageChoice(string Key, string Rule, string? Variant, long MessageId);
+
+    /// <summary>Every message of the scenario, each rule's own first, then its test's other variants.</summary>
+    public static List<MessageChoice> Choices(string kind, ScenarioDefinition d)
+    {
+        var result = new List<MessageChoice>();
+        foreach (var (rule, id) in ScenarioValidator.Messages(kind, d))
+        {
+            var variant = d.Tests?.FirstOrDefault(t => t?.Rule == rule)?.Variants?.FirstOrDefault(v => v?.MessageId == id)?.Id;
+            var own = !result.Any(c => c.Rule == rule);
+            result.Add(new MessageChoice(own ? rule : $"{rule}/{variant}", rule, variant, id));
+        }
+        return result;
+    }
+
+    /// <summary>The rule of a menu key (<c>rule</c> or <c>rule/variant</c>).</summary>
+    public static string? RuleOf(string? key) => key?.Split('/')[0];
+
+    /// <summary>A rule, tier, offer or reminder in words, with its variant when given ("Tier high, variant B").</summary>
+    public static string RuleName(string kind, string rule, string? variant, IStringLocalizer t)
+    {
+        var name = kind switch
+        {
+            ScenarioKinds.CrossSell => string.Format(CultureInfo.CurrentCulture, t["Rule {0}"], rule),
+            ScenarioKinds.PostPurchase => string.Format(CultureInfo.CurrentCulture, t["Tier {0}"], rule),
+            _ => rule == "reminder" ? t["The reminder"] : t["The offer"],
+        };
+        return variant is null ? name : string.Format(CultureInfo.CurrentCulture, t["{0}, variant {1}"], name, variant);
+    }
+
+    /// <summary>The definition with the A/B test of <paramref name="rule"/> replaced (null: the test removed).</summary>
+    public static ScenarioDefinition WithTest(ScenarioDefinition d, string rule, AbTest? test)
+    {
+        var tests = (d.Tests ?? []).Where(t => t.Rule != rule).ToList();
+        if (test is not null) tests.Add(test);
+        return d with { Tests = tests.Count == 0 ? null : tests };
+    }
+
     /// <summary>The definition with <paramref name="messageId"/> as the message of a rule, tier, or the bounce-back's offer or reminder.</summary>
-    public static ScenarioDefinition WithMessage(string kind, ScenarioDefinition d, string rule, long messageId) => kind switch
+    public static ScenarioDefinition WithMessage(string kind, ScenarioDefinition d, string rule, long messageId)
+    {
+        // Under an A/B test the rule's message is its first variant: it follows.
+        if (d.Tests?.FirstOrDefault(t => t.Rule == rule) is { Variants.Count: > 0 } test)
+            d = WithTest(d, rule, test with { Variants = [test.Variants[0] with { MessageId = messageId }, .. test.Variants.Skip(1)] });
+        return WithOwnMessage(kind, d, rule, messageId);
+    }
+
+    private static ScenarioDefinition WithOwnMessage(string kind, ScenarioDefinition d, string rule, long messageId) => kind switch
     {
         ScenarioKinds.CrossSell => d with { Rules = (d.Rules ?? []).Select(r => r.Id == rule ? r with { MessageId = messageId } : r).ToList() },
         ScenarioKinds.PostPurchase => d with { Tiers = (d.Tiers ?? []).Select(t => t.Id == rule ? t with { MessageId = messageId } : t).ToList() },
@@ -141,9 +191,18 @@ public static class ScenarioWizard
     public static Messages.MessageRequest StarterMessage(Scenario s, ScenarioDefinition d, string rule)
     {
         var languages = s.Languages is { Length: > 0 } l ? l.Split(',').ToList() : ["en"];
-        var strategy = (d.Rules ?? []).FirstOrDefault(r => r.Id == rule)?.Strategy ?? Core.Recommendations.Strategies.BoughtTogether;
+        var crossSell = (d.Rules ?? []).FirstOrDefault(r => r.Id == rule);
+        var strategy = crossSell?.Strategy ?? Core.Recommendations.Strategies.BoughtTogether;
         List<Core.Messages.Block> blocks = s.Kind switch
         {
+            // After an order, what was bought comes first (seed 000: "you bought X, these go with it").
+            ScenarioKinds.CrossSell when crossSell?.Trigger == TriggerActions.Order =>
+            [
+                new(Core.Messages.BlockTypes.Heading, Text: "Picked for you"),
+                new(Core.Messages.BlockTypes.Text, Text: "Hello {{ customer.first_name | default: 'there' }}, thank you for your order. You bought:"),
+                new(Core.Messages.BlockTypes.Purchased, Limit: 6),
+                new(Core.Messages.BlockTypes.Recommended, Title: "These go well with it", Strategy: strategy, Limit: 6),
+            ],
             ScenarioKinds.CrossSell =>
             [
                 new(Core.Messages.BlockTypes.Heading, Text: "Picked for you"),
@@ -233,6 +292,12 @@ public static class ScenarioWizard
                 if (b.ReminderMessageId is { } reminder) lines.Add(F("{0} days before it expires, an unused coupon is recalled by \"{1}\".", b.ReminderDaysBeforeExpiry ?? 0, Message(reminder)));
                 break;
         }
+        foreach (var test in d.Tests ?? [])
+            lines.Add(F("{0} tests {1}: once each variant has {2} recipients, the one ahead on {3} beyond chance (95% interval) gets every later send.",
+                RuleName(s.Kind, test.Rule, null, t),
+                string.Join(", ", test.Variants.Select(v => $"{v.Id} \"{Message(v.MessageId)}\" {v.Share.ToString("P0", CultureInfo.CurrentCulture)}")),
+                test.MinRecipients.ToString("N0", CultureInfo.CurrentCulture),
+                t[test.Metric switch { AbMetrics.OpenRate => "the open rate", AbMetrics.ClickRate => "the click rate", AbMetrics.Orders => "the orders per recipient", _ => "the revenue per recipient" }]));
         if (d.QuietHours is { } q) lines.Add(F("Nothing is sent from {0}:00 to {1}:00 (store time): such messages wait.", q.From, q.To));
         lines.Add(d.Holdout > 0
             ? F("{0} of the customers who would get a message are held out at random, to measure what the messages earn.", d.Holdout.ToString("P0", CultureInfo.CurrentCulture))

@@ -6,6 +6,7 @@ using Cartwise.Scenarios;
 using Cartwise.Stores;
 using Cartwise.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Cartwise.Tests.Admin;
@@ -32,6 +33,47 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
         return db;
     }
 
+    /// <summary>Makes the demo store deliver through a test's SMTP server.</summary>
+    private async Task UseSmtpAsync(SmtpServer smtp)
+    {
+        using var admin = browser.App.Anonymous();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", StoreKeys.DemoAdminKey);
+        var put = await admin.PutAsync("/api/v1/store/mail", new StringContent($$"""{"smtp":"{{smtp.Url}}","sendRate":0,"clickWindowDays":7}""", System.Text.Encoding.UTF8, "application/json"));
+        Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Creates a scenario of a kind with the list's button; its customize step opens.</summary>
+    private static async Task<long> NewScenarioAsync(IPage page, string kind)
+    {
+        await page.GotoAsync("/scenarios");
+        await page.GetByRole(AriaRole.Button, new() { Name = kind, Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/customize");
+        return long.Parse(page.Url.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A purchase of one product, tracked now with the demo's tracking key by a consenting customer.</summary>
+    private async Task TrackPurchaseAsync(string id, string email, string language, string product, string productName)
+    {
+        using var tracking = browser.App.Anonymous();
+        tracking.DefaultRequestHeaders.Add(Cartwise.Hosting.KeyAuth.TrackingHeader, StoreKeys.DemoTrackingKey);
+        var when = browser.App.Clock.GetUtcNow().ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var r = await tracking.PostJsonAsync("/api/v1/track", $$"""
+            {"event_id":"{{id}}","name":"purchase","email":"{{email}}","consent":true,"language":"{{language}}","timestamp":"{{when}}",
+             "transaction_id":"{{id}}","currency":"GBP","value":12.5,"items":[{"item_id":"{{product}}","item_name":"{{productName}}","price":12.5,"quantity":1}]}
+            """);
+        Assert.True(r.StatusCode == HttpStatusCode.Accepted, await r.Content.ReadAsStringAsync());
+    }
+
+    /// <summary>Archives a scenario a test activated, so that the class's other tests' events do not reach it.</summary>
+    private async Task ArchiveAsync(long id)
+    {
+        using var admin = browser.App.Anonymous();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", StoreKeys.DemoAdminKey);
+        Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/archive", null)).IsSuccessStatusCode);
+    }
+
+    private static readonly string[] Codes = ["WIZ-AAA1", "WIZ-BBB2", "WIZ-CCC3"];
+
     private static string? Folder() => Environment.GetEnvironmentVariable("CARTWISE_SCREENSHOTS") is { Length: > 0 } f ? Path.GetFullPath(f) : null;
 
     [Fact]
@@ -50,7 +92,7 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
             foreach (var step in ScenarioWizard.Steps)
             {
                 var response = await page.GotoAsync(ScenarioWizard.Url(id, step.Slug));
-                Assert.Equal(200, response!.Status);
+                Assert.True(response!.Status == 200, $"{ScenarioWizard.Url(id, step.Slug)}: {response.Status}");
                 Assert.Equal("step", await page.Locator("nav.steps a[aria-current]").GetAttributeAsync("aria-current"));
                 Assert.Equal(step.Name, (await page.Locator("nav.steps a[aria-current]").InnerTextAsync())[2..].Trim());
                 await AdminBrowser.AssertAccessibleAsync(page);
@@ -70,18 +112,10 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
     public async Task CrossSelling_BuiltStepByStep_IsTestSentToARealSmtpServer_AndActivated()
     {
         await using var smtp = await SmtpServer.StartAsync();
-        using (var admin = browser.App.Anonymous())
-        {
-            admin.DefaultRequestHeaders.Authorization = new("Bearer", StoreKeys.DemoAdminKey);
-            var put = await admin.PutAsync("/api/v1/store/mail", new StringContent($$"""{"smtp":"{{smtp.Url}}","sendRate":0,"clickWindowDays":7}""", System.Text.Encoding.UTF8, "application/json"));
-            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
-        }
+        await UseSmtpAsync(smtp);
         var problems = new List<string>();
         var page = await SignedInAsync(problems);
-        await page.GotoAsync("/scenarios");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Cross-selling", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/customize");
-        var id = long.Parse(page.Url.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);
+        var id = await NewScenarioAsync(page, "Cross-selling");
 
         // Customize: a bad duration is named next to its field and nothing changes.
         await page.GetByLabel("Send no more often than once per").FillAsync("soon");
@@ -173,9 +207,53 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
             Assert.Equal((ScenarioStates.Active, "en,pl"), (s.State, s.Languages));
             Assert.Equal("Gift shop team", (await db.Senders.SingleAsync(x => x.Id == s.SenderId)).Name);
         }
+
+        // Live: an order in rule 1's category triggers it; a day later (its delay) the message goes out.
+        string product, name;
+        await using (var db = await DemoDbAsync())
+        {
+            var category = ScenarioService.Definition(await db.Scenarios.SingleAsync(x => x.Id == id)).Rules![0].Categories[0];
+            (product, name) = await db.Products.Where(p => p.CategoryId == category && p.Name != null).OrderBy(p => p.Id).Select(p => ValueTuple.Create(p.ExternalId, p.Name!)).FirstAsync();
+        }
+        await TrackPurchaseAsync("wizard-order-1", "walk@shop.example", "pl", product, name);
+        var services = browser.App.App.Services;
+        await services.GetRequiredService<ScenarioService>().PassAsync(CancellationToken.None);
+        long customer;
+        await using (var db = await DemoDbAsync())
+        {
+            customer = await db.Customers.Where(c => c.Email == "walk@shop.example").Select(c => c.Id).SingleAsync();
+            var decision = await db.ScenarioDecisions.SingleAsync(d => d.ScenarioId == id && d.CustomerId == customer);
+            Assert.Equal((DecisionKinds.Scheduled, "rule1"), (decision.Kind, decision.Rule));
+        }
+        var outbox = services.GetRequiredService<Cartwise.Messages.OutboxService>();
+        await outbox.PassAsync(CancellationToken.None);
+        Assert.DoesNotContain(smtp.Messages(), m => m.To.ToString().Contains("walk@shop.example", StringComparison.Ordinal)); // not before the delay
+        browser.App.Clock.Advance(TimeSpan.FromDays(1).Add(TimeSpan.FromMinutes(1)));
+        while (await outbox.PassAsync(CancellationToken.None) > 0) { }
+        // (Another test's active scenario of the class may write to the same customer: this one's subject is asked for.)
+        var mail = Assert.Single(smtp.Messages(), m => m.To.ToString().Contains("walk@shop.example", StringComparison.Ordinal) && m.Subject == "Something that goes with it");
+        Assert.Contains(Codes, code => mail.HtmlBody!.Contains(code, StringComparison.Ordinal)); // a code of the uploaded CSV
+        Assert.Contains(name, mail.HtmlBody!, StringComparison.Ordinal); // PURCHASED: what was bought
+        Assert.Contains("These go well with it", mail.HtmlBody!, StringComparison.Ordinal);
+        await using (var db = await DemoDbAsync())
+        {
+            var row = await db.Outbox.SingleAsync(o => o.ScenarioId == id && o.CustomerId == customer);
+            Assert.Equal(("pl", Cartwise.Messages.OutboxStatus.Sent, "rule1"), (row.Language, row.Status, row.Rule));
+            Assert.True(await db.Products.CountAsync(p => p.ExternalId != product && p.Name != null && mail.HtmlBody!.Contains(p.Name)) > 0); // RECOMMENDED: other products
+        }
+        // The decision on the customer's page, the message in the outbox, the send in the report (signed in again: a day passed).
+        await AdminBrowser.SignInAsync(page, DemoStore.DemoUser, DemoStore.DemoPassword);
+        await page.GotoAsync($"/customers/{customer}");
+        Assert.Contains("rule1", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        Assert.Contains("scheduled", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await page.GotoAsync("/outbox?email=walk");
+        Assert.Contains("walk@shop.example", await page.InnerTextAsync("main"), StringComparison.Ordinal);
         await page.GotoAsync(ScenarioWizard.Url(id, "reports"));
+        Assert.Equal(1, await page.GetByRole(AriaRole.Link, new() { Name = "walk@shop.example" }).CountAsync());
+        Assert.Equal("1", await page.Locator(".figure .value").First.InnerTextAsync());
         await AdminBrowser.AssertAccessibleAsync(page);
         Assert.Empty(problems);
+        await ArchiveAsync(id);
     }
 
     [Fact]
@@ -183,10 +261,7 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
     {
         var problems = new List<string>();
         var page = await SignedInAsync(problems);
-        await page.GotoAsync("/scenarios");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Post-purchase", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/customize");
-        var id = long.Parse(page.Url.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);
+        var id = await NewScenarioAsync(page, "Post-purchase");
         Assert.Equal(1, await page.Locator("figure.chart svg rect.bar").First.CountAsync());
         await page.GetByLabel("Tier 1 to").FillAsync("not money");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
@@ -198,8 +273,110 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
         var suggested = (await ScenarioEndpoints.SuggestTiersAsync(db, CancellationToken.None)).Value!.Tiers;
         var saved = ScenarioService.Definition(await db.Scenarios.SingleAsync(s => s.Id == id)).Tiers!;
         Assert.Equal(suggested.Select(t => (t.From, t.To)), saved.Select(t => (t.From, t.To)));
+        Assert.Equal(4, saved.Count); // seed 001: low, average, high and top spenders
         Assert.Equal(saved.Count, await page.Locator("td.reach").CountAsync());
+
+        // Design: tier 1's message, then an A/B test of it with a second version.
+        await page.GotoAsync(ScenarioWizard.Url(id, "design") + "?rule=tier1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create a new message for it" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Start an A/B test" }).ClickAsync();
+        Assert.Contains("variant B is a copy of A", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByLabel("Share of variant A (%)").FillAsync("half");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the test" }).ClickAsync();
+        Assert.Contains("'half' is not an amount.", await page.Locator("#share-0-err").InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByLabel("Share of variant A (%)").FillAsync("70");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the test" }).ClickAsync();
+        Assert.Contains("the shares add up to 1.2, not 1", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await page.GetByLabel("Share of variant B (%)").FillAsync("30");
+        await page.GetByLabel("The metric that decides").SelectOptionAsync(AbMetrics.ClickRate);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the test" }).ClickAsync();
+        Assert.Contains("The test is saved.", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(2, await page.Locator("table").First.Locator("tbody tr").CountAsync());
+        await AdminBrowser.AssertAccessibleAsync(page);
+        if (Folder() is { } folder) await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "wizard-ab-test.png"), FullPage = true });
+        var definition = ScenarioService.Definition(await db.Scenarios.AsNoTracking().SingleAsync(s => s.Id == id));
+        var test = definition.Tests!.Single();
+        Assert.Equal(("tier1", AbMetrics.ClickRate, 0.7, 0.3), (test.Rule, test.Metric, test.Variants[0].Share, test.Variants[1].Share));
+        Assert.Equal(definition.Tiers![0].MessageId, test.Variants[0].MessageId);
+        Assert.NotEqual(test.Variants[0].MessageId, test.Variants[1].MessageId);
+        // Both versions have their coupon menu entry, the summary says what the test does, the report has its section.
+        await page.GotoAsync(ScenarioWizard.Url(id, "coupons"));
+        Assert.Equal(1, await page.Locator("#rule option", new() { HasText = "Tier tier1, variant B" }).CountAsync());
+        await page.GotoAsync(ScenarioWizard.Url(id, "summary"));
+        Assert.Contains("Tier tier1 tests A", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await page.GotoAsync(ScenarioWizard.Url(id, "reports"));
+        Assert.Contains("A/B test of Tier tier1", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        Assert.Contains("waiting: variant", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await AdminBrowser.AssertAccessibleAsync(page);
         Assert.Empty(problems);
+    }
+
+    [Fact]
+    public async Task BounceBack_WithAReminder_SendsTheOfferThenTheReminderWithTheSameCode()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await UseSmtpAsync(smtp);
+        var problems = new List<string>();
+        var page = await SignedInAsync(problems);
+        var id = await NewScenarioAsync(page, "Bounce-back");
+        await page.GetByLabel("Remind this many days before it expires", new() { Exact = false }).FillAsync("20");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
+        Assert.Contains("between 1 and 13", await page.Locator("#f-reminder-problem").InnerTextAsync(), StringComparison.Ordinal);
+        await page.GetByLabel("Remind this many days before it expires", new() { Exact = false }).FillAsync("3");
+        await page.GetByLabel("Holdout:", new() { Exact = false }).FillAsync("0");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
+        Assert.Contains("The settings were saved.", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+
+        // The summary asks for the reminder's message until it has one.
+        await page.GotoAsync(ScenarioWizard.Url(id, "summary"));
+        Assert.Contains("Design · design.reminder: no message chosen", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        foreach (var rule in new[] { "offer", "reminder" })
+        {
+            await page.GotoAsync(ScenarioWizard.Url(id, "design") + "?rule=" + rule);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Create a new message for it" }).ClickAsync();
+            Assert.Contains("now sends", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+        }
+        // Sender: one of the store's, picked.
+        await page.GotoAsync(ScenarioWizard.Url(id, "sender"));
+        await page.Locator("input[name='Pick.SenderId']").Nth(1).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Use this sender", Exact = true }).ClickAsync();
+        await page.GotoAsync(ScenarioWizard.Url(id, "coupons") + "?rule=offer");
+        await page.GetByLabel("dynamic: a unique code", new() { Exact = false }).CheckAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the coupon" }).ClickAsync();
+        await page.GetByLabel("How many").FillAsync("5");
+        await page.GetByLabel("Pattern", new() { Exact = false }).FillAsync("BACK-####");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Generate" }).ClickAsync();
+        Assert.Contains("5 codes", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await page.GotoAsync(ScenarioWizard.Url(id, "summary"));
+        Assert.Contains("Nothing stops activation.", await page.InnerTextAsync("main"), StringComparison.Ordinal);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Activate" }).ClickAsync();
+        Assert.Contains("The scenario is now active.", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+
+        // Live: a purchase; a day later the offer with a code; eleven days after that, the reminder with the same code.
+        await TrackPurchaseAsync("bounce-order-1", "back@shop.example", "en", "bounce-sku", "Lantern");
+        var services = browser.App.App.Services;
+        await services.GetRequiredService<ScenarioService>().PassAsync(CancellationToken.None);
+        var outbox = services.GetRequiredService<Cartwise.Messages.OutboxService>();
+        List<MimeKit.MimeMessage> Mails() => [.. smtp.Messages().Where(m => m.To.ToString().Contains("back@shop.example", StringComparison.Ordinal))];
+        browser.App.Clock.Advance(TimeSpan.FromDays(1).Add(TimeSpan.FromMinutes(1)));
+        while (await outbox.PassAsync(CancellationToken.None) > 0) { }
+        var offer = Assert.Single(Mails());
+        Assert.Equal("A coupon for your next order", offer.Subject);
+        var code = System.Text.RegularExpressions.Regex.Match(offer.TextBody ?? offer.HtmlBody!, "BACK-[A-Z0-9]{4}").Value;
+        Assert.NotEmpty(code);
+        browser.App.Clock.Advance(TimeSpan.FromDays(10));
+        while (await outbox.PassAsync(CancellationToken.None) > 0) { }
+        Assert.Single(Mails()); // not before 14 − 3 days
+        browser.App.Clock.Advance(TimeSpan.FromDays(1));
+        while (await outbox.PassAsync(CancellationToken.None) > 0) { }
+        var reminder = Mails().Single(m => m.Subject == "Your coupon expires soon");
+        Assert.Contains(code, reminder.TextBody ?? reminder.HtmlBody!, StringComparison.Ordinal);
+        await AdminBrowser.SignInAsync(page, DemoStore.DemoUser, DemoStore.DemoPassword);
+        await page.GotoAsync(ScenarioWizard.Url(id, "reports"));
+        Assert.Equal(2, await page.GetByRole(AriaRole.Link, new() { Name = "back@shop.example" }).CountAsync());
+        await AdminBrowser.AssertAccessibleAsync(page);
+        Assert.Empty(problems);
+        await ArchiveAsync(id);
     }
 
     [Fact]
