@@ -1,7 +1,9 @@
 // The admin app's small script islands, by event delegation (pages arrive by enhanced navigation too):
 // - a filter field over a list of checkboxes (<input data-filter-for="list-id">);
 // - a form marked data-guard asks before the page is left with unsaved changes;
-// - blocks of the message designer reorder by drag and drop (the move buttons do the same without a mouse).
+// - blocks of the message designer reorder by drag and drop (the move buttons do the same without a mouse);
+// - a form marked data-live-reach is counted again on the server after a change (as its "Count the reach" button
+//   does, saving nothing) and its [data-reach] texts are replaced by the answer's.
 (function () {
   'use strict';
   document.addEventListener('input', function (e) {
@@ -18,9 +20,35 @@
     var form = t.form || (t.closest && t.closest('form'));
     if (form && form.hasAttribute('data-guard')) form.setAttribute('data-dirty', '');
   });
+  var reachTimer = null;
+  var reachRun = 0;
+  function countReach(form) {
+    var run = ++reachRun;
+    var data = new FormData(form);
+    data.set('Form.Action', 'reach');
+    form.querySelectorAll('[data-reach]').forEach(function (x) { x.setAttribute('aria-busy', 'true'); });
+    fetch(form.getAttribute('action') || location.href, { method: 'POST', body: data, credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        if (run !== reachRun) return; // a later change asked again
+        var answer = new DOMParser().parseFromString(html, 'text/html');
+        form.querySelectorAll('[data-reach]').forEach(function (x) {
+          var fresh = answer.querySelector('[data-reach="' + x.getAttribute('data-reach') + '"]');
+          if (fresh) x.textContent = fresh.textContent;
+        });
+      })
+      .catch(function () { /* the button still counts it */ })
+      .finally(function () {
+        if (run === reachRun) form.querySelectorAll('[data-reach]').forEach(function (x) { x.removeAttribute('aria-busy'); });
+      });
+  }
   document.addEventListener('change', function (e) {
     var form = e.target.form;
     if (form && form.hasAttribute('data-guard')) form.setAttribute('data-dirty', '');
+    if (form && form.hasAttribute('data-live-reach')) {
+      clearTimeout(reachTimer);
+      reachTimer = setTimeout(function () { countReach(form); }, 400);
+    }
   });
   document.addEventListener('submit', function (e) {
     if (e.target.removeAttribute) e.target.removeAttribute('data-dirty');

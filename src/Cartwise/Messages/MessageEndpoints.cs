@@ -217,11 +217,22 @@ public static class MessageEndpoints
         return TypedResults.NoContent();
     }
 
-    internal static async Task<Results<Ok<PreviewView>, NotFound, ValidationProblem>> PreviewAsync(long id, PreviewRequest request, CartwiseDb db,
-        MessageComposer composer, StoreCache stores, PublicUrls urls, TimeProvider clock, CancellationToken ct)
+    internal static Task<Results<Ok<PreviewView>, NotFound, ValidationProblem>> PreviewAsync(long id, PreviewRequest request, CartwiseDb db,
+        MessageComposer composer, StoreCache stores, PublicUrls urls, TimeProvider clock, CancellationToken ct) =>
+        RenderPreviewAsync(id, request, null, db, composer, urls, clock, ct);
+
+    /// <summary>The preview, of the saved message or of <paramref name="unsaved"/> variants in its place (the designer's form as edited).</summary>
+    internal static async Task<Results<Ok<PreviewView>, NotFound, ValidationProblem>> RenderPreviewAsync(long id, PreviewRequest request, IReadOnlyList<MessageVariant>? unsaved,
+        CartwiseDb db, MessageComposer composer, PublicUrls urls, TimeProvider clock, CancellationToken ct)
     {
         var message = await composer.LoadAsync(db, id, ct);
         if (message is null) return TypedResults.NotFound();
+        if (unsaved is not null)
+        {
+            if (MessageValidator.Validate(message.Message.DefaultLanguage, unsaved, composer.Renderer).ToList() is { Count: > 0 } errors)
+                return Problems.Fields(errors.Select(e => (e.Path, e.Error)));
+            message = message with { Variants = unsaved };
+        }
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         string? email = null;
         if (request.CustomerId is { } cid)

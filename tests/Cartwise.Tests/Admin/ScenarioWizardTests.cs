@@ -85,8 +85,12 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
         Assert.Contains("Post-purchase (example)", await page.InnerTextAsync("main"), StringComparison.Ordinal);
         await AdminBrowser.AssertAccessibleAsync(page);
         long[] ids;
+        long shown; // the screenshots show the demo's own post-purchase example, whatever the class's other tests made
         await using (var db = await DemoDbAsync())
+        {
             ids = await db.Scenarios.OrderBy(s => s.Id).Select(s => s.Id).ToArrayAsync();
+            shown = await db.Scenarios.Where(s => s.Name == "Post-purchase (example)").Select(s => s.Id).SingleAsync();
+        }
         var folder = Folder();
         foreach (var id in ids)
             foreach (var step in ScenarioWizard.Steps)
@@ -96,7 +100,7 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
                 Assert.Equal("step", await page.Locator("nav.steps a[aria-current]").GetAttributeAsync("aria-current"));
                 Assert.Equal(step.Name, (await page.Locator("nav.steps a[aria-current]").InnerTextAsync())[2..].Trim());
                 await AdminBrowser.AssertAccessibleAsync(page);
-                if (folder is not null && id == ids[^1]) await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"wizard-{(step.Slug.Length == 0 ? "overview" : step.Slug)}.png"), FullPage = false });
+                if (folder is not null && id == shown) await page.ScreenshotAsync(new() { Path = Path.Combine(folder, $"wizard-{(step.Slug.Length == 0 ? "overview" : step.Slug)}.png"), FullPage = false });
             }
         foreach (var path in new[] { "/messages", "/messages/1" })
         {
@@ -129,7 +133,10 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
         await rule2.GetByLabel("Logic type").SelectOptionAsync("and");
         await rule2.GetByLabel("After", new() { Exact = true }).SelectOptionAsync("cart");
         var triggers = rule2.Locator("#r1-categories");
+        // Live reach: a rule without categories counts nothing; ticking one counts it again on the server, unsaved.
+        Assert.Contains("not counted", await page.Locator("[data-reach='rule-1']").InnerTextAsync(), StringComparison.Ordinal);
         await triggers.GetByLabel("Bags", new() { Exact = true }).CheckAsync();
+        await Assertions.Expect(page.Locator("[data-reach='rule-1']")).ToContainTextAsync("Last 30 days it would have sent");
         await triggers.GetByLabel("Jewellery & Hair").CheckAsync();
         await rule2.Locator("#r1-additional summary").ClickAsync();
         await rule2.Locator("#r1-additional").GetByLabel("Umbrellas & Gloves").CheckAsync();
@@ -427,9 +434,19 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
             Assert.Equal(("text", "heading"), (en.Blocks[0].Type, en.Blocks[1].Type));
         }
         await page.GetByLabel("As seen by the customer (email)").FillAsync(email);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Show the saved message" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview as edited" }).ClickAsync();
         var preview = await page.Locator("iframe.mail").GetAttributeAsync("srcdoc");
         Assert.Contains($"Hello {firstName}, thank you!", preview, StringComparison.Ordinal);
+        // The preview shows an edit before it is saved, and a broken edit by its line, saving nothing.
+        await page.Locator("#b0-text").FillAsync("Dear {{ customer.first_name }}, welcome back!");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview as edited" }).ClickAsync();
+        Assert.Contains($"Dear {firstName}, welcome back!", await page.Locator("iframe.mail").GetAttributeAsync("srcdoc"), StringComparison.Ordinal);
+        Assert.Contains("not saved yet", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+        await page.Locator("#b0-text").FillAsync("Dear {{ customer.first_name ");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Preview as edited" }).ClickAsync();
+        Assert.Matches(@"line 1, column \d+", await page.Locator("#b0-text-problem").InnerTextAsync());
+        await using (var db = await DemoDbAsync())
+            Assert.Contains("thank you!", (await db.Messages.SingleAsync(m => m.Id == messageId)).Variants, StringComparison.Ordinal);
         Assert.Empty(problems);
     }
 }
