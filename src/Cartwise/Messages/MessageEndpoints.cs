@@ -72,7 +72,7 @@ public static class MessageEndpoints
         g.MapPost("/messages", CreateAsync).WithSummary("Create a message; templates are checked now (errors name the field, line and column).");
         g.MapPut("/messages/{id:long}", UpdateAsync).WithSummary("Replace a message.");
         g.MapDelete("/messages/{id:long}", DeleteAsync).WithSummary("Delete a message.");
-        g.MapPost("/messages/{id:long}/preview", PreviewAsync).WithSummary("Render a message for a real customer and trigger (HTML and text).");
+        g.MapPost("/messages/{id:long}/preview", PreviewAsync).WithSummary("Render a message for a real customer and trigger (HTML and text); without an order, the customer's latest (the store's latest for sample data).");
         g.MapPost("/messages/{id:long}/test-send", TestSendAsync).WithSummary("Send a message with sample data to chosen addresses, marked as a test.");
         g.MapGet("/messages/{id:long}/report", ReportAsync).WithSummary("Sent, opened, clicked, unsubscribed, orders, revenue and coupons of a message.");
         g.MapGet("/outbox", OutboxAsync).WithSummary("Outbox rows, newest first, with status, attempts and the provider's answer (status=, email= the start of the address, test=; keyset-paged with before=).");
@@ -246,6 +246,10 @@ public static class MessageEndpoints
             orderId = await db.Orders.Where(o => o.ExternalId == tx).Select(o => (long?)o.Id).SingleOrDefaultAsync(ct);
             if (orderId is null) return Problems.Field("order", $"no order '{tx}' in this store");
         }
+        // Without an order, the customer's latest (the store's latest for sample data), so PURCHASED and the order's
+        // variables show what a real one looks like.
+        orderId ??= await db.Orders.AsNoTracking().Where(o => request.CustomerId == null || o.CustomerId == request.CustomerId)
+            .OrderByDescending(o => o.PlacedAt).ThenByDescending(o => o.Id).Select(o => (long?)o.Id).FirstOrDefaultAsync(ct);
         var products = new List<long>();
         foreach (var external in request.Products ?? [])
         {

@@ -390,22 +390,35 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
     public async Task Designer_ReordersByKeyboardAndDrag_NamesABrokenTemplatesLine_AndPreviewsForACustomer()
     {
         long messageId;
-        string email, firstName;
+        string email, firstName, order;
         await using (var db = await DemoDbAsync())
         {
             var copy = await db.Messages.AsNoTracking().OrderBy(m => m.Id).FirstAsync();
+            Assert.Contains("{{ order.id }}", copy.Variants, StringComparison.Ordinal);
             var m = new Cartwise.Messages.Message { StoreId = db.CurrentStoreId, Name = "Designer test", DefaultLanguage = copy.DefaultLanguage, Variants = copy.Variants, SenderId = copy.SenderId,
                 CouponMode = copy.CouponMode, CouponPoolId = copy.CouponPoolId, CouponValidDays = copy.CouponValidDays, CreatedAt = copy.CreatedAt, UpdatedAt = copy.UpdatedAt };
             db.Messages.Add(m);
-            var c = await db.Customers.Where(x => x.Email != null).OrderBy(x => x.Id).FirstAsync();
+            var c = await db.Customers.Where(x => x.Email != null && db.Orders.Any(o => o.CustomerId == x.Id)).OrderBy(x => x.Id).FirstAsync();
             c.FirstName = "Wiktoria";
             await db.SaveChangesAsync();
             (messageId, email, firstName) = (m.Id, c.Email!, c.FirstName);
+            order = await db.Orders.Where(o => o.CustomerId == c.Id).OrderByDescending(o => o.PlacedAt).ThenByDescending(o => o.Id).Select(o => o.ExternalId).FirstAsync();
         }
         var problems = new List<string>();
         var page = await SignedInAsync(problems);
         await page.GotoAsync($"/messages/{messageId}?lang=en");
         Assert.Contains("1. Heading", await page.Locator("li[data-block='0'] strong").InnerTextAsync(), StringComparison.Ordinal);
+
+        // The side panel: "Edit" opens a block's fields there; an unsaved change of another block travels with the form.
+        var heading = await page.Locator("#b0-text").InputValueAsync();
+        await page.Locator("#b0-text").FillAsync("Changed before switching");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit: 2. Text" }).ClickAsync();
+        Assert.Equal(0, await page.Locator("#b0-text").CountAsync());
+        Assert.Equal(1, await page.Locator(".side-panel #b1-text").CountAsync());
+        await AdminBrowser.AssertAccessibleAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit: 1. Heading" }).ClickAsync();
+        Assert.Equal("Changed before switching", await page.Locator(".side-panel #b0-text").InputValueAsync());
+        await page.Locator("#b0-text").FillAsync(heading);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Move down: 1. Heading" }).ClickAsync();
         Assert.Contains("2. Heading", await page.Locator("li[data-block='1'] strong").InnerTextAsync(), StringComparison.Ordinal);
@@ -437,6 +450,7 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview as edited" }).ClickAsync();
         var preview = await page.Locator("iframe.mail").GetAttributeAsync("srcdoc");
         Assert.Contains($"Hello {firstName}, thank you!", preview, StringComparison.Ordinal);
+        Assert.Contains(order, preview, StringComparison.Ordinal); // no order given: the customer's latest
         // The preview shows an edit before it is saved, and a broken edit by its line, saving nothing.
         await page.Locator("#b0-text").FillAsync("Dear {{ customer.first_name }}, welcome back!");
         await page.GetByRole(AriaRole.Button, new() { Name = "Preview as edited" }).ClickAsync();
@@ -447,6 +461,18 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
         Assert.Matches(@"line 1, column \d+", await page.Locator("#b0-text-problem").InnerTextAsync());
         await using (var db = await DemoDbAsync())
             Assert.Contains("thank you!", (await db.Messages.SingleAsync(m => m.Id == messageId)).Variants, StringComparison.Ordinal);
+
+        // A columns block starts as two columns of text.
+        await page.Locator("#b0-text").FillAsync("Hello {{ customer.first_name }}, thank you!");
+        await page.GetByLabel("Add a block").SelectOptionAsync(Cartwise.Core.Messages.BlockTypes.Columns);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the message" }).ClickAsync();
+        Assert.Contains("The message was saved", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+        await using (var db = await DemoDbAsync())
+        {
+            var variants = JsonSerializer.Deserialize<List<Cartwise.Core.Messages.MessageVariant>>((await db.Messages.SingleAsync(m => m.Id == messageId)).Variants, Cartwise.Messages.MessageComposer.Json)!;
+            Assert.Equal(2, variants.Single(v => v.Language == "en").Blocks[^1].Columns!.Count);
+        }
         Assert.Empty(problems);
     }
 }

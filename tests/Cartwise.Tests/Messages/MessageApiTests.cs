@@ -44,7 +44,7 @@ public sealed class MessageApiTests
     }
 
     [Fact]
-    public async Task Preview_RendersForARealCustomerAndOrder_InTheCustomerLanguage_MissingLanguageFallsBackToDefault()
+    public async Task Preview_RendersForARealCustomerAndOrder_InTheCustomerLanguage_MissingLanguageFallsBackToDefault_NoOrderTakesTheLatest()
     {
         await using var app = await TestApp.StartAsync(Engine.Sqlite);
         var store = await app.CreateStoreAsync("shop");
@@ -63,6 +63,10 @@ public sealed class MessageApiTests
         Assert.Equal("en", de.GetProperty("language").GetString());
         Assert.Equal("Thanks hans", de.GetProperty("subject").GetString());
         Assert.Equal("Order T-2", de.GetProperty("preheader").GetString());
+        // Without an order: the customer's latest, so PURCHASED shows what they bought.
+        var latest = await (await admin.PostJsonAsync($"/api/v1/messages/{message}/preview", $$"""{"customerId":{{hans}}}""")).JsonAsync();
+        Assert.Equal("Order T-2", latest.GetProperty("preheader").GetString());
+        Assert.Contains("Coffee maker SKU-2", latest.GetProperty("html").GetString());
         var unknown = await admin.PostJsonAsync($"/api/v1/messages/{message}/preview", """{"order":"NOPE"}""");
         Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
     }
