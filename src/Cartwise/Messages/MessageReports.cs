@@ -76,6 +76,9 @@ public static class MessageReports
         var byCustomerCoupon = orders.Values.Where(o => o.Coupon is not null).ToLookup(o => (o.Customer, Code: o.Coupon!.ToUpperInvariant()));
         bool Redeemed(Row r) => r.CouponCode is not null && r.CustomerId is { } c && byCustomerCoupon[(c, r.CouponCode.ToUpperInvariant())].Any(o => o.At >= r.SentAt);
 
+        // A code counts once per customer: a bounce-back reminder recalls the code its offer carried.
+        static int Coupons(IEnumerable<Row> rows) => rows.Select(r => (r.CustomerId, r.CouponCode!.ToUpperInvariant())).Distinct().Count();
+
         MessageReport Compute(IEnumerable<Row> all)
         {
             var list = all.ToList();
@@ -86,7 +89,7 @@ public static class MessageReports
             var revenue = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Sum() : 0m);
             var orderCount = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Count : 0);
             return new MessageReport(s.Count, list.Count(r => r.Status == OutboxStatus.Failed), list.Count(r => r.Status == OutboxStatus.Skipped),
-                opened, clicked, With("unsubscribe"), orderCount, revenue, s.Count(r => r.CouponCode is not null), s.Count(Redeemed),
+                opened, clicked, With("unsubscribe"), orderCount, revenue, Coupons(s.Where(r => r.CouponCode is not null)), Coupons(s.Where(Redeemed)),
                 Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened),
                 s.Count(r => creditedByOutbox.ContainsKey(r.Id)), s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? Math.Pow((double)v.Sum(), 2) : 0));
         }

@@ -381,6 +381,8 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
         await AdminBrowser.SignInAsync(page, DemoStore.DemoUser, DemoStore.DemoPassword);
         await page.GotoAsync(ScenarioWizard.Url(id, "reports"));
         Assert.Equal(2, await page.GetByRole(AriaRole.Link, new() { Name = "back@shop.example" }).CountAsync());
+        // One code went out, twice: it counts once.
+        Assert.Equal("1 / 0", await page.Locator(".figure", new() { HasText = "Coupons sent / redeemed" }).Locator(".value").InnerTextAsync());
         await AdminBrowser.AssertAccessibleAsync(page);
         Assert.Empty(problems);
         await ArchiveAsync(id);
