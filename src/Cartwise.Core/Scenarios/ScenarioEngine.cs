@@ -81,6 +81,12 @@ public sealed class ScenarioEngine
     /// <summary>Customers the engine holds state for.</summary>
     public int Customers => _customers.Count;
 
+    /// <summary>How far back sends matter to the caps: the longest of the scenario's cap and its rules' caps.</summary>
+    public TimeSpan CapHorizon => (_def.Rules ?? []).Select(r => Durations.Of(r.Cap, TimeSpan.Zero)).Append(_cap).Max();
+
+    /// <summary>How far back actions matter: AND windows, delays (the send-time check looks at purchases since the trigger).</summary>
+    public TimeSpan Memory => _memory;
+
     /// <summary>Records an event without deciding anything (rebuilding state after a restart).</summary>
     public void Remember(ScenarioEvent e) => Record(State(e.Customer), e);
 

@@ -105,7 +105,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 var ids = await ClaimAsync(db, Math.Min(budget, _options.BatchSize), ct);
                 if (ids.Count == 0) break;
                 // The claimed rows are split over a few connections: a single SMTP conversation waits on every reply.
-                var shares = ids.Chunk((ids.Count + _options.Connections - 1) / _options.Connections).ToList();
+                var shares = Shares(ids, _options.Connections);
                 await Parallel.ForEachAsync(shares, new ParallelOptions { MaxDegreeOfParallelism = shares.Count, CancellationToken = ct }, async (share, token) =>
                 {
                     await using var part = target.CreateContext();
@@ -119,7 +119,20 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         return handled;
     }
 
-    private async Task<List<long>> ClaimAsync(CartwiseDb db, int limit, CancellationToken ct)
+    /// <summary>
+    /// Claimed rows split over at most <paramref name="connections"/> shares, a recipient's rows all in one share in
+    /// claim order: a share is sent row by row, so the caps checked at send time see the recipient's earlier send of
+    /// the same batch (two shares sending in parallel could both pass the check).
+    /// </summary>
+    internal static List<List<long>> Shares(IReadOnlyList<(long Id, long? Customer)> rows, int connections)
+    {
+        var shares = Enumerable.Range(0, Math.Max(1, Math.Min(connections, rows.Count))).Select(_ => new List<long>()).ToList();
+        foreach (var recipient in rows.GroupBy(r => r.Customer ?? -r.Id))
+            shares.MinBy(x => x.Count)!.AddRange(recipient.Select(r => r.Id));
+        return shares.Where(x => x.Count > 0).ToList();
+    }
+
+    private async Task<List<(long Id, long? Customer)>> ClaimAsync(CartwiseDb db, int limit, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var lockClause = db.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
@@ -127,8 +140,8 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             "UPDATE \"Outbox\" SET \"Uncertain\" = CASE WHEN \"Status\" = 'sending' THEN TRUE ELSE \"Uncertain\" END, " +
             "\"Status\" = 'claimed', \"Attempts\" = \"Attempts\" + 1, \"ClaimedUntil\" = @p0 " +
             "WHERE \"Id\" IN (SELECT \"Id\" FROM \"Outbox\" WHERE \"StoreId\" = @p1 AND ((\"Status\" = 'pending' AND \"DueAt\" <= @p2) " +
-            "OR (\"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p2 AND \"Attempts\" < @p4)) ORDER BY \"DueAt\", \"Id\" LIMIT @p3" + lockClause + ") RETURNING \"Id\"",
-            [now.AddSeconds(_options.LeaseSeconds), db.CurrentStoreId, now, limit, _options.MaxAttempts], r => r.GetInt64(0), ct);
+            "OR (\"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p2 AND \"Attempts\" < @p4)) ORDER BY \"DueAt\", \"Id\" LIMIT @p3" + lockClause + ") RETURNING \"Id\", \"CustomerId\"",
+            [now.AddSeconds(_options.LeaseSeconds), db.CurrentStoreId, now, limit, _options.MaxAttempts], r => (r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1)), ct);
     }
 
     /// <summary>

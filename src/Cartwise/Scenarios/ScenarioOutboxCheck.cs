@@ -6,8 +6,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Cartwise.Scenarios;
 
 /// <summary>
-/// The scenario's conditions checked again when its message is due: the scenario still active, the scenario-wide cap
-/// against messages really sent, and the engine's send-time check (bought since the trigger, coupon redeemed).
+/// The scenario's conditions checked again when its message is due: the scenario still active, the scenario-wide and
+/// the rule's cap against messages really sent, and the engine's send-time check (bought since the trigger, coupon redeemed).
 /// </summary>
 public sealed class ScenarioOutboxCheck : IOutboxCheck
 {
@@ -18,11 +18,21 @@ public sealed class ScenarioOutboxCheck : IOutboxCheck
         if (scenario is null) return "the scenario was deleted";
         if (scenario.State != ScenarioStates.Active) return $"the scenario is {scenario.State}";
         var definition = ScenarioService.Definition(scenario);
+        // Caps count messages sent (as the seeds describe them): checked here against the outbox, whatever the engine
+        // foresaw when it decided (a cap changed since, another node's engine, a restart). A row still 'sending' counts:
+        // its answer is committed with the next row of its batch, and another node may be delivering it now.
         if (Durations.Of(definition.Cap, TimeSpan.Zero) is var cap && cap > TimeSpan.Zero)
         {
             var since = now - cap;
-            if (await db.Outbox.AnyAsync(o => o.ScenarioId == scenarioId && o.CustomerId == customer && o.Id != row.Id && o.Status == OutboxStatus.Sent && o.SentAt > since, ct))
+            if (await db.Outbox.AnyAsync(o => o.ScenarioId == scenarioId && o.CustomerId == customer && o.Id != row.Id && (o.Status == OutboxStatus.Sending || (o.Status == OutboxStatus.Sent && o.SentAt > since)), ct))
                 return "scenario cap: another message of this scenario was sent inside the cap";
+        }
+        var ruleCap = Durations.Of((definition.Rules ?? []).FirstOrDefault(r => r.Id == row.Rule)?.Cap, TimeSpan.Zero);
+        if (ruleCap > TimeSpan.Zero)
+        {
+            var since = now - ruleCap;
+            if (await db.Outbox.AnyAsync(o => o.ScenarioId == scenarioId && o.Rule == row.Rule && o.CustomerId == customer && o.Id != row.Id && (o.Status == OutboxStatus.Sending || (o.Status == OutboxStatus.Sent && o.SentAt > since)), ct))
+                return $"rule cap: another message of rule '{row.Rule}' was sent inside the cap";
         }
         var triggerAt = await db.ScenarioDecisions.Where(d => d.ScenarioId == scenarioId && d.Rule == row.Rule && d.CustomerId == customer && d.TriggerKey == row.TriggerId)
             .Select(d => (DateTimeOffset?)d.At).FirstOrDefaultAsync(ct);

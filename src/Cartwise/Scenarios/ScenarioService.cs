@@ -198,12 +198,19 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             return live.Engine;
         var engine = EngineFor(scenario, catalog.Tree, store, winners);
         // What the engine remembers: the last 30 days of actions, and the sends scheduled in them (for caps).
-        var since = now.AddDays(-30);
+        // Actions of the last 30 days (longer when an AND window or a delay asks), and the sends of as far back as the
+        // longest cap reaches: a 45-day cap holds after a restart as before it.
+        var since = now - (engine.Memory > TimeSpan.FromDays(30) ? engine.Memory : TimeSpan.FromDays(30));
+        var capSince = now - (engine.CapHorizon > TimeSpan.FromDays(30) ? engine.CapHorizon : TimeSpan.FromDays(30));
         var recent = await db.Events.AsNoTracking().Where(e => e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
             && (e.Name == "view_item" || e.Name == "add_to_cart" || e.Name == "purchase")).OrderBy(e => e.Id).ToListAsync(ct);
         foreach (var (e, _) in await ConvertAsync(db, catalog, recent, ct)) engine.Remember(e);
-        foreach (var d in await db.ScenarioDecisions.AsNoTracking().Where(d => d.ScenarioId == scenario.Id && d.Kind == DecisionKinds.Scheduled && d.DueAt >= since)
-                     .Select(d => new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
+        // Caps count messages sent: a scheduled send whose message was skipped or failed at send time counts for nothing.
+        foreach (var d in await (from d in db.ScenarioDecisions.AsNoTracking()
+                                 where d.ScenarioId == scenario.Id && d.Kind == DecisionKinds.Scheduled && d.DueAt >= capSince
+                                 join o in db.Outbox.AsNoTracking() on d.OutboxId equals o.Id
+                                 where o.Status != OutboxStatus.Skipped && o.Status != OutboxStatus.Failed
+                                 select new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
             engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
         _engines[scenario.Id] = new LiveEngine(engine, scenario.UpdatedAt, last, winnersKey);
         return engine;

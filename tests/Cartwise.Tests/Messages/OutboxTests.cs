@@ -36,6 +36,19 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public void Shares_KeepARecipientsRowsInOneShare_InClaimOrder_AndSpreadRecipientsOverTheConnections()
+    {
+        (long, long?)[] claimed = [(1, 7), (2, 8), (3, 7), (4, null), (5, 9), (6, 8), (7, null)];
+        var shares = OutboxService.Shares(claimed, 3);
+        Assert.Equal(3, shares.Count);
+        var seven = Assert.Single(shares, s => s.Contains(1));
+        Assert.True(seven.Contains(3) && seven.IndexOf(1) < seven.IndexOf(3));
+        Assert.Single(shares, s => s.Contains(2) && s.Contains(6));
+        Assert.Equal(claimed.Length, shares.Sum(s => s.Count));
+        Assert.Single(OutboxService.Shares([(1, 7), (2, 7)], 4));
+    }
+
+    [Fact]
     public async Task Outbox_RecipientWithoutConsent_OrSuppressed_OrErased_GetsNothing_AndTheReasonIsKept()
     {
         await using var smtp = await SmtpServer.StartAsync();

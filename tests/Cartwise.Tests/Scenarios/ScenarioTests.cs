@@ -183,6 +183,61 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public async Task Caps_CountMessagesSent_A45DayRuleCapHoldsAcrossARestart_AndACapTightenedAfterTheDecisionHoldsAtSendTime()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        await TrackAsync(app, store, "view_item", "seed", "seed@example.com", "T-1", "Tables");
+        var tables = await CategoryAsync(app, store, "Furniture > Tables");
+        string Tables(string cap) => $$$"""
+            {"name":"Tables","kind":"cross_sell","customize":{"holdout":0,"rules":[
+              {"id":"tables","trigger":"view","categories":[{{{tables}}}],"cap":"{{{cap}}}","delay":"1h","messageId":{{{message}}}}]}}
+            """;
+        var id = await ScenarioAsync(admin, Tables("45d"));
+        await TrackAsync(app, store, "view_item", "v1", "ola@example.com", "T-1", "Tables");
+        await ScenarioPassAsync(app);
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        await app.PassAsync();
+        Assert.Single(smtp.Messages());
+
+        // 35 days later a node starts (its engine rebuilt from the database): the 45-day cap still holds.
+        await using var restarted = await TestApp.StartNodeAsync(app.Database, smtp.Url);
+        restarted.Clock.Advance(app.Clock.GetUtcNow() - restarted.Clock.GetUtcNow() + TimeSpan.FromDays(35));
+        await TrackAsync(restarted, store, "view_item", "v2", "ola@example.com", "T-1", "Tables");
+        await ScenarioPassAsync(restarted);
+        await using (var db = restarted.Db(store))
+        {
+            var second = await db.ScenarioDecisions.SingleAsync(d => d.ScenarioId == id && d.TriggerKey == "v2");
+            Assert.Equal(Core.Scenarios.DecisionKinds.Skipped, second.Kind);
+            Assert.StartsWith("rule cap", second.Reason);
+        }
+
+        // Two views decided without a cap, then the cap set to a day before they are due: one message goes out.
+        Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/pause", null)).IsSuccessStatusCode);
+        Assert.True((await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(Tables("0"), System.Text.Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
+        Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/activate", null)).IsSuccessStatusCode);
+        await TrackAsync(restarted, store, "view_item", "v3", "eva@example.com", "T-1", "Tables");
+        restarted.Clock.Advance(TimeSpan.FromMinutes(1));
+        await TrackAsync(restarted, store, "view_item", "v4", "eva@example.com", "T-1", "Tables");
+        await ScenarioPassAsync(restarted);
+        Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/pause", null)).IsSuccessStatusCode);
+        Assert.True((await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(Tables("1d"), System.Text.Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
+        Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/activate", null)).IsSuccessStatusCode);
+        restarted.Clock.Advance(TimeSpan.FromHours(2));
+        await restarted.PassAsync();
+        Assert.Single(smtp.Messages(), m => m.To.ToString().Contains("eva@example.com", StringComparison.Ordinal));
+        await using (var db = restarted.Db(store))
+        {
+            var rows = await db.Outbox.Where(o => o.ScenarioId == id && o.Email == "eva@example.com").OrderBy(o => o.Id).ToListAsync();
+            Assert.Equal([OutboxStatus.Sent, OutboxStatus.Skipped], rows.Select(r => r.Status));
+            Assert.Equal("rule cap: another message of rule 'tables' was sent inside the cap", rows[1].LastError);
+        }
+    }
+
+    [Fact]
     public async Task QuietHours_MoveTheSendToTheMorningInTheStoreTimeZone()
     {
         await using var app = await TestApp.StartAsync(Engine.Sqlite);
