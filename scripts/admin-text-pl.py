@@ -440,8 +440,6 @@ PL = {
 'time for opens and orders to come: 30m, 12h, 3d': 'czas na otwarcia i zamówienia: 30m, 12h, 3d',
 'winner': 'zwycięzca',
 '{0} against {1} on {2}: {3}, 95% interval {4} to {5}; the vertical line is zero': '{0} wobec {1}, {2}: {3}, przedział 95% od {4} do {5}; pionowa linia to zero',
-'{0} against {1}, revenue per recipient: {2}, 95% interval {3} to {4}; the vertical line is zero': '{0} wobec {1}, przychód na odbiorcę: {2}, przedział 95% od {3} do {4}; pionowa linia to zero',
-'{0} against {1}: {2} points, 95% interval {3} to {4}; the vertical line is zero': '{0} wobec {1}: {2} pkt, przedział 95% od {3} do {4}; pionowa linia to zero',
 '{0} tests {1}: once each variant has {2} recipients, the one ahead on {3} beyond chance (95% interval) gets every later send.': '{0} testuje {1}: gdy każdy wariant ma {2} odbiorców, ten, który prowadzi ({3}) ponad przypadek (przedział 95%), dostaje każdą kolejną wysyłkę.',
 '{0}, variant {1}': '{0}, wariant {1}',
 'Preview as edited': 'Podgląd ze zmianami',

@@ -218,7 +218,7 @@ public static class MessageEndpoints
     }
 
     internal static Task<Results<Ok<PreviewView>, NotFound, ValidationProblem>> PreviewAsync(long id, PreviewRequest request, CartwiseDb db,
-        MessageComposer composer, StoreCache stores, PublicUrls urls, TimeProvider clock, CancellationToken ct) =>
+        MessageComposer composer, PublicUrls urls, TimeProvider clock, CancellationToken ct) =>
         RenderPreviewAsync(id, request, null, db, composer, urls, clock, ct);
 
     /// <summary>The preview, of the saved message or of <paramref name="unsaved"/> variants in its place (the designer's form as edited).</summary>

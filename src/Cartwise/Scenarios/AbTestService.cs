@@ -24,11 +24,16 @@ public sealed record AbTestReport(string Rule, string Metric, int MinRecipients,
 /// </summary>
 public sealed partial class AbTestService(DatabaseTarget target, ScenarioService scenarios, TimeProvider clock, ILogger<AbTestService> log)
 {
-    /// <summary>Every test of a scenario as it stands at <paramref name="now"/>.</summary>
-    public static async Task<List<AbTestReport>> ReportsAsync(CartwiseDb db, Scenario s, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Every test of a scenario (or the test of one rule) as it stands at <paramref name="now"/>.</summary>
+    public static async Task<List<AbTestReport>> ReportsAsync(CartwiseDb db, Scenario s, DateTimeOffset now, string? rule, CancellationToken ct) =>
+        [.. (await StatesAsync(db, s, now, rule, ct)).Select(x => x.Report)];
+
+    /// <summary>Each test with its report and what its figures decide (the winner they would take now, or none).</summary>
+    private static async Task<List<(AbTest Test, AbTestReport Report, AbOutcome Outcome)>> StatesAsync(CartwiseDb db, Scenario s, DateTimeOffset now, string? only,
+        CancellationToken ct)
     {
-        var tests = ScenarioService.Definition(s).Tests ?? [];
-        var result = new List<AbTestReport>();
+        var tests = (ScenarioService.Definition(s).Tests ?? []).Where(t => only is null || t.Rule == only).ToList();
+        var result = new List<(AbTest, AbTestReport, AbOutcome)>();
         if (tests.Count == 0) return result;
         var winners = await db.ScenarioTestWinners.AsNoTracking().Where(w => w.ScenarioId == s.Id).ToListAsync(ct);
         var ids = tests.SelectMany(t => t.Variants.Select(v => v.MessageId)).ToList();
@@ -52,11 +57,11 @@ public sealed partial class AbTestService(DatabaseTarget target, ScenarioService
             var won = winners.FirstOrDefault(w => w.Rule == rule && w.Signature == test.Signature);
             var status = won is null ? outcome.Reason
                 : string.Create(CultureInfo.InvariantCulture, $"{won.Variant} won on {won.DecidedAt:yyyy-MM-dd} and gets every send since");
-            result.Add(new AbTestReport(rule, test.Metric, test.MinRecipients, test.Wait,
+            result.Add((test, new AbTestReport(rule, test.Metric, test.MinRecipients, test.Wait,
                 [.. variants.Select(x => new VariantReport(x.v.Id, x.v.MessageId, names.GetValueOrDefault(x.v.MessageId), x.v.Share, x.r,
                     Math.Round(AbTests.Value(test.Metric, x.Figures), 4)))],
                 outcome.Leader, outcome.RunnerUp, Math.Round(outcome.Difference.Value, 4), Math.Round(outcome.Difference.Low, 4), Math.Round(outcome.Difference.High, 4),
-                won?.Variant, won?.DecidedAt, status));
+                won?.Variant, won?.DecidedAt, status), outcome));
         }
         return result;
     }
@@ -75,19 +80,14 @@ public sealed partial class AbTestService(DatabaseTarget target, ScenarioService
             db.CurrentStoreId = storeId;
             var s = await db.Scenarios.AsNoTracking().SingleAsync(x => x.Id == scenarioId, ct);
             var now = clock.GetUtcNow();
-            var tests = ScenarioService.Definition(s).Tests ?? [];
-            foreach (var report in await ReportsAsync(db, s, now, ct))
+            foreach (var (test, report, outcome) in await StatesAsync(db, s, now, null, ct))
             {
-                if (report.Winner is not null) continue;
-                var test = tests.First(t => t.Rule == report.Rule);
-                var outcome = AbTests.Decide(test, [.. report.Variants.Select(v =>
-                    new VariantFigures(v.Id, v.Report.Sent, v.Report.Opened, v.Report.Clicked, v.Report.Converted, (double)v.Report.Revenue, v.Report.RevenueSquares))]);
-                if (outcome.Winner is null) continue;
+                if (report.Winner is not null || outcome.Winner is null) continue;
                 // One row per scenario and rule: a winner of an earlier version of the test gives way.
-                await db.ScenarioTestWinners.Where(w => w.ScenarioId == scenarioId && w.Rule == report.Rule).ExecuteDeleteAsync(ct);
+                await db.ScenarioTestWinners.Where(w => w.ScenarioId == scenarioId && w.Rule == test.Rule).ExecuteDeleteAsync(ct);
                 db.ScenarioTestWinners.Add(new ScenarioTestWinner
                 {
-                    StoreId = storeId, ScenarioId = scenarioId, Rule = report.Rule, Signature = test.Signature, Variant = outcome.Winner, Metric = test.Metric,
+                    StoreId = storeId, ScenarioId = scenarioId, Rule = test.Rule, Signature = test.Signature, Variant = outcome.Winner, Metric = test.Metric,
                     Difference = outcome.Difference.Value, Low = outcome.Difference.Low, High = outcome.Difference.High, DecidedAt = now,
                 });
                 try
@@ -101,7 +101,7 @@ public sealed partial class AbTestService(DatabaseTarget target, ScenarioService
                 }
                 scenarios.Forget(scenarioId);
                 taken++;
-                LogWinner(log, outcome.Winner, report.Rule, scenarioId, test.Metric, outcome.Difference.Low, outcome.Difference.High);
+                LogWinner(log, outcome.Winner, test.Rule, scenarioId, test.Metric, outcome.Difference.Low, outcome.Difference.High);
             }
         }
         return taken;

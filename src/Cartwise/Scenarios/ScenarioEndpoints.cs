@@ -376,7 +376,7 @@ public static class ScenarioEndpoints
 
     internal static async Task<Results<Ok<ItemsPage<AbTestReport>>, NotFound>> TestsAsync(long id, CartwiseDb db, TimeProvider clock, CancellationToken ct) =>
         await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } s
-            ? TypedResults.Ok(new ItemsPage<AbTestReport>(await AbTestService.ReportsAsync(db, s, clock.GetUtcNow(), ct)))
+            ? TypedResults.Ok(new ItemsPage<AbTestReport>(await AbTestService.ReportsAsync(db, s, clock.GetUtcNow(), null, ct)))
             : TypedResults.NotFound();
 
     /// <summary>

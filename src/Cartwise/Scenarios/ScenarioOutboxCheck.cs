@@ -21,19 +21,17 @@ public sealed class ScenarioOutboxCheck : IOutboxCheck
         // Caps count messages sent (as the seeds describe them): checked here against the outbox, whatever the engine
         // foresaw when it decided (a cap changed since, another node's engine, a restart). A row still 'sending' counts:
         // its answer is committed with the next row of its batch, and another node may be delivering it now.
-        if (Durations.Of(definition.Cap, TimeSpan.Zero) is var cap && cap > TimeSpan.Zero)
+        Task<bool> SentWithin(TimeSpan cap, string? rule)
         {
             var since = now - cap;
-            if (await db.Outbox.AnyAsync(o => o.ScenarioId == scenarioId && o.CustomerId == customer && o.Id != row.Id && (o.Status == OutboxStatus.Sending || (o.Status == OutboxStatus.Sent && o.SentAt > since)), ct))
-                return "scenario cap: another message of this scenario was sent inside the cap";
+            return db.Outbox.AnyAsync(o => o.ScenarioId == scenarioId && (rule == null || o.Rule == rule) && o.CustomerId == customer && o.Id != row.Id
+                && (o.Status == OutboxStatus.Sending || (o.Status == OutboxStatus.Sent && o.SentAt > since)), ct);
         }
-        var ruleCap = Durations.Of((definition.Rules ?? []).FirstOrDefault(r => r.Id == row.Rule)?.Cap, TimeSpan.Zero);
-        if (ruleCap > TimeSpan.Zero)
-        {
-            var since = now - ruleCap;
-            if (await db.Outbox.AnyAsync(o => o.ScenarioId == scenarioId && o.Rule == row.Rule && o.CustomerId == customer && o.Id != row.Id && (o.Status == OutboxStatus.Sending || (o.Status == OutboxStatus.Sent && o.SentAt > since)), ct))
-                return $"rule cap: another message of rule '{row.Rule}' was sent inside the cap";
-        }
+        if (Durations.Of(definition.Cap, TimeSpan.Zero) is var cap && cap > TimeSpan.Zero && await SentWithin(cap, null))
+            return "scenario cap: another message of this scenario was sent inside the cap";
+        if (Durations.Of((definition.Rules ?? []).FirstOrDefault(r => r.Id == row.Rule)?.Cap, TimeSpan.Zero) is var ruleCap && ruleCap > TimeSpan.Zero
+            && await SentWithin(ruleCap, row.Rule))
+            return $"rule cap: another message of rule '{row.Rule}' was sent inside the cap";
         var triggerAt = await db.ScenarioDecisions.Where(d => d.ScenarioId == scenarioId && d.Rule == row.Rule && d.CustomerId == customer && d.TriggerKey == row.TriggerId)
             .Select(d => (DateTimeOffset?)d.At).FirstOrDefaultAsync(ct);
         if (triggerAt is null) return null;

@@ -156,6 +156,33 @@ public static class ScenarioWizard
         return variant is null ? name : string.Format(CultureInfo.CurrentCulture, t["{0}, variant {1}"], name, variant);
     }
 
+    /// <summary>An A/B test's metric as a label ("Open rate").</summary>
+    public static string MetricName(string metric, IStringLocalizer t) => metric switch
+    {
+        AbMetrics.OpenRate => t["Open rate"],
+        AbMetrics.ClickRate => t["Click rate"],
+        AbMetrics.Orders => t["Orders per recipient"],
+        _ => t["Revenue per recipient"],
+    };
+
+    /// <summary>An A/B test's metric inside a sentence ("decided on the open rate").</summary>
+    public static string MetricWords(string metric, IStringLocalizer t) => metric switch
+    {
+        AbMetrics.OpenRate => t["the open rate"],
+        AbMetrics.ClickRate => t["the click rate"],
+        AbMetrics.Orders => t["the orders per recipient"],
+        _ => t["the revenue per recipient"],
+    };
+
+    /// <summary>A difference on a test's metric: points for rates, an amount for revenue per recipient.</summary>
+    public static string MetricDifference(string metric, double value) =>
+        metric == AbMetrics.RevenuePerRecipient ? value.ToString("N2", CultureInfo.CurrentCulture) : (value * 100).ToString("0.0", CultureInfo.CurrentCulture) + " pp";
+
+    /// <summary>What a test's interval chart shows, in words: the leader against the runner-up with the 95% interval.</summary>
+    public static string IntervalCaption(AbTestReport r, IStringLocalizer t) =>
+        string.Format(CultureInfo.CurrentCulture, t["{0} against {1} on {2}: {3}, 95% interval {4} to {5}; the vertical line is zero"], r.Leader, r.RunnerUp,
+            MetricName(r.Metric, t), MetricDifference(r.Metric, r.Difference), MetricDifference(r.Metric, r.Low), MetricDifference(r.Metric, r.High));
+
     /// <summary>The definition with the A/B test of <paramref name="rule"/> replaced (null: the test removed).</summary>
     public static ScenarioDefinition WithTest(ScenarioDefinition d, string rule, AbTest? test)
     {
@@ -297,7 +324,7 @@ public static class ScenarioWizard
                 RuleName(s.Kind, test.Rule, null, t),
                 string.Join(", ", test.Variants.Select(v => $"{v.Id} \"{Message(v.MessageId)}\" {v.Share.ToString("P0", CultureInfo.CurrentCulture)}")),
                 test.MinRecipients.ToString("N0", CultureInfo.CurrentCulture),
-                t[test.Metric switch { AbMetrics.OpenRate => "the open rate", AbMetrics.ClickRate => "the click rate", AbMetrics.Orders => "the orders per recipient", _ => "the revenue per recipient" }]));
+                MetricWords(test.Metric, t)));
         if (d.QuietHours is { } q) lines.Add(F("Nothing is sent from {0}:00 to {1}:00 (store time): such messages wait.", q.From, q.To));
         lines.Add(d.Holdout > 0
             ? F("{0} of the customers who would get a message are held out at random, to measure what the messages earn.", d.Holdout.ToString("P0", CultureInfo.CurrentCulture))
