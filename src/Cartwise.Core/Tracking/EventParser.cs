@@ -246,6 +246,33 @@ public static class EventParser
 
     private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
 
+    /// <summary>
+    /// The item ids of a stored event (its JSON as received), read as <see cref="ParseEvent"/> read them when it was
+    /// accepted: a whole number as its digits, a string trimmed, blanks left out. Every reader of stored events'
+    /// items goes through here, so an id is never read two ways. Malformed JSON has none.
+    /// </summary>
+    public static List<string> ItemIds(string payload)
+    {
+        var ids = new List<string>();
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(payload);
+        }
+        catch (JsonException)
+        {
+            return ids;
+        }
+        using var _ = doc;
+        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return ids;
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.Object) continue;
+            if (Blank(new Errors("").Id(item, "item_id")) is { } id) ids.Add(id);
+        }
+        return ids;
+    }
+
     private static DateTimeOffset? ReadTimestamp(JsonElement e, Errors errors, ParseContext context)
     {
         DateTimeOffset? ts = null;

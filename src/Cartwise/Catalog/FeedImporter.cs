@@ -56,8 +56,8 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         {
             await using var db = Open();
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var writer = RowWriter.For(db);
-            var categories = new CategoryWriter(DbSession.From(db), store.Id, writer);
+            var writer = new ProductWriter(RowWriter.For(db), store.Id);
+            var categories = new CategoryTree(DbSession.From(db), store.Id, writer);
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var batch = new List<(FeedItem Item, long Line)>(BatchSize);
             foreach (var record in Records(input, format, options))
@@ -80,9 +80,7 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
 
             if (options.Full)
             {
-                run.MadeUnavailable = await db.Products
-                    .Where(p => p.Available && (p.LastFeedRunId == null || p.LastFeedRunId != run.Id))
-                    .ExecuteUpdateAsync(u => u.SetProperty(p => p.Available, false).SetProperty(p => p.UpdatedAt, clock.GetUtcNow()), ct);
+                run.MadeUnavailable = await ProductWriter.MarkUnlistedUnavailableAsync(db, run.Id, clock.GetUtcNow(), ct);
             }
             // A store with a feed: the feed owns the catalogue, and events no longer describe even the products it lacks.
             await db.Stores.Where(s => s.Id == store.Id && s.EventsUpdateProducts).ExecuteUpdateAsync(u => u.SetProperty(s => s.EventsUpdateProducts, false), ct);
@@ -175,14 +173,14 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         }
     }
 
-    private async Task WriteBatchAsync(CartwiseDb db, RowWriter writer, CategoryWriter categories, FeedRun run, List<(FeedItem Item, long Line)> batch, CancellationToken ct)
+    private async Task WriteBatchAsync(CartwiseDb db, ProductWriter writer, CategoryTree categories, FeedRun run, List<(FeedItem Item, long Line)> batch, CancellationToken ct)
     {
         if (batch.Count == 0) return;
         var ids = batch.Select(b => b.Item.Id).ToList();
         var existing = await db.Products.AsNoTracking().Where(p => ids.Contains(p.ExternalId)).Select(p => new { p.ExternalId, p.Id }).ToDictionaryAsync(p => p.ExternalId, p => p.Id, ct);
         var now = clock.GetUtcNow();
-        var inserts = new List<object?[]>();
-        var updates = new List<object?[]>();
+        var inserts = new List<Product>();
+        var updates = new List<(long, Product)>();
         foreach (var (item, _) in batch)
         {
             long? categoryId = null;
@@ -193,25 +191,19 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
             {
                 Availability.InStock => "in_stock", Availability.OutOfStock => "out_of_stock", Availability.Preorder => "preorder", _ => "backorder",
             };
-            object?[] values = [item.Title, item.Description, item.Brand, item.Price, item.SalePrice, item.Currency, categoryId,
-                item.Availability != Availability.OutOfStock, availability, item.Link, item.ImageLink, item.ItemGroupId, item.Gtin, item.Condition,
-                item.GoogleProductCategory, labels, run.Id, now];
-            if (existing.TryGetValue(item.Id, out var id)) updates.Add([id, .. values]);
-            else inserts.Add([store.Id, item.Id, now, .. values]);
+            var product = new Product
+            {
+                ExternalId = item.Id,
+                Name = item.Title, Description = item.Description, Brand = item.Brand, Price = item.Price, SalePrice = item.SalePrice, Currency = item.Currency,
+                CategoryId = categoryId, Available = item.Availability != Availability.OutOfStock, Availability = availability, Link = item.Link,
+                ImageLink = item.ImageLink, ItemGroupId = item.ItemGroupId, Gtin = item.Gtin, Condition = item.Condition,
+                GoogleProductCategory = item.GoogleProductCategory, CustomLabels = labels, LastFeedRunId = run.Id,
+            };
+            if (existing.TryGetValue(item.Id, out var id)) updates.Add((id, product));
+            else inserts.Add(product);
         }
-        await writer.ExecuteAsync(
-            """
-            INSERT INTO "Products" ("StoreId","ExternalId","CreatedAt","Name","Description","Brand","Price","SalePrice","Currency","CategoryId","Available","Availability",
-                "Link","ImageLink","ItemGroupId","Gtin","Condition","GoogleProductCategory","CustomLabels","LastFeedRunId","UpdatedAt")
-            VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11,@p12,@p13,@p14,@p15,@p16,@p17,@p18,@p19,@p20)
-            """, inserts, ct);
-        await writer.ExecuteAsync(
-            """
-            UPDATE "Products" SET "Name"=COALESCE(@p1,"Name"),"Description"=@p2,"Brand"=COALESCE(@p3,"Brand"),"Price"=COALESCE(@p4,"Price"),"SalePrice"=@p5,
-                "Currency"=COALESCE(@p6,"Currency"),"CategoryId"=COALESCE(@p7,"CategoryId"),"Available"=@p8,"Availability"=@p9,"Link"=@p10,"ImageLink"=@p11,
-                "ItemGroupId"=@p12,"Gtin"=@p13,"Condition"=@p14,"GoogleProductCategory"=@p15,"CustomLabels"=@p16,"LastFeedRunId"=@p17,"UpdatedAt"=@p18
-            WHERE "Id"=@p0
-            """, updates, ct);
+        await writer.InsertAsync(inserts, now, ct);
+        await writer.UpdateFromFeedAsync(updates, now, ct);
         run.Created += inserts.Count;
         run.Updated += updates.Count;
         batch.Clear();

@@ -188,51 +188,9 @@ public static class ImportCommand
             if (!await CliStores.FileExistsAsync(path)) return 2;
             var (stream, _, _) = CliStores.OpenFile(path);
             using var reader = new StreamReader(stream);
-            var problems = new List<(long, string)>();
-            long lineNo = 0, rejected = 0, stored = 0, duplicates = 0;
-            var batch = new List<TrackedEvent>(1000);
-            async Task FlushAsync()
-            {
-                if (batch.Count == 0) return;
-                await using var write = target.CreateContext();
-                write.CurrentStoreId = s.Id;
-                await using var tx = await write.Database.BeginTransactionAsync(ct);
-                var outcomes = await new EventIngestor(write, s, TimeProvider.System.GetUtcNow()).WriteAsync(batch, ct);
-                await tx.CommitAsync(ct);
-                stored += outcomes.Count(o => o.Status == WriteStatus.Stored);
-                duplicates += outcomes.Count(o => o.Status == WriteStatus.Duplicate);
-                batch.Clear();
-            }
-            while (await reader.ReadLineAsync(ct) is { } line)
-            {
-                lineNo++;
-                if (string.IsNullOrWhiteSpace(line)) continue;
-                ParsedEvent parsed;
-                try
-                {
-                    using var doc = JsonDocument.Parse(line);
-                    parsed = EventParser.ParseEvent(doc.RootElement, 0, "", new ParseContext(TimeProvider.System.GetUtcNow(), s.DefaultCountry, null));
-                    // The operator imports them: they speak for their customers, as the admin key's events do.
-                    if (parsed.Event is { } verified) parsed = parsed with { Event = verified with { Verified = true } };
-                }
-                catch (JsonException e)
-                {
-                    rejected++;
-                    if (problems.Count < 10_000) problems.Add((lineNo, "malformed JSON: " + e.Message.Split(" Path:")[0]));
-                    continue;
-                }
-                if (!parsed.IsValid)
-                {
-                    rejected++;
-                    if (problems.Count < 10_000) problems.Add((lineNo, string.Join("; ", parsed.Errors.Select(kv => $"{kv.Key}: {string.Join(" ", kv.Value)}"))));
-                    continue;
-                }
-                batch.Add(parsed.Event!);
-                if (batch.Count == 1000) await FlushAsync();
-            }
-            await FlushAsync();
-            Console.WriteLine($"read {lineNo:N0} lines: stored {stored:N0}, duplicates {duplicates:N0}, rejected {rejected:N0}");
-            PrintProblems(rejected, problems, path);
+            var r = await new EventImporter(target, s, TimeProvider.System).ImportAsync(reader, ct);
+            Console.WriteLine($"read {r.Lines:N0} lines: stored {r.Stored:N0}, duplicates {r.Duplicates:N0}, rejected {r.Rejected:N0}");
+            PrintProblems(r.Rejected, r.Problems.Select(p => (p.Line, p.Reason)).ToList(), path);
             return 0;
         });
         return command;

@@ -81,7 +81,7 @@ public static class CartwiseServer
         services.AddOptions<Scenarios.ScenarioOptions>().BindConfiguration("Scenarios").ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<Scenarios.ScenarioService>();
         services.AddSingleton<Scenarios.AbTestService>();
-        services.AddSingleton<Messages.IOutboxCheck, Scenarios.ScenarioOutboxCheck>();
+        services.AddSingleton<Messages.IMessageScenarios, Scenarios.ScenarioMessages>();
         if (settings.Schedulers)
         {
             services.AddHostedService<Scenarios.ScenarioWorker>();

@@ -40,7 +40,7 @@ public sealed record LoadedMessage(Message Message, IReadOnlyList<MessageVariant
 /// </summary>
 public sealed class MessageComposer(ModelService models, TimeProvider clock)
 {
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    public static readonly JsonSerializerOptions Json = StoredJson.Options;
 
     private readonly ConcurrentDictionary<(long Id, DateTimeOffset Updated), IReadOnlyList<MessageVariant>> _variants = new();
 

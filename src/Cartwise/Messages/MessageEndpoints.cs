@@ -204,13 +204,11 @@ public static class MessageEndpoints
             : Problems.Fields(errors.Select(e => (e.Path, e.Error)));
     }
 
-    internal static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(long id, CartwiseDb db, CancellationToken ct)
+    internal static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteAsync(long id, CartwiseDb db, IMessageScenarios scenarios, CancellationToken ct)
     {
         var m = await db.Messages.SingleOrDefaultAsync(x => x.Id == id, ct);
         if (m is null) return TypedResults.NotFound();
-        var users = (await db.Scenarios.AsNoTracking().Where(s => s.State != Scenarios.ScenarioStates.Archived).ToListAsync(ct))
-            .Where(s => Core.Scenarios.ScenarioValidator.Messages(s.Kind, Scenarios.ScenarioService.Definition(s)).Any(x => x.MessageId == id)).Select(s => s.Name).ToList();
-        if (users.Count > 0)
+        if ((await scenarios.UsersAsync(db, ct)).GetValueOrDefault(id) is { Count: > 0 } users)
             return Problems.Conflict($"the message is used by scenario(s) {string.Join(", ", users)}; choose another message there or archive them first");
         db.Messages.Remove(m);
         await db.SaveChangesAsync(ct);

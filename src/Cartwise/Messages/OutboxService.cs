@@ -24,12 +24,6 @@ public sealed class OutboxOptions
     [Range(1, 32)] public int Connections { get; set; } = 4;
 }
 
-/// <summary>A check made again right before a row is sent (a scenario's conditions); a reason skips the row.</summary>
-public interface IOutboxCheck
-{
-    Task<string?> SkipReasonAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct);
-}
-
 /// <summary>Picks the transport of a store: its own SMTP server, else <c>serve --smtp</c>, else the file outbox.</summary>
 public sealed class MailTransports(ServeSettings settings, SmtpSecrets secrets)
 {
@@ -60,27 +54,9 @@ public sealed class MailTransports(ServeSettings settings, SmtpSecrets secrets)
 /// <see cref="OutboxMessage.Uncertain"/>.
 /// </summary>
 public sealed partial class OutboxService(DatabaseTarget target, TimeProvider clock, MessageComposer composer, MailTransports transports,
-    PublicUrls urls, IEnumerable<IOutboxCheck> checks, IOptions<OutboxOptions> options, ILogger<OutboxService> log)
+    PublicUrls urls, IMessageScenarios scenarios, IOptions<OutboxOptions> options, ILogger<OutboxService> log)
 {
     private readonly OutboxOptions _options = options.Value;
-
-    /// <summary>Adds a row unless its key is there already; true when added.</summary>
-    public static async Task<bool> EnqueueAsync(CartwiseDb db, OutboxMessage row, CancellationToken ct)
-    {
-        if (await db.Outbox.AnyAsync(o => o.Key == row.Key, ct)) return false;
-        db.Outbox.Add(row);
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return true;
-        }
-        catch (DbUpdateException)
-        {
-            // Another node added the same key between the check and the insert.
-            db.Entry(row).State = EntityState.Detached;
-            return false;
-        }
-    }
 
     /// <summary>One pass: claims and sends what is due, store by store, within each store's send rate. Returns rows handled.</summary>
     public async Task<int> PassAsync(CancellationToken ct)
@@ -181,7 +157,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
     {
         var rows = await db.Outbox.Where(o => ids.Contains(o.Id) && o.Status == OutboxStatus.Claimed).OrderBy(o => o.DueAt).ThenBy(o => o.Id).ToListAsync(ct);
         var messages = new Dictionary<long, LoadedMessage?>();
-        var scopes = new Dictionary<long, (Core.Scenarios.ScenarioDefinition? Definition, Sender? Sender)>();
+        var scopes = new Dictionary<(long, string?), (ScenarioScope? Scope, Sender? Sender)>();
         var secret = await SecretAsync(db, store, ct);
         await using var transport = transports.Create(store);
         try
@@ -197,7 +173,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
     }
 
     private async Task SendOneAsync(CartwiseDb db, Store store, OutboxMessage row, Dictionary<long, LoadedMessage?> messages,
-        Dictionary<long, (Core.Scenarios.ScenarioDefinition? Definition, Sender? Sender)> scopes, string secret, IMailTransport transport, CancellationToken ct)
+        Dictionary<(long, string?), (ScenarioScope? Scope, Sender? Sender)> scopes, string secret, IMailTransport transport, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         try
@@ -287,18 +263,17 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
     /// Read once per scenario for a batch (<paramref name="scopes"/>); whether the scenario may still send is the
     /// send-time check's, per row.
     /// </summary>
-    private static async Task<(string? Strategy, IReadOnlyList<long>? Categories, Sender? Sender)> ScenarioScopeAsync(CartwiseDb db, OutboxMessage row,
-        Dictionary<long, (Core.Scenarios.ScenarioDefinition? Definition, Sender? Sender)> scopes, CancellationToken ct)
+    private async Task<(string? Strategy, IReadOnlyList<long>? Categories, Sender? Sender)> ScenarioScopeAsync(CartwiseDb db, OutboxMessage row,
+        Dictionary<(long, string?), (ScenarioScope? Scope, Sender? Sender)> scopes, CancellationToken ct)
     {
         if (row.ScenarioId is not { } id) return (null, null, null);
-        if (!scopes.TryGetValue(id, out var scope))
+        if (!scopes.TryGetValue((id, row.Rule), out var known))
         {
-            var scenario = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
-            var sender = scenario?.SenderId is { } sid ? await db.Senders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sid, ct) : null;
-            scopes[id] = scope = (scenario is null ? null : Scenarios.ScenarioService.Definition(scenario), sender);
+            var scope = await scenarios.ScopeAsync(db, id, row.Rule, ct);
+            var sender = scope?.SenderId is { } sid ? await db.Senders.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sid, ct) : null;
+            scopes[(id, row.Rule)] = known = (scope, sender);
         }
-        var rule = scope.Definition?.Rules?.FirstOrDefault(r => r.Id == row.Rule);
-        return (rule?.Strategy, rule?.RecommendCategories is { Count: > 0 } c ? c : null, scope.Sender);
+        return (known.Scope?.Strategy, known.Scope?.Categories, known.Sender);
     }
 
     private static void Finish(OutboxMessage row, string status, string? error)
@@ -333,8 +308,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         }
         else if (await db.Suppressions.AnyAsync(s => s.Email == email, ct)) return ("suppressed", null);
         if (row.IsTest) return (null, recipient);
-        foreach (var check in checks)
-            if (await check.SkipReasonAsync(db, row, now, ct) is { } reason) return (reason, null);
+        if (row.ScenarioId is not null && await scenarios.SkipReasonAsync(db, row, now, ct) is { } reason) return (reason, null);
         return (null, recipient);
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Cartwise.Core.Tracking;
 using Cartwise.Catalog;
 using Cartwise.Core.Recommendations;
 using Cartwise.Data;
@@ -142,34 +143,18 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         return lines.GroupBy(l => l.Id).Select(g => new OrderBasket(g.First().PlacedAt, g.Select(l => l.ProductId).Distinct().ToArray())).ToList();
     }
 
-    /// <summary>
-    /// Adds the catalogue ids of the items of a stored event's payload (unknown item ids are skipped). Stored payloads
-    /// are validated JSON; one that is not adds nothing rather than stopping the reader (a model build, a scenario pass).
-    /// </summary>
+    /// <summary>The catalogue ids of a stored event's items (those the catalogue knows), added to <paramref name="into"/>.</summary>
     internal static void AddItemProducts(string payload, IReadOnlyDictionary<string, long> byExternal, List<long> into)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(payload);
-        }
-        catch (JsonException)
-        {
-            return;
-        }
-        using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return;
-        foreach (var item in items.EnumerateArray())
-            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("item_id", out var id)
-                && byExternal.TryGetValue(id.ValueKind == JsonValueKind.String ? id.GetString()! : id.GetRawText(), out var pid))
-                into.Add(pid);
+        foreach (var id in EventParser.ItemIds(payload))
+            if (byExternal.TryGetValue(id, out var pid)) into.Add(pid);
     }
 
     /// <summary>Products viewed by one visitor with less than 30 minutes between views: a session.</summary>
     private static async Task<List<long[]>> ViewSessionsAsync(CartwiseDb db, IReadOnlyDictionary<long, ProductInfo> products, CancellationToken ct)
     {
         var byExternal = products.Values.ToDictionary(p => p.ExternalId, p => p.Id, StringComparer.Ordinal);
-        var views = await db.Events.AsNoTracking().Where(e => e.Name == "view_item" && e.CustomerId != null)
+        var views = await db.Events.AsNoTracking().Where(e => e.Name == EventNames.ViewItem && e.CustomerId != null)
             .OrderByDescending(e => e.Id).Take(500_000).Select(e => new { e.CustomerId, e.OccurredAt, e.Payload }).ToListAsync(ct);
         var sessions = new List<long[]>();
         foreach (var visitor in views.GroupBy(v => v.CustomerId))

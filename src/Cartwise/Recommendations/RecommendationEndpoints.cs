@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Cartwise.Core.Tracking;
 using Cartwise.Core.Customers;
 using Cartwise.Core.Recommendations;
 using Cartwise.Customers;
@@ -126,7 +127,7 @@ public static class RecommendationEndpoints
                                where ln.RefundedQuantity < ln.Quantity
                                orderby o.PlacedAt
                                select ln.ProductId).ToListAsync(ct);
-            var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == "view_item")
+            var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == EventNames.ViewItem)
                 .OrderByDescending(e => e.OccurredAt).Take(20).Select(e => e.Payload).ToListAsync(ct);
             foreach (var p in payloads) ModelService.AddItemProducts(p, byExternal, viewed);
         }

@@ -70,24 +70,10 @@ public static class WidgetAnalytics
         if (!root.TryGetProperty("item_list_id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString() is not { } listId
             || !listId.StartsWith(ListPrefix, StringComparison.Ordinal)) return null;
         var strategy = root.TryGetProperty("item_list_name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : "";
-        return (listId[ListPrefix.Length..], strategy, Ids(root));
+        return (listId[ListPrefix.Length..], strategy, Items(payload));
     }
 
-    private static List<string> Items(string payload)
-    {
-        using var doc = JsonDocument.Parse(payload);
-        return Ids(doc.RootElement);
-    }
-
-    private static List<string> Ids(JsonElement root)
-    {
-        var ids = new List<string>();
-        if (!root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return ids;
-        foreach (var item in items.EnumerateArray())
-            if (item.ValueKind == JsonValueKind.Object && item.TryGetProperty("item_id", out var v))
-                ids.Add(v.ValueKind == JsonValueKind.Number ? v.GetRawText() : v.GetString() ?? "");
-        return ids;
-    }
+    private static List<string> Items(string payload) => EventParser.ItemIds(payload);
 
     /// <summary>The range a report opens with: the last 30 days up to today in the store's time zone.</summary>
     public static async Task<(DateOnly From, DateOnly To)> DefaultRangeAsync(CartwiseDb db, DateTimeOffset now, CancellationToken ct)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Cartwise.Core.Recommendations;
 using Cartwise.Core.Scenarios;
+using Cartwise.Core.Tracking;
 using Cartwise.Data;
 using Cartwise.Hosting;
 using Cartwise.Messages;
@@ -25,7 +26,7 @@ namespace Cartwise.Scenarios;
 public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider clock, IOptions<ScenarioOptions> options, ILogger<ScenarioService> log)
 {
     private readonly TimeSpan _horizon = TimeSpan.FromHours(options.Value.HistoryHorizonHours);
-    public static readonly JsonSerializerOptions Json = MessageComposer.Json;
+    public static readonly JsonSerializerOptions Json = StoredJson.Options;
     private const int BatchSize = 2000;
 
     /// <param name="Winners">The A/B test winners the engine was built with (another node may record one).</param>
@@ -203,7 +204,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         var since = now - (engine.Memory > TimeSpan.FromDays(30) ? engine.Memory : TimeSpan.FromDays(30));
         var capSince = now - (engine.CapHorizon > TimeSpan.FromDays(30) ? engine.CapHorizon : TimeSpan.FromDays(30));
         var recent = await db.Events.AsNoTracking().Where(e => e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
-            && (e.Name == "view_item" || e.Name == "add_to_cart" || e.Name == "purchase")).OrderBy(e => e.Id).ToListAsync(ct);
+            && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase)).OrderBy(e => e.Id).ToListAsync(ct);
         foreach (var (e, _) in await ConvertAsync(db, catalog, recent, ct)) engine.Remember(e);
         // Caps count messages sent: a scheduled send whose message was skipped or failed at send time counts for nothing.
         foreach (var d in await (from d in db.ScenarioDecisions.AsNoTracking()
@@ -235,12 +236,12 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     /// </summary>
     public static async Task<List<(ScenarioEvent Event, bool Imported)>> ConvertAsync(CartwiseDb db, CatalogView catalog, List<StoredEvent> events, CancellationToken ct)
     {
-        var transactions = events.Where(e => e.Name == "purchase" && e.TransactionId is not null).Select(e => e.TransactionId!).Distinct().ToList();
+        var transactions = events.Where(e => e.Name == EventNames.Purchase && e.TransactionId is not null).Select(e => e.TransactionId!).Distinct().ToList();
         var orders = new Dictionary<string, (long Id, decimal Value, List<long> Products)>(StringComparer.Ordinal);
         // Plain SQL, orders first and then their lines by id range: tens of thousands of lines a batch, where EF's
         // materialisation and per-row strings cost more than the queries.
         var session = DbSession.From(db);
-        var heads = await Sql.QueryInAsync(session, "SELECT \"ExternalId\", \"Id\", \"Value\" FROM \"Orders\" WHERE \"StoreId\" = @p0 AND \"ExternalId\" IN ({in})",
+        var heads = await Sql.QueryInAsync(session, $"SELECT \"ExternalId\", \"Id\", \"Value\" FROM \"Orders\" WHERE {StoreSql.Filter()} AND \"ExternalId\" IN ({{in}})",
             [db.CurrentStoreId], transactions, r => (Tx: r.GetString(0), Id: r.GetInt64(1), Value: Sql.Money(r, 2)), ct);
         var byId = new Dictionary<long, List<long>>();
         foreach (var h in heads)
@@ -252,7 +253,8 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         if (heads.Count > 0)
         {
             var (min, max) = (heads.Min(h => h.Id), heads.Max(h => h.Id));
-            await Sql.QueryAsync(session, "SELECT \"OrderId\", \"ProductId\" FROM \"OrderLines\" WHERE \"OrderId\" >= @p0 AND \"OrderId\" <= @p1", [min, max], r =>
+            await Sql.QueryAsync(session, $"SELECT \"OrderId\", \"ProductId\" FROM \"OrderLines\" WHERE {StoreSql.Filter()} AND \"OrderId\" >= @p1 AND \"OrderId\" <= @p2",
+                [db.CurrentStoreId, min, max], r =>
             {
                 if (byId.TryGetValue(r.GetInt64(0), out var list))
                 {
@@ -290,7 +292,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             var categories = products.Select(p => catalog.CategoryOf.GetValueOrDefault(p)).OfType<long>().Distinct().ToArray();
             var customer = merged.GetValueOrDefault(e.CustomerId!.Value, e.CustomerId.Value);
             result.Add((new ScenarioEvent(e.EventId, customer, action, e.OccurredAt, products, categories, value, orderId),
-                e.EventId.StartsWith("import:", StringComparison.Ordinal)));
+                ImportedEvents.IsImported(e.EventId)));
         }
         return result;
     }
@@ -302,11 +304,6 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         return (category, ancestor) => RecommendationModel.IsWithin(parents, category, ancestor);
     }
 
-    private const string InsertOutbox =
-        "INSERT INTO \"Outbox\" (\"StoreId\",\"Key\",\"MessageId\",\"CustomerId\",\"Email\",\"ScenarioId\",\"Rule\",\"TriggerId\",\"OrderId\",\"ProductIds\"," +
-        "\"IsTest\",\"Status\",\"DueAt\",\"Attempts\",\"Uncertain\",\"CreatedAt\") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11,@p12,@p13,@p14,@p15) " +
-        "ON CONFLICT DO NOTHING RETURNING \"Id\"";
-
     /// <summary>
     /// Stores decisions and their outbox rows with prepared statements. Both are unique by (scenario, rule, customer,
     /// trigger): a decision made twice (a node whose engine was stale) is dropped by the database, never sent twice.
@@ -316,16 +313,17 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         if (decisions.Count == 0) return 0;
         var writer = RowWriter.For(db);
         var scheduled = decisions.Where(d => d.Decision.Kind == DecisionKinds.Scheduled).ToList();
-        var ids = await writer.InsertReturningIdsAsync(InsertOutbox, scheduled.Select(x =>
+        var ids = await new OutboxWriter(writer, store.Id).EnqueueAsync(scheduled.Select(x =>
         {
             var (scenario, d) = x;
-            return new object?[]
+            return new OutboxMessage
             {
-                store.Id, OutboxKey(scenario.Id, d.Rule, d.Customer, d.TriggerKey), d.MessageId, d.Customer, facts[d.Customer].Email, scenario.Id, d.Rule, d.TriggerKey, d.Order,
-                d.Products.Count == 0 ? null : string.Join(',', d.Products.Take(20).Select(p => p.ToString(CultureInfo.InvariantCulture))),
-                false, OutboxStatus.Pending, d.DueAt!.Value, 0, false, now,
+                StoreId = store.Id, Key = OutboxKey(scenario.Id, d.Rule, d.Customer, d.TriggerKey), MessageId = d.MessageId, CustomerId = d.Customer,
+                Email = facts[d.Customer].Email!, ScenarioId = scenario.Id, Rule = d.Rule, TriggerId = d.TriggerKey, OrderId = d.Order,
+                ProductIds = d.Products.Count == 0 ? null : string.Join(',', d.Products.Take(20).Select(p => p.ToString(CultureInfo.InvariantCulture))),
+                DueAt = d.DueAt!.Value,
             };
-        }).ToList(), ct);
+        }).ToList(), now, ct);
         var outboxOf = new Dictionary<Decision, long>(ReferenceEqualityComparer.Instance);
         for (var i = 0; i < scheduled.Count; i++) if (ids[i] != 0) outboxOf[scheduled[i].Decision] = ids[i];
         await writer.InsertAsync("ScenarioDecisions", ["StoreId", "ScenarioId", "Rule", "CustomerId", "TriggerKey", "Kind", "Reason", "At", "DueAt", "DecidedAt", "MessageId", "OutboxId", "Variant"],

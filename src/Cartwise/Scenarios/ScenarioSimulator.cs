@@ -1,3 +1,4 @@
+using Cartwise.Core.Tracking;
 using Cartwise.Core.Scenarios;
 using Cartwise.Data;
 using Cartwise.Stores;
@@ -23,7 +24,7 @@ public static class ScenarioSimulator
         var catalog = await ScenarioService.CatalogAsync(db, ct);
         var engine = ScenarioService.EngineFor(scenario, catalog.Tree, store);
         var events = await db.Events.AsNoTracking()
-            .Where(e => e.OccurredAt >= from && e.OccurredAt < to && e.CustomerId != null && (e.Name == "view_item" || e.Name == "add_to_cart" || e.Name == "purchase"))
+            .Where(e => e.OccurredAt >= from && e.OccurredAt < to && e.CustomerId != null && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(ct);
         var converted = await ScenarioService.ConvertAsync(db, catalog, events, ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();

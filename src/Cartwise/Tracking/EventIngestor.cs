@@ -1,7 +1,12 @@
 using Cartwise.Catalog;
+using Cartwise.Core.Catalog;
+using Cartwise.Core.Customers;
+using Cartwise.Core.Orders;
 using Cartwise.Core.Tracking;
 using Cartwise.Customers;
 using Cartwise.Data;
+using Cartwise.Messages;
+using Cartwise.Orders;
 using Cartwise.Stores;
 using Microsoft.EntityFrameworkCore;
 
@@ -25,14 +30,9 @@ public sealed record WriteOutcome(string EventId, WriteStatus Status, long? Cust
 /// </remarks>
 public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now, CatalogCache? cache = null)
 {
-    private sealed class CustomerRow
+    private sealed class CustomerRow : CustomerProfile
     {
-        public long Id;
-        public string? ExternalId, Email, Phone, Language, ConsentSource;
-        public bool? Consent;
-        public DateTimeOffset? ConsentAt;
-        public DateTimeOffset CreatedAt, LastSeenAt;
-        public bool IsIdentified, IsNew, Dirty;
+        public bool Dirty;
         /// <summary>The indexed identity columns changed: only then does the update touch them (and their indexes).</summary>
         public bool IdentityDirty;
         public CustomerRow? MergedInto;
@@ -62,6 +62,8 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
     private sealed class LineRow
     {
         public int LineNo, Quantity, RefundedQuantity;
+        /// <summary>Refunded units when loaded: a flush adds the difference.</summary>
+        public int RefundedBefore;
         public required ProductRow Product;
         public decimal Price;
         public bool IsNew, Dirty;
@@ -74,6 +76,8 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         public CustomerRow? Customer;
         public DateTimeOffset PlacedAt;
         public decimal Value, RefundedValue;
+        /// <summary>Refunded value when loaded: a flush adds the difference.</summary>
+        public decimal RefundedBefore;
         public required string Currency;
         public string? Coupon;
         public decimal? Shipping, Tax;
@@ -103,8 +107,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         var ids = events.Select(e => e.EventId).Distinct().ToList();
         // The two reads every batch makes go as plain SQL: EF's per-query overhead showed in the ingestion benchmark.
         var session = DbSession.From(db);
-        var seen = (await Sql.QueryInAsync(session, """SELECT "EventId" FROM "Events" WHERE "StoreId"=@p0 AND "EventId" IN ({in})""", [store.Id], ids,
-            r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
+        var seen = await StoredEvents.SeenAsync(session, store.Id, ids, ct);
         var fresh = new List<TrackedEvent>(events.Count);
         foreach (var e in events)
             if (seen.Add(e.EventId)) fresh.Add(e);
@@ -142,11 +145,11 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         {
             static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
             var found = await Sql.QueryInAsync(session,
-                """
+                $$"""
                 SELECT i."Key", c."Id", c."ExternalId", c."Email", c."Phone", c."Language", c."EmailConsent", c."EmailConsentAt", c."EmailConsentSource",
                        c."CreatedAt", c."LastSeenAt", c."IsIdentified"
                 FROM "CustomerIdentities" i JOIN "Customers" c ON c."Id" = i."CustomerId"
-                WHERE i."StoreId"=@p0 AND i."Key" IN ({in})
+                WHERE {{StoreSql.Filter("i")}} AND i."Key" IN ({in})
                 """, [store.Id], keys,
                 r => (Key: r.GetString(0), Row: new CustomerRow
                 {
@@ -180,7 +183,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
                 };
         var paths = new List<string>();
         foreach (var path in events.SelectMany(e => e.Items).Where(i => i.Categories.Count > 0)
-            .SelectMany(i => Enumerable.Range(1, i.Categories.Count).Select(n => string.Join(" > ", i.Categories.Take(n)))).Distinct())
+            .SelectMany(i => Enumerable.Range(1, i.Categories.Count).Select(n => CategoryPaths.Join(i.Categories.Take(n)))).Distinct())
         {
             if (cache is not null && cache.TryGetCategory(store.Id, path, out var cached))
                 _categories[path] = new CategoryRow { Id = cached.Id, Path = path, Name = cached.Name, Level = cached.Level };
@@ -197,10 +200,10 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
                 _orders[o.ExternalId] = new OrderRow
                 {
                     Id = o.Id, ExternalId = o.ExternalId, PlacedAt = o.PlacedAt, Value = o.Value, Currency = o.Currency, RefundedValue = o.RefundedValue,
-                    RefundedAt = o.RefundedAt,
+                    RefundedBefore = o.RefundedValue, RefundedAt = o.RefundedAt,
                     Lines = o.Lines.OrderBy(l => l.LineNo).Select(l => new LineRow
                     {
-                        LineNo = l.LineNo, Quantity = l.Quantity, RefundedQuantity = l.RefundedQuantity, Price = l.Price,
+                        LineNo = l.LineNo, Quantity = l.Quantity, RefundedQuantity = l.RefundedQuantity, RefundedBefore = l.RefundedQuantity, Price = l.Price,
                         Product = _products.GetValueOrDefault(l.Product!.ExternalId) ?? new ProductRow { Id = l.ProductId, ExternalId = l.Product!.ExternalId },
                     }).ToList(),
                 };
@@ -296,26 +299,11 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
     /// </summary>
     private CustomerRow Merge(List<CustomerRow> found)
     {
-        var ordered = found.OrderBy(c => c.CreatedAt).ThenBy(c => c.IsNew).ThenBy(c => Math.Abs(c.Id)).ToList();
+        var ordered = ProfileMerge.SurvivorFirst(found);
         var survivor = ordered[0];
         foreach (var loser in ordered.Skip(1))
         {
-            survivor.ExternalId ??= loser.ExternalId;
-            survivor.Email ??= loser.Email;
-            survivor.Phone ??= loser.Phone;
-            survivor.IsIdentified |= loser.IsIdentified;
-            if (loser.LastSeenAt > survivor.LastSeenAt)
-            {
-                survivor.LastSeenAt = loser.LastSeenAt;
-                survivor.Language = loser.Language ?? survivor.Language;
-            }
-            else survivor.Language ??= loser.Language;
-            if (loser.ConsentAt is { } lc && (survivor.ConsentAt is null || lc > survivor.ConsentAt))
-            {
-                survivor.Consent = loser.Consent;
-                survivor.ConsentAt = loser.ConsentAt;
-                survivor.ConsentSource = loser.ConsentSource;
-            }
+            ProfileMerge.Absorb(survivor, loser);
             survivor.Dirty = survivor.IdentityDirty = true;
             loser.MergedInto = survivor;
             if (!loser.IsNew) _merges.Add((loser, survivor));
@@ -357,7 +345,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         CategoryRow? parent = null;
         for (var n = 1; n <= names.Count; n++)
         {
-            var path = string.Join(" > ", names.Take(n));
+            var path = CategoryPaths.Join(names.Take(n));
             if (!_categories.TryGetValue(path, out var c))
             {
                 c = new CategoryRow { Id = _nextTemporaryId--, Path = path, Name = names[n - 1], Level = n, Parent = parent };
@@ -407,15 +395,14 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         {
             foreach (var item in e.Items)
             {
-                var remaining = item.Quantity;
-                foreach (var line in order.Lines.Where(l => l.Product.ExternalId == item.ItemId))
+                var lines = order.Lines.Where(l => l.Product.ExternalId == item.ItemId).ToList();
+                var (taken, _) = RefundAllocation.Allocate(item.Quantity, lines.Select(l => l.Quantity - l.RefundedQuantity).ToList());
+                for (var i = 0; i < lines.Count; i++)
                 {
-                    var take = Math.Min(remaining, line.Quantity - line.RefundedQuantity);
-                    if (take <= 0) continue;
-                    line.RefundedQuantity += take;
-                    line.Dirty = true;
-                    order.RefundedValue += take * (item.Price ?? line.Price);
-                    remaining -= take;
+                    if (taken[i] == 0) continue;
+                    lines[i].RefundedQuantity += taken[i];
+                    lines[i].Dirty = true;
+                    order.RefundedValue += taken[i] * (item.Price ?? lines[i].Price);
                 }
             }
         }
@@ -435,81 +422,58 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
     private async Task FlushAsync(RowWriter w, CancellationToken ct)
     {
         var s = store.Id;
+        var products = new ProductWriter(w, s);
+        var customers = new CustomerWriter(w, s);
         // Categories parents first (they were created in that order).
-        foreach (var c in _newCategories)
-        {
-            var ids = await w.InsertReturningIdsAsync(
-                """INSERT INTO "Categories" ("StoreId","Path","Name","ParentId","Level") VALUES (@p0,@p1,@p2,@p3,@p4) RETURNING "Id" """,
-                [[s, c.Path, c.Name, c.Parent?.Id, c.Level]], ct);
-            c.Id = ids[0];
-        }
+        foreach (var c in _newCategories) c.Id = await products.InsertCategoryAsync(c.Path, c.Name, c.Parent?.Id, c.Level, ct);
         foreach (var p in _products.Values) if (p.Category is not null) p.CategoryId = p.Category.Id;
 
         var newProducts = _products.Values.Where(p => p.IsNew).ToList();
-        var productIds = await w.InsertReturningIdsAsync(
-            """INSERT INTO "Products" ("StoreId","ExternalId","Name","Brand","Price","Currency","CategoryId","Available","CreatedAt","UpdatedAt") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9) RETURNING "Id" """,
-            newProducts.Select(p => new object?[] { s, p.ExternalId, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId, true, now, now }).ToList(), ct);
+        var productIds = await products.InsertAsync(newProducts.Select(Record).ToList(), now, ct);
         for (var i = 0; i < newProducts.Count; i++) newProducts[i].Id = productIds[i];
-        await w.ExecuteAsync(
-            // The conditions hold even where this node's caches have not yet seen a feed claim the product or the store.
-            """UPDATE "Products" SET "Name"=@p1,"Brand"=@p2,"Price"=@p3,"Currency"=@p4,"CategoryId"=@p5,"UpdatedAt"=@p6 WHERE "Id"=@p0 AND "LastFeedRunId" IS NULL AND EXISTS (SELECT 1 FROM "Stores" s WHERE s."Id"="Products"."StoreId" AND s."EventsUpdateProducts")""",
-            _products.Values.Where(p => p.Dirty && !p.IsNew).Select(p => new object?[] { p.Id, p.Name, p.Brand, p.Price, p.Currency, p.CategoryId, now }).ToList(), ct);
+        await products.UpdateFromEventsAsync(_products.Values.Where(p => p.Dirty && !p.IsNew).Select(p => (p.Id, Record(p))).ToList(), now, ct);
 
         var newCustomers = _newCustomers.Where(c => c.MergedInto is null).ToList();
-        var customerIds = await w.InsertReturningIdsAsync(
-            """INSERT INTO "Customers" ("StoreId","ExternalId","Email","Phone","Language","EmailConsent","EmailConsentAt","EmailConsentSource","CreatedAt","LastSeenAt","IsIdentified") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10) RETURNING "Id" """,
-            newCustomers.Select(c => new object?[] { s, c.ExternalId, c.Email, c.Phone, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.CreatedAt, c.LastSeenAt, c.IsIdentified }).ToList(), ct);
+        var customerIds = await customers.InsertAsync(newCustomers, null, ct);
         for (var i = 0; i < newCustomers.Count; i++) newCustomers[i].Id = customerIds[i];
-        await w.ExecuteAsync(
-            """UPDATE "Customers" SET "ExternalId"=@p1,"Email"=@p2,"Phone"=@p3,"Language"=@p4,"EmailConsent"=@p5,"EmailConsentAt"=@p6,"EmailConsentSource"=@p7,"LastSeenAt"=@p8,"IsIdentified"=@p9 WHERE "Id"=@p0""",
-            _customers.Values.Where(c => c.Dirty && c.IdentityDirty && c.MergedInto is null).Select(c => new object?[] { c.Id, c.ExternalId, c.Email, c.Phone, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.LastSeenAt, c.IsIdentified }).ToList(), ct);
-        // Most events only move "last seen": an update that leaves the indexed columns out of its SET costs SQLite no index writes.
-        await w.ExecuteAsync(
-            """UPDATE "Customers" SET "Language"=@p1,"EmailConsent"=@p2,"EmailConsentAt"=@p3,"EmailConsentSource"=@p4,"LastSeenAt"=@p5 WHERE "Id"=@p0""",
-            _customers.Values.Where(c => c.Dirty && !c.IdentityDirty && c.MergedInto is null).Select(c => new object?[] { c.Id, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.LastSeenAt }).ToList(), ct);
+        var changed = _customers.Values.Where(c => c.Dirty && c.MergedInto is null).ToList();
+        await customers.UpdateAsync(changed.Where(c => c.IdentityDirty).ToList(), ct);
+        await customers.UpdateSeenAsync(changed.Where(c => !c.IdentityDirty).ToList(), ct);
+        foreach (var (loser, _) in _merges) await customers.MergeAsync(loser.Id, Survivor(loser).Id, ct);
+        await customers.AddIdentitiesAsync(_newIdentities.Select(i => (i.Key, Survivor(i.Customer).Id)).ToList(), now, ct);
+        await customers.AddConflictsAsync(_conflicts.Select(c => (Survivor(c.Customer).Id, c.EventId, c.Reason)).ToList(), now, ct);
+        // One confirmation a week per address at most (the outbox key), however often a storefront asks.
+        await new OutboxWriter(w, s).EnqueueAsync(_confirmations.DistinctBy(c => c.Email)
+            .Select(c => OutboxWriter.Confirmation(s, store.ConfirmationMessageId, Survivor(c.Customer).Id, c.Email, now)).ToList(), now, ct);
 
-        foreach (var (loser, _) in _merges)
+        await new StoredEvents(w, s).AppendAsync(_events.Select(r =>
         {
-            var survivor = Survivor(loser);
-            object?[] move = [survivor.Id, loser.Id];
-            await w.ExecuteAsync("""UPDATE "CustomerIdentities" SET "CustomerId"=@p0 WHERE "CustomerId"=@p1""", [move], ct);
-            await w.ExecuteAsync("""UPDATE "Events" SET "CustomerId"=@p0 WHERE "CustomerId"=@p1""", [move], ct);
-            await w.ExecuteAsync("""UPDATE "Orders" SET "CustomerId"=@p0 WHERE "CustomerId"=@p1""", [move], ct);
-            await w.ExecuteAsync("""UPDATE "Customers" SET "MergedIntoId"=@p0 WHERE "MergedIntoId"=@p1""", [move], ct);
-            await w.ExecuteAsync("""UPDATE "Customers" SET "MergedIntoId"=@p0,"IsIdentified"=@p2,"ExternalId"=NULL,"Email"=NULL,"Phone"=NULL WHERE "Id"=@p1""", [[survivor.Id, loser.Id, false]], ct);
-        }
-
-        await w.InsertAsync("CustomerIdentities", ["StoreId", "Key", "CustomerId", "CreatedAt"],
-            _newIdentities.Select(i => new object?[] { s, i.Key, Survivor(i.Customer).Id, now }).ToList(), ct);
-        await w.InsertAsync("IdentityConflicts", ["StoreId", "CustomerId", "EventId", "Reason", "CreatedAt"],
-            _conflicts.Select(c => new object?[] { s, Survivor(c.Customer).Id, c.EventId, c.Reason, now }).ToList(), ct);
-        // One confirmation a week per address at most (the key), however often a storefront asks.
-        await w.InsertAsync("Outbox", ["StoreId", "Key", "MessageId", "CustomerId", "Email", "Kind", "IsTest", "Status", "DueAt", "Attempts", "Uncertain", "CreatedAt"],
-            _confirmations.DistinctBy(c => c.Email).Select(c => new object?[]
+            var e = r.Event;
+            return new StoredEvent
             {
-                s, Messages.OutboxKinds.ConfirmationKey(c.Email, now), store.ConfirmationMessageId ?? 0L, Survivor(c.Customer).Id, c.Email,
-                Messages.OutboxKinds.Confirmation, false, Messages.OutboxStatus.Pending, now, 0, false, now,
-            }).ToList(), ct, "ON CONFLICT (\"StoreId\",\"Key\") DO NOTHING");
+                EventId = e.EventId, Name = e.Name, CustomerId = Survivor(r.Customer).Id, OccurredAt = e.Timestamp ?? now, Payload = e.RawJson,
+                AnonymousId = e.Identity.AnonymousId, TransactionId = e.TransactionId, Value = e.Value, Currency = e.Currency,
+                UtmSource = e.Utm.Source, UtmMedium = e.Utm.Medium, UtmCampaign = e.Utm.Campaign,
+            };
+        }).ToList(), now, ct);
 
-        await w.InsertAsync("Events",
-            ["StoreId", "EventId", "Name", "CustomerId", "AnonymousId", "OccurredAt", "ReceivedAt", "TransactionId", "Value", "Currency", "UtmSource", "UtmMedium", "UtmCampaign", "Payload"],
-            _events.Select(r =>
-            {
-                var e = r.Event;
-                return new object?[] { s, e.EventId, e.Name, Survivor(r.Customer).Id, e.Identity.AnonymousId, e.Timestamp ?? now, now, e.TransactionId, e.Value, e.Currency, e.Utm.Source, e.Utm.Medium, e.Utm.Campaign, e.RawJson };
-            }).ToList(), ct);
-
+        var orders = new OrderWriter(w, s);
         var newOrders = _orders.Values.Where(o => o.IsNew).ToList();
-        var orderIds = await w.InsertReturningIdsAsync(
-            """INSERT INTO "Orders" ("StoreId","ExternalId","CustomerId","PlacedAt","Value","Currency","Coupon","Shipping","Tax","RefundedValue","RefundedAt") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10) RETURNING "Id" """,
-            newOrders.Select(o => new object?[] { s, o.ExternalId, o.Customer is null ? null : Survivor(o.Customer).Id, o.PlacedAt, o.Value, o.Currency, o.Coupon, o.Shipping, o.Tax, o.RefundedValue, o.RefundedAt }).ToList(), ct);
+        var orderIds = await orders.InsertAsync(newOrders.Select(o => new Order
+        {
+            ExternalId = o.ExternalId, CustomerId = o.Customer is null ? null : Survivor(o.Customer).Id, PlacedAt = o.PlacedAt, Value = o.Value, Currency = o.Currency,
+            Coupon = o.Coupon, Shipping = o.Shipping, Tax = o.Tax, RefundedValue = o.RefundedValue, RefundedAt = o.RefundedAt,
+        }).ToList(), ct);
         for (var i = 0; i < newOrders.Count; i++) newOrders[i].Id = orderIds[i];
-        await w.ExecuteAsync("""UPDATE "Orders" SET "RefundedValue"=@p1,"RefundedAt"=@p2 WHERE "Id"=@p0""",
-            _orders.Values.Where(o => o.Dirty && !o.IsNew).Select(o => new object?[] { o.Id, o.RefundedValue, o.RefundedAt }).ToList(), ct);
-        await w.ExecuteAsync(
-            """INSERT INTO "OrderLines" ("StoreId","OrderId","LineNo","ProductId","Quantity","Price","RefundedQuantity") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6)""",
-            _orders.Values.SelectMany(o => o.Lines.Where(l => l.IsNew).Select(l => new object?[] { s, o.Id, l.LineNo, l.Product.Id, l.Quantity, l.Price, l.RefundedQuantity })).ToList(), ct);
-        await w.ExecuteAsync("""UPDATE "OrderLines" SET "RefundedQuantity"=@p2 WHERE "OrderId"=@p0 AND "LineNo"=@p1""",
-            _orders.Values.SelectMany(o => o.Lines.Where(l => l.Dirty && !l.IsNew).Select(l => new object?[] { o.Id, l.LineNo, l.RefundedQuantity })).ToList(), ct);
+        await orders.AddLinesAsync(_orders.Values.SelectMany(o => o.Lines.Where(l => l.IsNew)
+            .Select(l => new OrderLine { OrderId = o.Id, LineNo = l.LineNo, ProductId = l.Product.Id, Quantity = l.Quantity, Price = l.Price, RefundedQuantity = l.RefundedQuantity }))
+            .ToList(), ct);
+        var stored = _orders.Values.Where(o => !o.IsNew).ToList();
+        await orders.RefundAsync(
+            stored.SelectMany(o => o.Lines.Where(l => l.Dirty && !l.IsNew).Select(l => (o.Id, l.LineNo, l.RefundedQuantity - l.RefundedBefore))).ToList(),
+            stored.Where(o => o.Dirty).Select(o => (o.Id, o.RefundedValue - o.RefundedBefore, o.RefundedAt ?? now)).ToList(), ct);
     }
+
+    private static Product Record(ProductRow p) =>
+        new() { ExternalId = p.ExternalId, Name = p.Name, Brand = p.Brand, Price = p.Price, Currency = p.Currency, CategoryId = p.CategoryId };
 }

@@ -166,4 +166,14 @@ public sealed class EventParserTests
         Assert.Empty(body.Events);
         Assert.Equal("client_id", Assert.Single(body.BodyErrors.Keys));
     }
+
+    [Fact]
+    public void Stored_items_are_read_as_they_were_accepted()
+    {
+        // Whitespace around an id, a numeric id, a blank id and a non-object item, as a storefront may send them.
+        const string payload = """{"name":"view_item","items":[{"item_id":" 85123A "},{"item_id":22423},{"item_id":"  "},7,{"item_name":"no id"}]}""";
+        Assert.Equal(["85123A", "22423"], EventParser.ItemIds(payload));
+        Assert.Empty(EventParser.ItemIds("not json"));
+        Assert.Empty(EventParser.ItemIds("""{"items":{"item_id":"A"}}"""));
+    }
 }

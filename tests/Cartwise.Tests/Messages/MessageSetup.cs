@@ -71,7 +71,7 @@ public static class MessageSetup
         orderId ??= await db.Orders.Where(o => o.CustomerId == customerId).OrderByDescending(o => o.PlacedAt).Select(o => (long?)o.Id).FirstOrDefaultAsync();
         var row = new OutboxMessage { StoreId = store.StoreId, Key = key, MessageId = messageId, CustomerId = customerId, Email = email, OrderId = orderId,
             DueAt = app.Clock.GetUtcNow(), CreatedAt = app.Clock.GetUtcNow() };
-        Assert.True(await OutboxService.EnqueueAsync(db, row, CancellationToken.None));
+        Assert.True(await OutboxWriter.EnqueueAsync(db, row, app.Clock.GetUtcNow(), CancellationToken.None));
         return row;
     }
 

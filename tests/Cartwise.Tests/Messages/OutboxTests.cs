@@ -18,7 +18,7 @@ public sealed class OutboxTests
         var ola = await MessageSetup.BuyerAsync(app, store, "ola@example.com", "T-1", language: "pl");
         var row = await MessageSetup.EnqueueAsync(app, store, message, ola, "post:1:T-1");
         await using (var db = app.Db(store))
-            Assert.False(await OutboxService.EnqueueAsync(db, new OutboxMessage { StoreId = store.StoreId, Key = "post:1:T-1", MessageId = message, Email = "x@example.com" }, default));
+            Assert.False(await OutboxWriter.EnqueueAsync(db, new OutboxMessage { StoreId = store.StoreId, Key = "post:1:T-1", MessageId = message, Email = "x@example.com" }, app.Clock.GetUtcNow(), default));
 
         Assert.Equal(1, await app.PassAsync());
         Assert.Equal(0, await app.PassAsync());

@@ -1,3 +1,5 @@
+using Cartwise.Data;
+
 namespace Cartwise.Orders.Import;
 
 /// <summary>How to read an order-history file.</summary>
@@ -12,9 +14,6 @@ public sealed record OrderImportOptions(
     string? DateFormat = null,
     string? Culture = null,
     string Encoding = "auto");
-
-/// <summary>A row that could not be read.</summary>
-public sealed record ImportProblem(long Line, string Reason);
 
 /// <summary>What an order import did. Every figure counts rows or records of this run only.</summary>
 public sealed record OrderImportResult(

@@ -1,11 +1,14 @@
 using System.Diagnostics;
 using System.Text;
 using Cartwise.Core.Catalog;
+using Cartwise.Core.Customers;
 using Cartwise.Core.Orders;
+using Cartwise.Core.Tracking;
 using Cartwise.Catalog;
 using Cartwise.Customers;
 using Cartwise.Data;
 using Cartwise.Stores;
+using Cartwise.Tracking;
 using CsvHelper;
 
 namespace Cartwise.Orders.Import;
@@ -186,15 +189,14 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         var db = await connection.BeginAsync(ct);
         await using var tx = db.Transaction!;
         var w = RowWriter.For(db);
+        var writer = new OrderWriter(w, store.Id);
 
         // Already imported (this file before, or an earlier run): skip, unless this run created it (its rows continue).
-        var eventIds = pending.Keys.Select(k => "import:" + k).ToList();
-        var done = (await Sql.QueryInAsync(db, """SELECT "EventId" FROM "Events" WHERE "StoreId"=@p0 AND "EventId" IN ({in})""", [store.Id], eventIds,
-            r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
+        var done = await StoredEvents.SeenAsync(db, store.Id, pending.Keys.Select(ImportedEvents.IdOf).ToList(), ct);
         var orders = new List<PendingOrder>();
         foreach (var o in pending.Values)
         {
-            if (done.Contains("import:" + o.Id) && !_ordersThisRun.Contains(o.Id))
+            if (done.Contains(ImportedEvents.IdOf(o.Id)) && !_ordersThisRun.Contains(o.Id))
             {
                 if (!o.IsRefund) _ordersSkipped++;
                 continue;
@@ -202,27 +204,27 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
             orders.Add(o);
         }
 
-        await EnsureCustomersAsync(db, w, orders, now, ct);
-        await EnsureProductsAsync(db, w, orders, now, ct);
+        await EnsureCustomersAsync(db, new CustomerWriter(w, store.Id), orders, now, ct);
+        await EnsureProductsAsync(db, new ProductWriter(w, store.Id), orders, now, ct);
 
         var sales = orders.Where(o => !o.IsRefund).ToList();
         var appended = sales.Where(o => _ordersThisRun.Contains(o.Id)).ToList();
         var fresh = sales.Except(appended).ToList();
-        var ids = await w.InsertReturningIdsAsync(
-            """INSERT INTO "Orders" ("StoreId","ExternalId","CustomerId","PlacedAt","Value","Currency","Coupon","Shipping","Tax","RefundedValue","RefundedAt") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,NULL,@p6,NULL,@p7,NULL) RETURNING "Id" """,
-            fresh.Select(o => new object?[] { store.Id, o.Id, CustomerOf(o), o.At, o.Value, o.Currency ?? store.Currency, o.Shipping == 0 ? null : o.Shipping, 0m }).ToList(), ct);
+        var ids = await writer.InsertAsync(
+            fresh.Select(o => new Order { ExternalId = o.Id, CustomerId = CustomerOf(o), PlacedAt = o.At, Value = o.Value, Currency = o.Currency ?? store.Currency, Shipping = o.Shipping == 0 ? null : o.Shipping })
+                .ToList(), ct);
         var orderIds = new Dictionary<string, (long Id, int NextLine)>(StringComparer.Ordinal);
         for (var i = 0; i < fresh.Count; i++) orderIds[fresh[i].Id] = (ids[i], 1);
         foreach (var o in appended)
         {
             // Rows of an order this run already wrote, met again further down the file: continue its lines.
             var existing = (await Sql.QueryAsync(db,
-                """SELECT o."Id", COALESCE((SELECT MAX(l."LineNo") FROM "OrderLines" l WHERE l."OrderId" = o."Id"), 0) FROM "Orders" o WHERE o."StoreId"=@p0 AND o."ExternalId"=@p1""",
+                $"""SELECT o."Id", COALESCE((SELECT MAX(l."LineNo") FROM "OrderLines" l WHERE l."OrderId" = o."Id"), 0) FROM "Orders" o WHERE {StoreSql.Filter("o")} AND o."ExternalId"=@p1""",
                 [store.Id, o.Id], r => new { Id = r.GetInt64(0), Max = Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) }, ct)).Single();
             orderIds[o.Id] = (existing.Id, existing.Max + 1);
-            await w.ExecuteAsync("""UPDATE "Orders" SET "Value"="Value"+@p1 WHERE "Id"=@p0""", [[existing.Id, o.Value]], ct);
+            await writer.AddValueAsync(existing.Id, o.Value, ct);
         }
-        var lines = new List<object?[]>();
+        var lines = new List<OrderLine>();
         foreach (var o in sales)
         {
             var (orderId, lineNo) = orderIds[o.Id];
@@ -230,7 +232,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
             foreach (var l in o.Lines)
             {
                 var product = _productIds[l.ProductId];
-                lines.Add([store.Id, orderId, lineNo, product, l.Quantity, l.Price, 0]);
+                lines.Add(new OrderLine { OrderId = orderId, LineNo = lineNo, ProductId = product, Quantity = l.Quantity, Price = l.Price });
                 if (customer is { } c)
                 {
                     if (!_refundable.TryGetValue((c, product), out var list)) _refundable[(c, product)] = list = [];
@@ -240,17 +242,17 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
             }
             _lines += o.Lines.Count;
         }
-        await w.InsertAsync("OrderLines", ["StoreId", "OrderId", "LineNo", "ProductId", "Quantity", "Price", "RefundedQuantity"], lines, ct);
+        await writer.AddLinesAsync(lines, ct);
 
-        await ApplyRefundsAsync(db, w, orders.Where(o => o.IsRefund).ToList(), ct);
+        await ApplyRefundsAsync(db, writer, orders.Where(o => o.IsRefund).ToList(), ct);
 
         // The events that make the import idempotent and replayable.
-        await w.InsertAsync("Events", ["StoreId", "EventId", "Name", "CustomerId", "OccurredAt", "ReceivedAt", "TransactionId", "Value", "Currency", "Payload"],
-            orders.Where(o => !_ordersThisRun.Contains(o.Id)).Select(o => new object?[]
+        await new StoredEvents(w, store.Id).AppendAsync(orders.Where(o => !_ordersThisRun.Contains(o.Id)).Select(o =>
+            new StoredEvent
             {
-                store.Id, "import:" + o.Id, o.IsRefund ? "refund" : "purchase", CustomerOf(o), o.At, now, o.Id, o.IsRefund ? o.Lines.Sum(l => -l.Quantity * l.Price) : o.Value,
-                o.Currency ?? store.Currency, "{\"source\":\"import\"}",
-            }).ToList(), ct);
+                EventId = ImportedEvents.IdOf(o.Id), Name = o.IsRefund ? EventNames.Refund : EventNames.Purchase, CustomerId = CustomerOf(o), OccurredAt = o.At,
+                Payload = "{\"source\":\"import\"}", TransactionId = o.Id, Value = o.IsRefund ? o.Lines.Sum(l => -l.Quantity * l.Price) : o.Value, Currency = o.Currency ?? store.Currency,
+            }).ToList(), now, ct);
         await tx.CommitAsync(ct);
 
         foreach (var o in fresh) _ordersThisRun.Add(o.Id);
@@ -263,59 +265,67 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         o.CustomerKey is { } c ? _customerIds[CustomerIdentity.ForCustomerId(c)] : o.Email is { } e ? _customerIds[CustomerIdentity.ForEmail(e)] : null;
 
     /// <summary>Finds or creates the customers of these orders: by the shop's customer id, else by email.</summary>
-    private async Task EnsureCustomersAsync(DbSession db, RowWriter w, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
+    private async Task EnsureCustomersAsync(DbSession db, CustomerWriter writer, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
     {
         var wanted = orders.Select(o => o.CustomerKey is { } c ? CustomerIdentity.ForCustomerId(c) : o.Email is { } e ? CustomerIdentity.ForEmail(e) : null)
             .OfType<string>().Distinct().Where(k => !_customerIds.ContainsKey(k)).ToList();
         if (wanted.Count == 0) return;
-        foreach (var (key, id) in await Sql.QueryInAsync(db, """SELECT "Key", "CustomerId" FROM "CustomerIdentities" WHERE "StoreId"=@p0 AND "Key" IN ({in})""",
+        foreach (var (key, id) in await Sql.QueryInAsync(db, $$"""SELECT "Key", "CustomerId" FROM "CustomerIdentities" WHERE {{StoreSql.Filter()}} AND "Key" IN ({in})""",
                      [store.Id], wanted, r => (r.GetString(0), r.GetInt64(1)), ct))
             _customerIds[key] = id;
         var fresh = orders.Where(o => o.CustomerKey is not null || o.Email is not null)
             .GroupBy(o => o.CustomerKey is { } c ? CustomerIdentity.ForCustomerId(c) : CustomerIdentity.ForEmail(o.Email!))
             .Where(g => !_customerIds.ContainsKey(g.Key)).ToList();
-        var ids = await w.InsertReturningIdsAsync(
-            """INSERT INTO "Customers" ("StoreId","ExternalId","Email","Country","CreatedAt","LastSeenAt","IsIdentified") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6) RETURNING "Id" """,
-            fresh.Select(g => new object?[] { store.Id, g.First().CustomerKey, g.Select(o => o.Email).FirstOrDefault(e => e is not null), g.First().Country, g.Min(o => o.At), g.Max(o => o.At), true }).ToList(), ct);
-        var identities = new List<object?[]>();
+        var profiles = fresh.Select(g => new CustomerProfile
+        {
+            ExternalId = g.First().CustomerKey, Email = g.Select(o => o.Email).FirstOrDefault(e => e is not null), CreatedAt = g.Min(o => o.At), LastSeenAt = g.Max(o => o.At),
+            IsIdentified = true, IsNew = true,
+        }).ToList();
+        var countries = new Dictionary<CustomerProfile, string?>(ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < fresh.Count; i++) countries[profiles[i]] = fresh[i].First().Country;
+        var ids = await writer.InsertAsync(profiles, p => countries[p], ct);
+        var identities = new List<(string, long)>();
         for (var i = 0; i < fresh.Count; i++)
         {
             _customerIds[fresh[i].Key] = ids[i];
             _customersThisRun.Add(ids[i]);
-            identities.Add([store.Id, fresh[i].Key, ids[i], now]);
+            identities.Add((fresh[i].Key, ids[i]));
             if (fresh[i].First().CustomerKey is not null && fresh[i].Select(o => o.Email).FirstOrDefault(e => e is not null) is { } email
                 && !_customerIds.ContainsKey(CustomerIdentity.ForEmail(email)))
             {
                 _customerIds[CustomerIdentity.ForEmail(email)] = ids[i];
-                identities.Add([store.Id, CustomerIdentity.ForEmail(email), ids[i], now]);
+                identities.Add((CustomerIdentity.ForEmail(email), ids[i]));
             }
         }
-        await w.InsertAsync("CustomerIdentities", ["StoreId", "Key", "CustomerId", "CreatedAt"], identities, ct);
+        await writer.AddIdentitiesAsync(identities, now, ct);
         _customersCreated += fresh.Count;
     }
 
     /// <summary>Finds or creates the products of these orders; a product the feed already describes keeps its feed data.</summary>
-    private async Task EnsureProductsAsync(DbSession db, RowWriter w, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
+    private async Task EnsureProductsAsync(DbSession db, ProductWriter writer, List<PendingOrder> orders, DateTimeOffset now, CancellationToken ct)
     {
         var wanted = orders.SelectMany(o => o.Lines).Select(l => l.ProductId).Distinct().Where(p => !_productIds.ContainsKey(p)).ToList();
         if (wanted.Count == 0) return;
-        foreach (var (external, id) in await Sql.QueryInAsync(db, """SELECT "ExternalId", "Id" FROM "Products" WHERE "StoreId"=@p0 AND "ExternalId" IN ({in})""",
+        foreach (var (external, id) in await Sql.QueryInAsync(db, $$"""SELECT "ExternalId", "Id" FROM "Products" WHERE {{StoreSql.Filter()}} AND "ExternalId" IN ({in})""",
                      [store.Id], wanted, r => (r.GetString(0), r.GetInt64(1)), ct))
             _productIds[external] = id;
         var fresh = orders.SelectMany(o => o.Lines).Where(l => !_productIds.ContainsKey(l.ProductId)).GroupBy(l => l.ProductId, StringComparer.Ordinal).ToList();
         if (fresh.Count == 0) return;
-        var categories = new CategoryWriter(db, store.Id, w);
-        var rows = new List<object?[]>(fresh.Count);
+        var categories = new CategoryTree(db, store.Id, writer);
+        var rows = new List<Product>(fresh.Count);
         foreach (var g in fresh)
         {
             var category = g.Select(l => l.Category).FirstOrDefault(c => c is not null);
             var categoryId = category is null ? null : await categories.EnsureAsync(CategoryPaths.Split(category), ct);
             var last = g.Last(l => l.Quantity > 0 || l == g.Last());
-            rows.Add([store.Id, g.Key, g.Select(l => l.ProductName).FirstOrDefault(n => n is not null), last.Price > 0 ? last.Price : null, last.Currency ?? store.Currency, categoryId, true, now, now]);
+            rows.Add(new Product
+            {
+                ExternalId = g.Key,
+                Name = g.Select(l => l.ProductName).FirstOrDefault(n => n is not null), Price = last.Price > 0 ? last.Price : null, Currency = last.Currency ?? store.Currency,
+                CategoryId = categoryId,
+            });
         }
-        var ids = await w.InsertReturningIdsAsync(
-            """INSERT INTO "Products" ("StoreId","ExternalId","Name","Price","Currency","CategoryId","Available","CreatedAt","UpdatedAt") VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8) RETURNING "Id" """,
-            rows, ct);
+        var ids = await writer.InsertAsync(rows, now, ct);
         for (var i = 0; i < fresh.Count; i++) _productIds[fresh[i].Key] = ids[i];
         _productsCreated += fresh.Count;
     }
@@ -324,7 +334,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
     /// A cancellation refunds the same customer's most recent earlier purchase of that product that still has
     /// unrefunded units (the data does not say which invoice it cancels). Guests' cancellations cannot be matched.
     /// </summary>
-    private async Task ApplyRefundsAsync(DbSession db, RowWriter w, List<PendingOrder> refunds, CancellationToken ct)
+    private async Task ApplyRefundsAsync(DbSession db, OrderWriter writer, List<PendingOrder> refunds, CancellationToken ct)
     {
         var lineUpdates = new Dictionary<(long Order, int Line), int>();
         var orderUpdates = new Dictionary<long, (decimal Value, DateTimeOffset At)>();
@@ -333,33 +343,30 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
             var customer = CustomerOf(r);
             foreach (var l in r.Lines)
             {
-                var units = Math.Abs(l.Quantity);
                 var product = _productIds[l.ProductId];
                 if (customer is { } c && !_refundable.ContainsKey((c, product)) && !_customersThisRun.Contains(c)) await LoadRefundableAsync(db, c, product, ct);
                 var candidates = customer is { } cc && _refundable.TryGetValue((cc, product), out var list)
-                    ? list.Where(x => x.Remaining > 0 && x.At <= r.At).OrderByDescending(x => x.At).ToList() : [];
+                    ? RefundAllocation.LatestFirst(list.Where(x => x.Remaining > 0), x => x.At, r.At) : [];
                 if (candidates.Count == 0)
                 {
                     _refundsUnmatched++;
                     continue;
                 }
-                foreach (var line in candidates)
+                var (taken, _) = RefundAllocation.Allocate(Math.Abs(l.Quantity), candidates.Select(x => x.Remaining).ToList());
+                for (var i = 0; i < candidates.Count; i++)
                 {
-                    if (units == 0) break;
-                    var take = Math.Min(units, line.Remaining);
-                    line.Remaining -= take;
-                    units -= take;
-                    lineUpdates[(line.OrderId, line.LineNo)] = lineUpdates.GetValueOrDefault((line.OrderId, line.LineNo)) + take;
+                    if (taken[i] == 0) continue;
+                    var line = candidates[i];
+                    line.Remaining -= taken[i];
+                    lineUpdates[(line.OrderId, line.LineNo)] = lineUpdates.GetValueOrDefault((line.OrderId, line.LineNo)) + taken[i];
                     var (value, _) = orderUpdates.GetValueOrDefault(line.OrderId);
-                    orderUpdates[line.OrderId] = (value + take * line.Price, r.At);
+                    orderUpdates[line.OrderId] = (value + taken[i] * line.Price, r.At);
                 }
                 _refundsMatched++;
             }
         }
-        await w.ExecuteAsync("""UPDATE "OrderLines" SET "RefundedQuantity"="RefundedQuantity"+@p2 WHERE "OrderId"=@p0 AND "LineNo"=@p1""",
-            lineUpdates.Select(kv => new object?[] { kv.Key.Order, kv.Key.Line, kv.Value }).ToList(), ct);
-        await w.ExecuteAsync("""UPDATE "Orders" SET "RefundedValue"="RefundedValue"+@p1,"RefundedAt"=@p2 WHERE "Id"=@p0""",
-            orderUpdates.Select(kv => new object?[] { kv.Key, kv.Value.Value, kv.Value.At }).ToList(), ct);
+        await writer.RefundAsync(lineUpdates.Select(kv => (kv.Key.Order, kv.Key.Line, kv.Value)).ToList(),
+            orderUpdates.Select(kv => (kv.Key, kv.Value.Value, kv.Value.At)).ToList(), ct);
     }
 
     /// <summary>Purchases from before this run (an earlier import or tracking) that a cancellation may refund.</summary>
@@ -367,10 +374,10 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
     {
         // From the customer's orders (indexed) to their lines: order lines have no index by product.
         var lines = await Sql.QueryAsync(db,
-            """
+            $"""
             SELECT l."OrderId", l."LineNo", l."Quantity", l."RefundedQuantity", l."Price", o."PlacedAt"
             FROM "Orders" o JOIN "OrderLines" l ON l."OrderId" = o."Id"
-            WHERE o."StoreId"=@p0 AND o."CustomerId"=@p1 AND l."ProductId"=@p2 AND l."RefundedQuantity" < l."Quantity"
+            WHERE {StoreSql.Check("o")} AND o."CustomerId"=@p1 AND l."ProductId"=@p2 AND l."RefundedQuantity" < l."Quantity"
             """, [store.Id, customer, product],
             r => new { OrderId = r.GetInt64(0), LineNo = r.GetInt32(1), Quantity = r.GetInt32(2), RefundedQuantity = r.GetInt32(3), Price = Sql.Money(r, 4), At = Sql.Time(r, 5) }, ct);
         _refundable[(customer, product)] = lines.Select(l => new Refundable { OrderId = l.OrderId, LineNo = l.LineNo, Remaining = l.Quantity - l.RefundedQuantity, Price = l.Price, At = l.At }).ToList();

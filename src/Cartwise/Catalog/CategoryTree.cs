@@ -7,14 +7,14 @@ namespace Cartwise.Catalog;
 /// Finds or creates category paths (and their ancestors) of one store inside the caller's transaction. Loads the
 /// store's tree once; a tree has thousands of nodes at most. Not thread-safe.
 /// </summary>
-public sealed class CategoryWriter(DbSession db, long storeId, RowWriter writer)
+public sealed class CategoryTree(DbSession db, long storeId, ProductWriter writer)
 {
     private Dictionary<string, long>? _ids;
 
     public async Task<long?> EnsureAsync(IReadOnlyList<string> names, CancellationToken ct)
     {
         if (names.Count == 0) return null;
-        _ids ??= (await Sql.QueryAsync(db, """SELECT "Path", "Id" FROM "Categories" WHERE "StoreId"=@p0""", [storeId], r => (r.GetString(0), r.GetInt64(1)), ct))
+        _ids ??= (await Sql.QueryAsync(db, $"""SELECT "Path", "Id" FROM "Categories" WHERE {StoreSql.Filter()}""", [storeId], r => (r.GetString(0), r.GetInt64(1)), ct))
             .ToDictionary(x => x.Item1, x => x.Item2, StringComparer.Ordinal);
         long? parent = null;
         for (var n = 1; n <= names.Count; n++)
@@ -22,9 +22,7 @@ public sealed class CategoryWriter(DbSession db, long storeId, RowWriter writer)
             var path = CategoryPaths.Join(names.Take(n));
             if (!_ids.TryGetValue(path, out var id))
             {
-                id = (await writer.InsertReturningIdsAsync(
-                    """INSERT INTO "Categories" ("StoreId","Path","Name","ParentId","Level") VALUES (@p0,@p1,@p2,@p3,@p4) RETURNING "Id" """,
-                    [[storeId, path, names[n - 1], parent, n]], ct))[0];
+                id = await writer.InsertCategoryAsync(path, names[n - 1], parent, n, ct);
                 _ids[path] = id;
             }
             parent = id;

@@ -6,11 +6,29 @@ using Microsoft.EntityFrameworkCore;
 namespace Cartwise.Scenarios;
 
 /// <summary>
-/// The scenario's conditions checked again when its message is due: the scenario still active, the scenario-wide and
-/// the rule's cap against messages really sent, and the engine's send-time check (bought since the trigger, coupon redeemed).
+/// What scenarios tell the outbox and the message pages. At send time the scenario's conditions are checked again:
+/// the scenario still active, the scenario-wide and the rule's cap against messages really sent, and the engine's
+/// send-time check (bought since the trigger, coupon redeemed).
 /// </summary>
-public sealed class ScenarioOutboxCheck : IOutboxCheck
+public sealed class ScenarioMessages : IMessageScenarios
 {
+    public async Task<ScenarioScope?> ScopeAsync(CartwiseDb db, long scenarioId, string? rule, CancellationToken ct)
+    {
+        var scenario = await db.Scenarios.AsNoTracking().SingleOrDefaultAsync(s => s.Id == scenarioId, ct);
+        if (scenario is null) return null;
+        var r = ScenarioService.Definition(scenario).Rules?.FirstOrDefault(r => r.Id == rule);
+        return new ScenarioScope(r?.Strategy, r?.RecommendCategories is { Count: > 0 } c ? c : null, scenario.SenderId);
+    }
+
+    public async Task<IReadOnlyDictionary<long, List<string>>> UsersAsync(CartwiseDb db, CancellationToken ct)
+    {
+        var users = new Dictionary<long, List<string>>();
+        foreach (var s in await db.Scenarios.AsNoTracking().Where(s => s.State != ScenarioStates.Archived).OrderBy(s => s.Id).ToListAsync(ct))
+            foreach (var id in ScenarioValidator.Messages(s.Kind, ScenarioService.Definition(s)).Select(m => m.MessageId).Distinct())
+                (users.TryGetValue(id, out var list) ? list : users[id] = []).Add(s.Name);
+        return users;
+    }
+
     public async Task<string?> SkipReasonAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
     {
         if (row.ScenarioId is not { } scenarioId || row.CustomerId is not { } customer) return null;
