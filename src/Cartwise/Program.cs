@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Cartwise.Cli;
 
 return await CartwiseCli.Build().Parse(args).InvokeAsync();

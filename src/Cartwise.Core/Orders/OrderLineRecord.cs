@@ -35,7 +35,7 @@ public enum LineKind
 }
 
 /// <summary>
-/// The rules that turn rows of the UCI Online Retail layout into orders (see the README's import section). Pure and
+/// The rules that turn rows of the UCI Online Retail layout into orders (see docs/imports.md). Pure and
 /// thread-safe.
 /// </summary>
 public static class OrderLineRules

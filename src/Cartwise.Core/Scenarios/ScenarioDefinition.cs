@@ -183,7 +183,7 @@ public static class ScenarioValidator
                         if (t.To is { } to && to <= t.From) errors.Add(($"customize.tiers[{i}].to", $"must be above from ({t.From.ToString(CultureInfo.InvariantCulture)})"));
                     }
                     // Sorted by lower bound, each with its place in the request (errors name the tier as given).
-                    var sorted = d.Tiers.Select((Tier, Index) => (Tier, Index)).OrderBy(x => x.Tier.From).ToList();
+                    var sorted = d.Tiers.Select((tier, index) => (Tier: tier, Index: index)).OrderBy(x => x.Tier.From).ToList();
                     for (var i = 1; i < sorted.Count; i++)
                     {
                         var previous = sorted[i - 1].Tier;

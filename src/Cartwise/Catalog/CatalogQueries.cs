@@ -1,5 +1,5 @@
-using Cartwise.Customers;
 using Cartwise.Data;
+using Cartwise.Hosting;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Catalog;

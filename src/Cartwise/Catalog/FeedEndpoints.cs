@@ -120,7 +120,7 @@ public static class FeedEndpoints
         return TypedResults.Redirect($"/catalog/runs/{run.Id}");
     }
 
-    internal static async Task<Results<Ok<Customers.Page<ProductView>>, ValidationProblem>> ProductsAsync(CartwiseDb db, string? q, long? category, string? availability,
+    internal static async Task<Results<Ok<Page<ProductView>>, ValidationProblem>> ProductsAsync(CartwiseDb db, string? q, long? category, string? availability,
         long? after, int? limit, CancellationToken ct)
     {
         if (CatalogQueries.AvailabilityProblem(availability) is { } problem) return Problems.Field("availability", problem);
@@ -130,10 +130,10 @@ public static class FeedEndpoints
     internal static async Task<Ok<IReadOnlyList<CategoryNode>>> CategoriesAsync(CartwiseDb db, CancellationToken ct) =>
         TypedResults.Ok(await CatalogQueries.CategoryTreeAsync(db, ct));
 
-    internal static async Task<Ok<Customers.Page<FeedRunView>>> RunsAsync(CartwiseDb db, int? limit, CancellationToken ct)
+    internal static async Task<Ok<Page<FeedRunView>>> RunsAsync(CartwiseDb db, int? limit, CancellationToken ct)
     {
         var runs = await db.FeedRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(Math.Clamp(limit ?? 50, 1, 500)).ToListAsync(ct);
-        return TypedResults.Ok(new Customers.Page<FeedRunView>(runs.Select(FeedRunView.From).ToList(), null));
+        return TypedResults.Ok(new Page<FeedRunView>(runs.Select(FeedRunView.From).ToList(), null));
     }
 
     internal static async Task<Results<Ok<FeedRunView>, NotFound>> RunAsync(CartwiseDb db, long id, CancellationToken ct) =>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Xml;
 using Cartwise.Core.Catalog;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Cartwise.Catalog;
-using Cartwise.Core.Tracking;
 using Cartwise.Orders.Import;
 using Cartwise.Tracking;
 using Spectre.Console;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
-using Cartwise.Recommendations;
 using Cartwise.Scenarios;
 using Microsoft.EntityFrameworkCore;
 

@@ -23,13 +23,13 @@ public static class ServeCommand
         command.SetAction(async (result, ct) =>
         {
             var target = CartwiseCli.Target(result);
-            var smtpUrl = result.GetValue(smtp) ?? (Environment.GetEnvironmentVariable("CARTWISE_SMTP") is { Length: > 0 } e ? e : null);
+            var smtpUrl = result.GetValue(smtp) ?? CartwiseConfiguration.Current.Setting("Smtp");
             if (smtpUrl is not null && Messages.SmtpSettings.Parse(smtpUrl, out var error) is null)
             {
                 await Console.Error.WriteLineAsync($"--smtp: {error}");
                 return 2;
             }
-            var link = result.GetValue(publicUrl) ?? (Environment.GetEnvironmentVariable("CARTWISE_PUBLIC_URL") is { Length: > 0 } p ? p : null);
+            var link = result.GetValue(publicUrl) ?? CartwiseConfiguration.Current.Setting("PublicUrl");
             var app = CartwiseServer.Build(new ServeSettings(target, result.GetValue(urls)!, result.GetValue(demo), Smtp: smtpUrl, OutboxDirectory: result.GetValue(outbox), PublicUrl: link));
             await CartwiseServer.PrepareAsync(app, ct);
             await app.StartAsync(ct);

@@ -4,7 +4,6 @@ using System.Text;
 using Cartwise.Core.Coupons;
 using Cartwise.Data;
 using Cartwise.Hosting;
-using Cartwise.Messages;
 using CsvHelper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

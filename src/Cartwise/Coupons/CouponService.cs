@@ -38,10 +38,12 @@ public static class CouponService
                 }
                 var lockClause = db.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
                 var codes = await Sql.QueryAsync(DbSession.From(db),
-                    "UPDATE \"CouponCodes\" SET \"OutboxId\" = @p0, \"CustomerId\" = @p1, \"AssignedAt\" = @p2, \"ExpiresAt\" = @p3 " +
-                    "WHERE \"OutboxId\" IS NULL AND \"Id\" = (SELECT \"Id\" FROM \"CouponCodes\" WHERE \"PoolId\" = @p4 AND \"OutboxId\" IS NULL ORDER BY \"Id\" LIMIT 1" + lockClause + ") " +
-                    "RETURNING \"Code\"",
-                    [row.Id, row.CustomerId, now, expires, poolId], r => r.GetString(0), ct);
+                    $"""
+                    UPDATE "CouponCodes" SET "OutboxId" = @p1, "CustomerId" = @p2, "AssignedAt" = @p3, "ExpiresAt" = @p4
+                    WHERE "OutboxId" IS NULL AND "Id" = (SELECT "Id" FROM "CouponCodes" WHERE {StoreSql.Check()} AND "PoolId" = @p5 AND "OutboxId" IS NULL ORDER BY "Id" LIMIT 1{lockClause})
+                    RETURNING "Code"
+                    """,
+                    [row.StoreId, row.Id, row.CustomerId, now, expires, poolId], r => r.GetString(0), ct);
                 if (codes.Count == 1) return new CouponModel(codes[0], expires);
                 var name = await db.CouponPools.Where(p => p.Id == poolId).Select(p => p.Name).FirstOrDefaultAsync(ct);
                 throw new CouponPoolEmptyException(name ?? poolId.ToString(System.Globalization.CultureInfo.InvariantCulture));

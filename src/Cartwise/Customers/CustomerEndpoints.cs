@@ -37,8 +37,6 @@ public sealed record OrderView(long Id, string TransactionId, DateTimeOffset Pla
             l.Quantity, l.Price, l.RefundedQuantity)).ToList());
 }
 
-public sealed record Page<T>(IReadOnlyList<T> Items, long? Next);
-
 public sealed record CustomerDetail(CustomerView Customer, IReadOnlyList<string> Identities, int EventCount, IReadOnlyList<OrderView> Orders);
 
 /// <summary>A message to the customer, as the export lists it.</summary>

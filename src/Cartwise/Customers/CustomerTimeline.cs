@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using Cartwise.Data;
-using Cartwise.Messages;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Customers;

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Cartwise.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -12,13 +13,11 @@ namespace Cartwise.Data;
 /// </summary>
 public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
 {
-    public const string EnvironmentVariable = "CARTWISE_DB";
     public const string DefaultFile = "cartwise.db";
 
+    /// <summary>The <c>--db</c> value, else the configured <c>CARTWISE_DB</c> (<c>Cartwise__Db</c>), else <see cref="DefaultFile"/>.</summary>
     public static DatabaseTarget Resolve(string? option) =>
-        Parse(!string.IsNullOrWhiteSpace(option) ? option
-            : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } env ? env
-            : DefaultFile);
+        Parse(!string.IsNullOrWhiteSpace(option) ? option : CartwiseConfiguration.Current.Setting("Db") ?? DefaultFile);
 
     public static DatabaseTarget Parse(string value)
     {

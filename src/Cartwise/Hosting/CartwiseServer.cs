@@ -6,7 +6,6 @@ using Cartwise.Storefront;
 using Cartwise.Stores;
 using Cartwise.Tracking;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Http.Json;
 
@@ -29,6 +28,7 @@ public static class CartwiseServer
     public static WebApplication Build(ServeSettings settings, Action<IServiceCollection>? configure = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Configuration.AddCartwiseVariables();
         builder.WebHost.UseUrls(settings.Urls);
         // 1 MiB for every body (JSON of the API, tracking batches); the routes that take files (feed upload, coupon
         // CSV) raise their own limit before reading. Nothing larger is held in memory.
@@ -39,7 +39,7 @@ public static class CartwiseServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // Structured logs: one JSON object a line with CARTWISE_LOG_FORMAT=json (for log shippers), readable lines otherwise.
-        if (string.Equals(Environment.GetEnvironmentVariable("CARTWISE_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(builder.Configuration.Setting("LogFormat"), "json", StringComparison.OrdinalIgnoreCase))
             builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
         else
             builder.Logging.AddSimpleConsole(o =>

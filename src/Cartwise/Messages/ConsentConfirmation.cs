@@ -1,7 +1,6 @@
 using Cartwise.Core.Messages;
 using Cartwise.Data;
 using Cartwise.Stores;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Messages;
 

@@ -32,8 +32,6 @@ public sealed record MessageView(long Id, string Name, string DefaultLanguage, l
 
 public sealed record MessageSummary(long Id, string Name, string DefaultLanguage, IReadOnlyList<string> Languages, long? SenderId, string CouponMode, DateTimeOffset UpdatedAt);
 
-public sealed record ItemsPage<T>(IReadOnlyList<T> Items);
-
 /// <summary>Render for a real customer (id) and trigger (order transaction id, product ids), in a language (default: the customer's).</summary>
 public sealed record PreviewRequest(long? CustomerId, string? Order, List<string>? Products, string? Language);
 

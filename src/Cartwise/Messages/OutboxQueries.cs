@@ -1,6 +1,5 @@
 using Cartwise.Data;
 using Microsoft.EntityFrameworkCore;
-using MimeKit;
 
 namespace Cartwise.Messages;
 

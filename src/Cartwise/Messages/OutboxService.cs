@@ -65,7 +65,10 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         List<long> stores;
         await using (var session = await target.OpenSessionAsync(ct))
             stores = await Sql.QueryAsync(session,
-                "SELECT DISTINCT \"StoreId\" FROM \"Outbox\" WHERE (\"Status\" = 'pending' AND \"DueAt\" <= @p0) OR (\"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p0)",
+                $"""
+                SELECT DISTINCT "StoreId" FROM "Outbox"
+                WHERE ("Status" = '{OutboxStatus.Pending}' AND "DueAt" <= @p0) OR ("Status" IN ('{OutboxStatus.Claimed}', '{OutboxStatus.Sending}') AND "ClaimedUntil" < @p0)
+                """,
                 [now], r => r.GetInt64(0), ct);
         var handled = 0;
         foreach (var storeId in stores)
@@ -113,11 +116,15 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         var now = clock.GetUtcNow();
         var lockClause = db.Kind == DatabaseKind.Postgres ? " FOR UPDATE SKIP LOCKED" : "";
         return await Sql.QueryAsync(DbSession.From(db),
-            "UPDATE \"Outbox\" SET \"Uncertain\" = CASE WHEN \"Status\" = 'sending' THEN TRUE ELSE \"Uncertain\" END, " +
-            "\"Status\" = 'claimed', \"Attempts\" = \"Attempts\" + 1, \"ClaimedUntil\" = @p0 " +
-            "WHERE \"Id\" IN (SELECT \"Id\" FROM \"Outbox\" WHERE \"StoreId\" = @p1 AND ((\"Status\" = 'pending' AND \"DueAt\" <= @p2) " +
-            "OR (\"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p2 AND \"Attempts\" < @p4)) ORDER BY \"DueAt\", \"Id\" LIMIT @p3" + lockClause + ") RETURNING \"Id\", \"CustomerId\"",
-            [now.AddSeconds(_options.LeaseSeconds), db.CurrentStoreId, now, limit, _options.MaxAttempts], r => (r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1)), ct);
+            $"""
+            UPDATE "Outbox" SET "Uncertain" = CASE WHEN "Status" = '{OutboxStatus.Sending}' THEN TRUE ELSE "Uncertain" END,
+                "Status" = '{OutboxStatus.Claimed}', "Attempts" = "Attempts" + 1, "ClaimedUntil" = @p1
+            WHERE "Id" IN (SELECT "Id" FROM "Outbox" WHERE {StoreSql.Filter()} AND (("Status" = '{OutboxStatus.Pending}' AND "DueAt" <= @p2)
+                OR ("Status" IN ('{OutboxStatus.Claimed}', '{OutboxStatus.Sending}') AND "ClaimedUntil" < @p2 AND "Attempts" < @p4))
+                ORDER BY "DueAt", "Id" LIMIT @p3{lockClause})
+            RETURNING "Id", "CustomerId"
+            """,
+            [db.CurrentStoreId, now.AddSeconds(_options.LeaseSeconds), now, limit, _options.MaxAttempts], r => (r.GetInt64(0), r.IsDBNull(1) ? (long?)null : r.GetInt64(1)), ct);
     }
 
     /// <summary>
@@ -128,9 +135,11 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
     private async Task DeadLetterInterruptedAsync(CartwiseDb db, DateTimeOffset now, CancellationToken ct)
     {
         var dead = await Sql.QueryAsync(DbSession.From(db),
-            "UPDATE \"Outbox\" SET \"Status\" = 'failed', \"ClaimedUntil\" = NULL, " +
-            "\"LastError\" = 'interrupted at each of ' || CAST(\"Attempts\" AS VARCHAR(12)) || ' attempts' " +
-            "WHERE \"StoreId\" = @p0 AND \"Status\" IN ('claimed', 'sending') AND \"ClaimedUntil\" < @p1 AND \"Attempts\" >= @p2 RETURNING \"Id\"",
+            $"""
+            UPDATE "Outbox" SET "Status" = '{OutboxStatus.Failed}', "ClaimedUntil" = NULL, "LastError" = 'interrupted at each of ' || CAST("Attempts" AS VARCHAR(12)) || ' attempts'
+            WHERE {StoreSql.Filter()} AND "Status" IN ('{OutboxStatus.Claimed}', '{OutboxStatus.Sending}') AND "ClaimedUntil" < @p1 AND "Attempts" >= @p2
+            RETURNING "Id"
+            """,
             [db.CurrentStoreId, now, _options.MaxAttempts], r => r.GetInt64(0), ct);
         foreach (var id in dead) LogFailed(log, id, "interrupted at every attempt");
     }

@@ -1,5 +1,4 @@
 using Cartwise.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Messages;
 

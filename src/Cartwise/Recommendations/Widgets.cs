@@ -33,7 +33,7 @@ public sealed record ShippingProgress(decimal Threshold, decimal CartValue, stri
 }
 
 /// <summary>
-/// Renders a widget's HTML. The markup is the styling contract (the README lists it): <c>cw-widget</c>,
+/// Renders a widget's HTML. The markup is the styling contract (docs/tracking.md lists it): <c>cw-widget</c>,
 /// <c>cw-widget-{kind}</c>, <c>cw-title</c>, <c>cw-items</c>, <c>cw-item</c>, <c>cw-link</c>, <c>cw-image</c>,
 /// <c>cw-name</c>, <c>cw-price</c>, <c>cw-difference</c>, <c>cw-add</c>, <c>cw-bundle</c>, <c>cw-bundle-price</c>,
 /// <c>cw-add-all</c>, <c>cw-progress</c>, <c>cw-progress-bar</c>, <c>cw-progress-text</c>; colours and sizes are CSS

@@ -5,7 +5,6 @@ using Cartwise.Core.Scenarios;
 using Cartwise.Data;
 using Cartwise.Hosting;
 using Cartwise.Messages;
-using Cartwise.Recommendations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 

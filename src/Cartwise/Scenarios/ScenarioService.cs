@@ -121,7 +121,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         var session = DbSession.From(db);
         long last;
         if (db.Kind == DatabaseKind.Postgres)
-            last = (await Sql.QueryAsync(session, "SELECT \"LastEventId\" FROM \"ScenarioCursors\" WHERE \"StoreId\" = @p0 FOR UPDATE", [storeId], r => r.GetInt64(0), ct)).Single();
+            last = (await Sql.QueryAsync(session, $"SELECT \"LastEventId\" FROM \"ScenarioCursors\" WHERE {StoreSql.Filter()} FOR UPDATE", [storeId], r => r.GetInt64(0), ct)).Single();
         else
         {
             await db.ScenarioCursors.Where(c => c.StoreId == storeId).ExecuteUpdateAsync(u => u.SetProperty(c => c.UpdatedAt, now), ct);

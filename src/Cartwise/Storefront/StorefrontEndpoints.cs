@@ -4,7 +4,6 @@ using System.Threading.RateLimiting;
 using Cartwise.Hosting;
 using Cartwise.Stores;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Net.Http.Headers;
 
 namespace Cartwise.Storefront;

@@ -1,4 +1,3 @@
-using Cartwise.Catalog;
 using Cartwise.Data;
 using Cartwise.Hosting;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,7 +9,7 @@ public sealed record StoreView(long Id, string Slug, string Name, string Currenc
     bool DoubleOptIn, bool EventsUpdateProducts, long? ConfirmationMessageId,
     IReadOnlyList<string> AllowedOrigins, int ClientRequestsPerMinute, int KeyRequestsPerMinute, decimal? FreeShippingThreshold);
 
-/// <summary>How the store treats what the public tracking key sends (see the README's security section).</summary>
+/// <summary>How the store treats what the public tracking key sends (see docs/security.md).</summary>
 public sealed record StoreSettingsRequest(bool DoubleOptIn, bool EventsUpdateProducts, long? ConfirmationMessageId);
 
 /// <summary>A store's name, currency (ISO 4217), country (ISO 3166 alpha-2, optional) and IANA time zone.</summary>

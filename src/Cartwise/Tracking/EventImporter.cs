@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Cartwise.Core.Tracking;
 using Cartwise.Data;
-using Cartwise.Orders.Import;
 using Cartwise.Stores;
 
 namespace Cartwise.Tracking;

@@ -7,7 +7,7 @@ namespace Cartwise.Tests.Admin;
 
 /// <summary>
 /// The main pages against the demo store, as a newcomer first sees them: each renders, passes axe and logs no
-/// console error, and is photographed. With CARTWISE_SCREENSHOTS=docs/screenshots (a folder) the pictures the README
+/// console error, and is photographed. With CARTWISE_SCREENSHOTS=docs/screenshots (a folder) the pictures the README and docs/admin.md
 /// shows are written there; otherwise to a temporary folder.
 /// </summary>
 public sealed class DemoScreenshotsTests(DemoAdminBrowser browser) : IClassFixture<DemoAdminBrowser>

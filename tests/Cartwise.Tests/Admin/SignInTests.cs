@@ -1,5 +1,4 @@
 using System.Net;
-using Cartwise.Tests.Infrastructure;
 using Microsoft.Playwright;
 
 namespace Cartwise.Tests.Admin;

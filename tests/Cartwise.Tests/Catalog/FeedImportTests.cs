@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using Cartwise.Catalog;
-using Cartwise.Data;
 using Cartwise.Stores;
 using Cartwise.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;

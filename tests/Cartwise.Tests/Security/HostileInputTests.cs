@@ -8,7 +8,6 @@ using Cartwise.Scenarios;
 using Cartwise.Tests.Infrastructure;
 using Cartwise.Tests.Messages;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 

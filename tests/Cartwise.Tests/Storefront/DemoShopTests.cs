@@ -40,7 +40,7 @@ public sealed class DemoShopTests(DemoAdminBrowser browser) : IClassFixture<Demo
         var bar = page.Locator("[data-cartwise-widget='free-shipping'] .cw-progress-text");
         await Assertions.Expect(bar).ToHaveTextAsync("Add 44.90\u00a0GBP more for free shipping.");
         await AdminBrowser.AssertAccessibleAsync(page);
-        // The README's pictures of the widgets (CARTWISE_SCREENSHOTS=docs/screenshots).
+        // The pictures of the widgets in docs/tracking.md (CARTWISE_SCREENSHOTS=docs/screenshots).
         if (folder is not null)
         {
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, "demo-shop-cart.png"), FullPage = true });
