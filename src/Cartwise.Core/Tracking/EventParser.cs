@@ -10,7 +10,8 @@ namespace Cartwise.Core.Tracking;
 /// <param name="Now">The current time; timestamps more than <see cref="FutureTolerance"/> after it are rejected.</param>
 /// <param name="DefaultCountry">ISO 3166 country for phone numbers written without a country code.</param>
 /// <param name="FallbackLanguage">From the request's Accept-Language, used when an event names no language.</param>
-public sealed record ParseContext(DateTimeOffset Now, string? DefaultCountry, string? FallbackLanguage)
+/// <param name="MeasurementId">The Measurement Protocol stream (<c>measurement_id</c> of <c>/mp/collect</c>), kept on its events.</param>
+public sealed record ParseContext(DateTimeOffset Now, string? DefaultCountry, string? FallbackLanguage, string? MeasurementId = null)
 {
     /// <summary>How far ahead of the server clock an event timestamp may be (client clocks drift).</summary>
     public static readonly TimeSpan FutureTolerance = TimeSpan.FromHours(1);
@@ -124,6 +125,11 @@ public static class EventParser
     private static ParsedBody BodyError(string field, string message) =>
         new([], false, new Dictionary<string, string[]> { [field] = [message] });
 
+    /// <summary>Whether a body is a GA4 Measurement Protocol one (<c>client_id</c>, <c>user_id</c>, events of <c>{name, params}</c>).</summary>
+    public static bool IsMeasurementProtocol(JsonElement body) =>
+        body.ValueKind == JsonValueKind.Object && body.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Array
+        && IsMeasurementProtocol(body, events);
+
     private static bool IsMeasurementProtocol(JsonElement body, JsonElement events)
     {
         if (body.TryGetProperty("client_id", out _) || body.TryGetProperty("user_id", out _) || body.TryGetProperty("timestamp_micros", out _))
@@ -157,6 +163,7 @@ public static class EventParser
             foreach (var (from, to) in new[] { ("email", "email"), ("email_address", "email"), ("phone", "phone"), ("phone_number", "phone") })
                 if (userData.TryGetProperty(from, out var v) && !flat.ContainsKey(to)) flat[to] = v;
         }
+        if (context.MeasurementId is { } stream && !flat.ContainsKey("measurement_id")) flat["measurement_id"] = JsonSerializer.SerializeToElement(stream);
         // Re-serialise so that the stored raw JSON is the flat event, the same shape as a native one.
         var json = JsonSerializer.SerializeToElement(flat);
         return ParseEvent(json, index, prefix, context);

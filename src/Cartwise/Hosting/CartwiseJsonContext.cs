@@ -8,6 +8,7 @@ namespace Cartwise.Hosting;
 /// <summary>Source-generated JSON for the hot paths (tracking answers and problems); other types fall back to reflection.</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(TrackResponse))]
+[JsonSerializable(typeof(MpValidation))]
 [JsonSerializable(typeof(Recommendations.RecommendationResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]

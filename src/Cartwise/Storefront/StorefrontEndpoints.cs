@@ -46,7 +46,8 @@ public static class StorefrontEndpoints
     private sealed record Caller(long StoreId, string Client, int PerClient, int PerKey);
 
     private static bool IsStorefrontRoute(PathString path) =>
-        path.StartsWithSegments("/api/v1/track", StringComparison.Ordinal) || path.StartsWithSegments("/api/v1/recommendations", StringComparison.Ordinal);
+        path.StartsWithSegments("/api/v1/track", StringComparison.Ordinal) || path.StartsWithSegments("/api/v1/recommendations", StringComparison.Ordinal)
+        || path.StartsWithSegments("/mp/collect", StringComparison.Ordinal) || path.StartsWithSegments("/debug/mp/collect", StringComparison.Ordinal);
 
     /// <summary>
     /// The storefront's rate limits (ASP.NET Core's limiter): per store and client address, and per store, each a

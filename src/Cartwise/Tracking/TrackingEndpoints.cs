@@ -34,15 +34,98 @@ public static class TrackingEndpoints
             // text/plain too: navigator.sendBeacon sends strings as text/plain.
             .Accepts<JsonElement>("application/json", "text/plain")
             .DisableAntiforgery();
+        // GA4 Measurement Protocol clients need only a new base URL: the tracking key comes as api_secret.
+        app.MapPost("/mp/collect", CollectAsync)
+            .RequireAuthorization(KeyAuth.StorefrontPolicy)
+            .WithTags("Tracking")
+            .WithSummary("GA4 Measurement Protocol: ?measurement_id=…&api_secret=<tracking key>; stores as /api/v1/track does and answers 204.")
+            // Any content type, as Google's endpoint: clients send JSON as text/plain, form-encoded (curl -d) or none.
+            .DisableAntiforgery();
+        app.MapPost("/debug/mp/collect", DebugCollectAsync)
+            .RequireAuthorization(KeyAuth.StorefrontPolicy)
+            .WithTags("Tracking")
+            .WithSummary("GA4 Measurement Protocol validation: checks a body as /mp/collect would, stores nothing, answers {\"validationMessages\":[…]}.")
+            .DisableAntiforgery();
         return app;
     }
 
     internal static async Task<Results<Accepted<TrackResponse>, ValidationProblem, ProblemHttpResult>> TrackAsync(
         HttpContext http, EventWriter writer, StoreCache stores, TimeProvider clock, CancellationToken ct)
     {
+        var outcome = await IngestAsync(http, writer, stores, clock, null, ct);
+        if (outcome.Problem is ProblemHttpResult problem) return problem;
+        if (outcome.Problem is ValidationProblem invalid) return invalid;
+        return TypedResults.Accepted((string?)null, outcome.Response);
+    }
+
+    /// <summary>
+    /// GA4 Measurement Protocol: what <c>/api/v1/track</c> does with the same body, answered as Google answers (204, no
+    /// body) when every event was stored. Some events rejected: 202 with what became of each, as <c>/api/v1/track</c>
+    /// answers; none valid, or a body that is not one: 400 naming the fields.
+    /// </summary>
+    internal static async Task<Results<NoContent, Accepted<TrackResponse>, ValidationProblem, ProblemHttpResult>> CollectAsync(
+        HttpContext http, EventWriter writer, StoreCache stores, TimeProvider clock, CancellationToken ct)
+    {
+        var (id, bad) = MeasurementId(http);
+        if (bad is not null) return bad;
+        var outcome = await IngestAsync(http, writer, stores, clock, id, ct);
+        if (outcome.Problem is ProblemHttpResult problem) return problem;
+        if (outcome.Problem is ValidationProblem invalid) return invalid;
+        return outcome.Response!.Rejected == 0 ? TypedResults.NoContent() : TypedResults.Accepted((string?)null, outcome.Response);
+    }
+
+    /// <summary>
+    /// The Measurement Protocol's validation server: checks a body as <c>/mp/collect</c> would, stores nothing, and
+    /// answers 200 with <c>{"validationMessages":[…]}</c> (empty when every event would be stored).
+    /// </summary>
+    internal static async Task<Results<Ok<MpValidation>, ProblemHttpResult>> DebugCollectAsync(HttpContext http, StoreCache stores, TimeProvider clock, CancellationToken ct)
+    {
+        var (id, badId) = MeasurementId(http);
+        if (badId is not null) return TypedResults.Ok(new MpValidation([new("measurement_id", badId.ProblemDetails.Detail ?? "", MpValidation.ValueInvalid)]));
+        var body = await ReadBodyAsync(http, ct);
+        if (body.Problem is { } problem) return TypedResults.Ok(new MpValidation([new("", problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "", MpValidation.ValueInvalid)]));
+        var store = await stores.GetAsync(http.User.StoreId(), ct);
+        if (store is null) return TypedResults.Problem(statusCode: 401, title: "Unknown key");
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.Bytes, new JsonDocumentOptions { MaxDepth = 32 });
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.Ok(new MpValidation([new("", MalformedJson(e), MpValidation.ValueInvalid)]));
+        }
+        using (document)
+        {
+            var parsed = EventParser.ParseBody(document.RootElement, new ParseContext(clock.GetUtcNow(), store.DefaultCountry, http.Request.Headers.AcceptLanguage.ToString(), id));
+            var measurementProtocol = EventParser.IsMeasurementProtocol(document.RootElement);
+            if (parsed.BodyErrors.Count > 0) return TypedResults.Ok(MpValidation.From(parsed.BodyErrors, measurementProtocol));
+            parsed = Verify(parsed, store, http.User.IsAdmin());
+            return TypedResults.Ok(MpValidation.From(parsed.Events.SelectMany(e => e.Errors), measurementProtocol));
+        }
+    }
+
+    /// <summary>The <c>measurement_id</c> of a Measurement Protocol request (optional here, kept on the events), or why it is refused.</summary>
+    private static (string? Id, ProblemHttpResult? Problem) MeasurementId(HttpContext http)
+    {
+        var id = http.Request.Query["measurement_id"].ToString().Trim();
+        if (id.Length == 0) return (null, null);
+        if (id.Length > 64 || !id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            return (null, TypedResults.Problem(statusCode: 400, title: "Bad measurement_id", detail: "measurement_id must be at most 64 letters, digits, '-' or '_' (G-XXXXXXX)."));
+        return (id, null);
+    }
+
+    private static string MalformedJson(JsonException e) =>
+        $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}";
+
+    private sealed record Outcome(IResult? Problem, TrackResponse? Response);
+
+    /// <summary>Reads, parses, verifies and writes a tracking body: the one path of every tracking address.</summary>
+    private static async Task<Outcome> IngestAsync(HttpContext http, EventWriter writer, StoreCache stores, TimeProvider clock, string? measurementId, CancellationToken ct)
+    {
         var storeId = http.User.StoreId();
         var body = await ReadBodyAsync(http, ct);
-        if (body.Problem is { } problem) return problem;
+        if (body.Problem is { } problem) return new(problem, null);
 
         JsonDocument document;
         try
@@ -51,23 +134,22 @@ public static class TrackingEndpoints
         }
         catch (JsonException e)
         {
-            return TypedResults.Problem(statusCode: 400, title: "Malformed JSON",
-                detail: $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}): {e.Message.Split(" Path:")[0].Split(" LineNumber:")[0]}");
+            return new(TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: MalformedJson(e)), null);
         }
         using (document)
         {
             var store = await stores.GetAsync(storeId, ct);
-            if (store is null) return TypedResults.Problem(statusCode: 401, title: "Unknown key");
-            var context = new ParseContext(clock.GetUtcNow(), store.DefaultCountry, http.Request.Headers.AcceptLanguage.ToString());
+            if (store is null) return new(TypedResults.Problem(statusCode: 401, title: "Unknown key"), null);
+            var context = new ParseContext(clock.GetUtcNow(), store.DefaultCountry, http.Request.Headers.AcceptLanguage.ToString(), measurementId);
             var parsed = EventParser.ParseBody(document.RootElement, context);
-            if (parsed.BodyErrors.Count > 0) return TypedResults.ValidationProblem(parsed.BodyErrors, title: "The body is not a tracking request");
+            if (parsed.BodyErrors.Count > 0) return new(TypedResults.ValidationProblem(parsed.BodyErrors, title: "The body is not a tracking request"), null);
             parsed = Verify(parsed, store, http.User.IsAdmin());
 
             var valid = parsed.Events.Where(e => e.IsValid).Select(e => e.Event!).ToList();
             if (valid.Count == 0)
             {
                 var errors = parsed.Events.SelectMany(e => e.Errors).ToDictionary(kv => kv.Key, kv => kv.Value);
-                return TypedResults.ValidationProblem(errors, title: parsed.IsBatch ? "No event of the batch is valid" : "The event is not valid");
+                return new(TypedResults.ValidationProblem(errors, title: parsed.IsBatch ? "No event of the batch is valid" : "The event is not valid"), null);
             }
 
             IReadOnlyList<WriteOutcome> outcomes;
@@ -77,7 +159,7 @@ public static class TrackingEndpoints
             }
             catch (WriterClosedException)
             {
-                return TypedResults.Problem(statusCode: 503, title: "Shutting down", detail: "The server is stopping; send the events again to another node or later.");
+                return new(TypedResults.Problem(statusCode: 503, title: "Shutting down", detail: "The server is stopping; send the events again to another node or later."), null);
             }
 
             var results = new List<TrackResult>(parsed.Events.Count);
@@ -92,7 +174,7 @@ public static class TrackingEndpoints
                 var outcome = outcomes[next++];
                 results.Add(new TrackResult(e.Index, outcome.EventId, outcome.Status == WriteStatus.Stored ? "stored" : "duplicate", null));
             }
-            return TypedResults.Accepted((string?)null, new TrackResponse(
+            return new(null, new TrackResponse(
                 results.Count(r => r.Status == "stored"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "rejected"), results));
         }
     }
