@@ -46,8 +46,19 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
     private static async Task<long> NewScenarioAsync(IPage page, string kind)
     {
         await page.GotoAsync("/scenarios");
+        // The page's script (enhanced forms) loaded before the click, so the form goes one way only.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.GetByRole(AriaRole.Button, new() { Name = kind, Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/customize");
+        try
+        {
+            await page.WaitForURLAsync("**/customize");
+        }
+        catch (TimeoutException e)
+        {
+            // Say where the browser is and what it shows, not only that it waited.
+            var text = await page.Locator("main").InnerTextAsync(new() { Timeout = 5000 });
+            throw new TimeoutException($"after '{kind}' the page is {page.Url}: {text[..Math.Min(600, text.Length)]}", e);
+        }
         return long.Parse(page.Url.Split('/')[^2], System.Globalization.CultureInfo.InvariantCulture);
     }
 
