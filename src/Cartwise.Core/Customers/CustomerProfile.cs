@@ -11,6 +11,8 @@ public class CustomerProfile
     public string? Email { get; set; }
     /// <summary>E.164.</summary>
     public string? Phone { get; set; }
+    /// <summary>ISO 3166 country, when the source knows it (an order file's country column).</summary>
+    public string? Country { get; set; }
     /// <summary>The language of the latest visit that named one.</summary>
     public string? Language { get; set; }
     /// <summary>The latest email consent decision; null when never asked.</summary>

@@ -260,7 +260,6 @@ public static class EventParser
     /// </summary>
     public static List<string> ItemIds(string payload)
     {
-        var ids = new List<string>();
         JsonDocument doc;
         try
         {
@@ -268,10 +267,17 @@ public static class EventParser
         }
         catch (JsonException)
         {
-            return ids;
+            return [];
         }
         using var _ = doc;
-        if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return ids;
+        return ItemIds(doc.RootElement);
+    }
+
+    /// <summary>The item ids of a stored event already parsed (<see cref="ItemIds(string)"/>).</summary>
+    public static List<string> ItemIds(JsonElement root)
+    {
+        var ids = new List<string>();
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array) return ids;
         foreach (var item in items.EnumerateArray())
         {
             if (item.ValueKind != JsonValueKind.Object) continue;

@@ -24,8 +24,8 @@ public sealed class CustomerWriter(RowWriter writer, long storeId)
         WHERE {StoreSql.Filter()} AND "Id"=@p1
         """;
 
-    /// <summary>Inserts new profiles (<paramref name="country"/> per profile, or null) and gives their ids in order.</summary>
-    public Task<long[]> InsertAsync(IReadOnlyList<CustomerProfile> profiles, Func<CustomerProfile, string?>? country, CancellationToken ct) =>
+    /// <summary>Inserts new profiles and gives their ids in order.</summary>
+    public Task<long[]> InsertAsync(IReadOnlyList<CustomerProfile> profiles, CancellationToken ct) =>
         writer.InsertReturningIdsAsync(
             """
             INSERT INTO "Customers" ("StoreId","ExternalId","Email","Phone","Language","Country","EmailConsent","EmailConsentAt","EmailConsentSource",
@@ -34,7 +34,7 @@ public sealed class CustomerWriter(RowWriter writer, long storeId)
             """,
             profiles.Select(c => new object?[]
             {
-                storeId, c.ExternalId, c.Email, c.Phone, c.Language, country?.Invoke(c), c.Consent, c.ConsentAt, c.ConsentSource, c.CreatedAt, c.LastSeenAt, c.IsIdentified,
+                storeId, c.ExternalId, c.Email, c.Phone, c.Language, c.Country, c.Consent, c.ConsentAt, c.ConsentSource, c.CreatedAt, c.LastSeenAt, c.IsIdentified,
             }).ToList(), ct);
 
     /// <summary>Stores profiles whose identity (customer id, email, phone, identified) changed, with the rest of what they know.</summary>

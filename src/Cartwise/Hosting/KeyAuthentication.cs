@@ -31,11 +31,11 @@ public static class KeyAuth
     /// </summary>
     public static string TrackingKeyOf(HttpRequest request) =>
         request.Headers[TrackingHeader].ToString().Trim() is { Length: > 0 } header ? header
-        : request.Query[IsMeasurementProtocol(request) ? "api_secret" : "key"].ToString().Trim();
+        : request.Query[IsMeasurementProtocol(request.Path) ? "api_secret" : "key"].ToString().Trim();
 
     /// <summary>The GA4 Measurement Protocol addresses, where the tracking key comes as <c>api_secret</c>, as Google's clients send it.</summary>
-    public static bool IsMeasurementProtocol(HttpRequest request) =>
-        request.Path.StartsWithSegments("/mp/collect", StringComparison.Ordinal) || request.Path.StartsWithSegments("/debug/mp/collect", StringComparison.Ordinal);
+    public static bool IsMeasurementProtocol(PathString path) =>
+        path.StartsWithSegments("/mp/collect", StringComparison.Ordinal) || path.StartsWithSegments("/debug/mp/collect", StringComparison.Ordinal);
 
     /// <summary>True when the caller used its store's admin key (not only the public tracking key).</summary>
     public static bool IsAdmin(this ClaimsPrincipal user) =>

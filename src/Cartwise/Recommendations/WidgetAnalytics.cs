@@ -45,7 +45,7 @@ public static class WidgetAnalytics
             foreach (var a in await db.Events.AsNoTracking()
                          .Where(e => e.Name == EventNames.AddToCart && e.CustomerId != null && chunk.Contains(e.CustomerId.Value) && e.OccurredAt >= start && e.OccurredAt < until)
                          .Select(e => new { Customer = e.CustomerId!.Value, e.OccurredAt, e.Payload }).ToListAsync(ct))
-                additions.Add(new CartAddition(a.Customer, a.OccurredAt, Items(a.Payload)));
+                additions.Add(new CartAddition(a.Customer, a.OccurredAt, EventParser.ItemIds(a.Payload)));
             var placed = await db.Orders.AsNoTracking()
                 .Where(o => o.CustomerId != null && chunk.Contains(o.CustomerId.Value) && o.PlacedAt >= start && o.PlacedAt < until)
                 .Select(o => new { o.Id, Customer = o.CustomerId!.Value, o.PlacedAt, Net = o.Value - o.RefundedValue }).ToListAsync(ct);
@@ -70,10 +70,8 @@ public static class WidgetAnalytics
         if (!root.TryGetProperty("item_list_id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString() is not { } listId
             || !listId.StartsWith(ListPrefix, StringComparison.Ordinal)) return null;
         var strategy = root.TryGetProperty("item_list_name", out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : "";
-        return (listId[ListPrefix.Length..], strategy, Items(payload));
+        return (listId[ListPrefix.Length..], strategy, EventParser.ItemIds(root));
     }
-
-    private static List<string> Items(string payload) => EventParser.ItemIds(payload);
 
     /// <summary>The range a report opens with: the last 30 days up to today in the store's time zone.</summary>
     public static async Task<(DateOnly From, DateOnly To)> DefaultRangeAsync(CartwiseDb db, DateTimeOffset now, CancellationToken ct)

@@ -47,7 +47,7 @@ public static class StorefrontEndpoints
 
     private static bool IsStorefrontRoute(PathString path) =>
         path.StartsWithSegments("/api/v1/track", StringComparison.Ordinal) || path.StartsWithSegments("/api/v1/recommendations", StringComparison.Ordinal)
-        || path.StartsWithSegments("/mp/collect", StringComparison.Ordinal) || path.StartsWithSegments("/debug/mp/collect", StringComparison.Ordinal);
+        || KeyAuth.IsMeasurementProtocol(path);
 
     /// <summary>
     /// The storefront's rate limits (ASP.NET Core's limiter): per store and client address, and per store, each a

@@ -434,7 +434,7 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         await products.UpdateFromEventsAsync(_products.Values.Where(p => p.Dirty && !p.IsNew).Select(p => (p.Id, Record(p))).ToList(), now, ct);
 
         var newCustomers = _newCustomers.Where(c => c.MergedInto is null).ToList();
-        var customerIds = await customers.InsertAsync(newCustomers, null, ct);
+        var customerIds = await customers.InsertAsync(newCustomers, ct);
         for (var i = 0; i < newCustomers.Count; i++) newCustomers[i].Id = customerIds[i];
         var changed = _customers.Values.Where(c => c.Dirty && c.MergedInto is null).ToList();
         await customers.UpdateAsync(changed.Where(c => c.IdentityDirty).ToList(), ct);

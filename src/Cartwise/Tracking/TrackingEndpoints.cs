@@ -82,27 +82,12 @@ public static class TrackingEndpoints
     {
         var (id, badId) = MeasurementId(http);
         if (badId is not null) return TypedResults.Ok(new MpValidation([new("measurement_id", badId.ProblemDetails.Detail ?? "", MpValidation.ValueInvalid)]));
-        var body = await ReadBodyAsync(http, ct);
-        if (body.Problem is { } problem) return TypedResults.Ok(new MpValidation([new("", problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "", MpValidation.ValueInvalid)]));
-        var store = await stores.GetAsync(http.User.StoreId(), ct);
-        if (store is null) return TypedResults.Problem(statusCode: 401, title: "Unknown key");
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.Bytes, new JsonDocumentOptions { MaxDepth = 32 });
-        }
-        catch (JsonException e)
-        {
-            return TypedResults.Ok(new MpValidation([new("", MalformedJson(e), MpValidation.ValueInvalid)]));
-        }
-        using (document)
-        {
-            var parsed = EventParser.ParseBody(document.RootElement, new ParseContext(clock.GetUtcNow(), store.DefaultCountry, http.Request.Headers.AcceptLanguage.ToString(), id));
-            var measurementProtocol = EventParser.IsMeasurementProtocol(document.RootElement);
-            if (parsed.BodyErrors.Count > 0) return TypedResults.Ok(MpValidation.From(parsed.BodyErrors, measurementProtocol));
-            parsed = Verify(parsed, store, http.User.IsAdmin());
-            return TypedResults.Ok(MpValidation.From(parsed.Events.SelectMany(e => e.Errors), measurementProtocol));
-        }
+        var read = await ParseAsync(http, stores, clock, id, ct);
+        if (read.Problem is { } problem)
+            return problem.StatusCode == StatusCodes.Status401Unauthorized ? problem
+                : TypedResults.Ok(new MpValidation([new("", problem.ProblemDetails.Detail ?? problem.ProblemDetails.Title ?? "", MpValidation.ValueInvalid)]));
+        var parsed = read.Body!;
+        return TypedResults.Ok(MpValidation.From(parsed.BodyErrors.Count > 0 ? parsed.BodyErrors : parsed.Events.SelectMany(e => e.Errors), read.MeasurementProtocol));
     }
 
     /// <summary>The <c>measurement_id</c> of a Measurement Protocol request (optional here, kept on the events), or why it is refused.</summary>
@@ -120,13 +105,17 @@ public static class TrackingEndpoints
 
     private sealed record Outcome(IResult? Problem, TrackResponse? Response);
 
-    /// <summary>Reads, parses, verifies and writes a tracking body: the one path of every tracking address.</summary>
-    private static async Task<Outcome> IngestAsync(HttpContext http, EventWriter writer, StoreCache stores, TimeProvider clock, string? measurementId, CancellationToken ct)
-    {
-        var storeId = http.User.StoreId();
-        var body = await ReadBodyAsync(http, ct);
-        if (body.Problem is { } problem) return new(problem, null);
+    /// <param name="Body">The parsed body, its events verified; with <see cref="ParsedBody.BodyErrors"/> when it is not a tracking request.</param>
+    private sealed record Read(ParsedBody? Body, bool MeasurementProtocol, ProblemHttpResult? Problem);
 
+    /// <summary>
+    /// Reads and parses a tracking body for the caller's store and verifies its events: what every tracking address
+    /// does before it writes or, for the validation server, instead of writing.
+    /// </summary>
+    private static async Task<Read> ParseAsync(HttpContext http, StoreCache stores, TimeProvider clock, string? measurementId, CancellationToken ct)
+    {
+        var body = await ReadBodyAsync(http, ct);
+        if (body.Problem is { } problem) return new(null, false, problem);
         JsonDocument document;
         try
         {
@@ -134,49 +123,59 @@ public static class TrackingEndpoints
         }
         catch (JsonException e)
         {
-            return new(TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: MalformedJson(e)), null);
+            return new(null, false, TypedResults.Problem(statusCode: 400, title: "Malformed JSON", detail: MalformedJson(e)));
         }
+        // The parsed events hold strings only: nothing refers to the document once it is disposed.
         using (document)
         {
-            var store = await stores.GetAsync(storeId, ct);
-            if (store is null) return new(TypedResults.Problem(statusCode: 401, title: "Unknown key"), null);
+            var store = await stores.GetAsync(http.User.StoreId(), ct);
+            if (store is null) return new(null, false, TypedResults.Problem(statusCode: 401, title: "Unknown key"));
             var context = new ParseContext(clock.GetUtcNow(), store.DefaultCountry, http.Request.Headers.AcceptLanguage.ToString(), measurementId);
             var parsed = EventParser.ParseBody(document.RootElement, context);
-            if (parsed.BodyErrors.Count > 0) return new(TypedResults.ValidationProblem(parsed.BodyErrors, title: "The body is not a tracking request"), null);
-            parsed = Verify(parsed, store, http.User.IsAdmin());
-
-            var valid = parsed.Events.Where(e => e.IsValid).Select(e => e.Event!).ToList();
-            if (valid.Count == 0)
-            {
-                var errors = parsed.Events.SelectMany(e => e.Errors).ToDictionary(kv => kv.Key, kv => kv.Value);
-                return new(TypedResults.ValidationProblem(errors, title: parsed.IsBatch ? "No event of the batch is valid" : "The event is not valid"), null);
-            }
-
-            IReadOnlyList<WriteOutcome> outcomes;
-            try
-            {
-                outcomes = await writer.WriteAsync(storeId, valid, ct);
-            }
-            catch (WriterClosedException)
-            {
-                return new(TypedResults.Problem(statusCode: 503, title: "Shutting down", detail: "The server is stopping; send the events again to another node or later."), null);
-            }
-
-            var results = new List<TrackResult>(parsed.Events.Count);
-            var next = 0;
-            foreach (var e in parsed.Events)
-            {
-                if (!e.IsValid)
-                {
-                    results.Add(new TrackResult(e.Index, null, "rejected", e.Errors));
-                    continue;
-                }
-                var outcome = outcomes[next++];
-                results.Add(new TrackResult(e.Index, outcome.EventId, outcome.Status == WriteStatus.Stored ? "stored" : "duplicate", null));
-            }
-            return new(null, new TrackResponse(
-                results.Count(r => r.Status == "stored"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "rejected"), results));
+            var measurementProtocol = EventParser.IsMeasurementProtocol(document.RootElement);
+            return new(parsed.BodyErrors.Count > 0 ? parsed : Verify(parsed, store, http.User.IsAdmin()), measurementProtocol, null);
         }
+    }
+
+    /// <summary>Reads, parses, verifies and writes a tracking body: the one path of every tracking address.</summary>
+    private static async Task<Outcome> IngestAsync(HttpContext http, EventWriter writer, StoreCache stores, TimeProvider clock, string? measurementId, CancellationToken ct)
+    {
+        var read = await ParseAsync(http, stores, clock, measurementId, ct);
+        if (read.Problem is { } problem) return new(problem, null);
+        var parsed = read.Body!;
+        if (parsed.BodyErrors.Count > 0) return new(TypedResults.ValidationProblem(parsed.BodyErrors, title: "The body is not a tracking request"), null);
+
+        var valid = parsed.Events.Where(e => e.IsValid).Select(e => e.Event!).ToList();
+        if (valid.Count == 0)
+        {
+            var errors = parsed.Events.SelectMany(e => e.Errors).ToDictionary(kv => kv.Key, kv => kv.Value);
+            return new(TypedResults.ValidationProblem(errors, title: parsed.IsBatch ? "No event of the batch is valid" : "The event is not valid"), null);
+        }
+
+        IReadOnlyList<WriteOutcome> outcomes;
+        try
+        {
+            outcomes = await writer.WriteAsync(http.User.StoreId(), valid, ct);
+        }
+        catch (WriterClosedException)
+        {
+            return new(TypedResults.Problem(statusCode: 503, title: "Shutting down", detail: "The server is stopping; send the events again to another node or later."), null);
+        }
+
+        var results = new List<TrackResult>(parsed.Events.Count);
+        var next = 0;
+        foreach (var e in parsed.Events)
+        {
+            if (!e.IsValid)
+            {
+                results.Add(new TrackResult(e.Index, null, "rejected", e.Errors));
+                continue;
+            }
+            var outcome = outcomes[next++];
+            results.Add(new TrackResult(e.Index, outcome.EventId, outcome.Status == WriteStatus.Stored ? "stored" : "duplicate", null));
+        }
+        return new(null, new TrackResponse(
+            results.Count(r => r.Status == "stored"), results.Count(r => r.Status == "duplicate"), results.Count(r => r.Status == "rejected"), results));
     }
 
     /// <summary>

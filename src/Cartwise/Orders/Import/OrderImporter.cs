@@ -278,12 +278,10 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
             .Where(g => !_customerIds.ContainsKey(g.Key)).ToList();
         var profiles = fresh.Select(g => new CustomerProfile
         {
-            ExternalId = g.First().CustomerKey, Email = g.Select(o => o.Email).FirstOrDefault(e => e is not null), CreatedAt = g.Min(o => o.At), LastSeenAt = g.Max(o => o.At),
-            IsIdentified = true, IsNew = true,
+            ExternalId = g.First().CustomerKey, Email = g.Select(o => o.Email).FirstOrDefault(e => e is not null), Country = g.First().Country,
+            CreatedAt = g.Min(o => o.At), LastSeenAt = g.Max(o => o.At), IsIdentified = true, IsNew = true,
         }).ToList();
-        var countries = new Dictionary<CustomerProfile, string?>(ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < fresh.Count; i++) countries[profiles[i]] = fresh[i].First().Country;
-        var ids = await writer.InsertAsync(profiles, p => countries[p], ct);
+        var ids = await writer.InsertAsync(profiles, ct);
         var identities = new List<(string, long)>();
         for (var i = 0; i < fresh.Count; i++)
         {
