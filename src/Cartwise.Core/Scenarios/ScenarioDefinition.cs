@@ -91,8 +91,26 @@ public sealed record OrderTier(string Id, decimal From, decimal? To, long Messag
 /// <summary>A bounce-back offer: the message with a coupon, and an optional reminder so many days before the coupon expires.</summary>
 public sealed record BounceBackOffer(long MessageId, int ValidDays = 14, long? ReminderMessageId = null, int? ReminderDaysBeforeExpiry = null);
 
-/// <summary>Who may receive the scenario's messages besides consent: languages, countries, number of orders.</summary>
-public sealed record Audience(IReadOnlyList<string>? Languages = null, IReadOnlyList<string>? Countries = null, int? MinOrders = null, int? MaxOrders = null);
+/// <summary>
+/// Who may receive the scenario's messages besides consent: languages, countries, number of orders, and RFM
+/// segments (<see cref="Segments"/>: only their members; <see cref="ExcludeSegments"/>: never theirs), by key.
+/// </summary>
+public sealed record Audience(IReadOnlyList<string>? Languages = null, IReadOnlyList<string>? Countries = null, int? MinOrders = null, int? MaxOrders = null,
+    IReadOnlyList<string>? Segments = null, IReadOnlyList<string>? ExcludeSegments = null)
+{
+    /// <summary>True when the audience looks at segments (the customer's current one must then be known).</summary>
+    public bool BySegment => Segments is { Count: > 0 } || ExcludeSegments is { Count: > 0 };
+
+    /// <summary>Why a customer in <paramref name="segment"/> (null: not scored) is outside the audience's segments, or null.</summary>
+    public string? SegmentProblem(string? segment)
+    {
+        if (Segments is { Count: > 0 } include && (segment is null || !include.Contains(segment)))
+            return $"audience: segment {segment ?? "none (not scored)"} not in {string.Join(", ", include)}";
+        if (segment is not null && ExcludeSegments is { Count: > 0 } exclude && exclude.Contains(segment))
+            return $"audience: segment {segment} is excluded";
+        return null;
+    }
+}
 
 /// <summary>No sends from <see cref="From"/>:00 to <see cref="To"/>:00 store time (wrapping midnight when From &gt; To).</summary>
 public sealed record QuietHours(int From, int To);
@@ -140,6 +158,17 @@ public static class ScenarioValidator
             }
             Texts(audience.Languages, "customize.audience.languages", "a language tag such as en or pt-BR");
             Texts(audience.Countries, "customize.audience.countries", "an ISO 3166 country code such as PL");
+            void Keys(IReadOnlyList<string>? list, string path)
+            {
+                if (list is null) return;
+                for (var i = 0; i < list.Count; i++)
+                    if (!Segments.Rfm.Segments.Any(s => s.Key == list[i]))
+                        errors.Add(($"{path}[{i}]", $"a segment key: {string.Join(", ", Segments.Rfm.Segments.Select(s => s.Key))}"));
+            }
+            Keys(audience.Segments, "customize.audience.segments");
+            Keys(audience.ExcludeSegments, "customize.audience.excludeSegments");
+            if (audience.Segments?.Intersect(audience.ExcludeSegments ?? []).FirstOrDefault() is { } both)
+                errors.Add(("customize.audience.excludeSegments", $"'{both}' is both included and excluded"));
             if (audience.MinOrders is < 0 || audience.MaxOrders is < 0 || audience.MinOrders > audience.MaxOrders)
                 errors.Add(("customize.audience", "order counts of 0 or more, the minimum not above the maximum"));
         }

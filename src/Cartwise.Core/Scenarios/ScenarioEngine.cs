@@ -6,7 +6,7 @@ public sealed record ScenarioEvent(string Key, long Customer, string Action, Dat
     IReadOnlyList<long> Categories, decimal? Value = null, long? Order = null);
 
 /// <summary>What the audience and consent checks need to know of the customer when the event comes.</summary>
-public sealed record CustomerFacts(bool Consent, string? Language = null, string? Country = null, int Orders = 0);
+public sealed record CustomerFacts(bool Consent, string? Language = null, string? Country = null, int Orders = 0, string? Segment = null);
 
 /// <summary>A purchase after a trigger, for the check at send time.</summary>
 public sealed record PurchaseFact(DateTimeOffset At, IReadOnlyList<long> Categories);
@@ -173,7 +173,7 @@ public sealed class ScenarioEngine
             return $"audience: country {f.Country ?? "unknown"} not in {string.Join(", ", countries)}";
         if (a.MinOrders is { } min && f.Orders < min) return $"audience: {f.Orders} orders, fewer than {min}";
         if (a.MaxOrders is { } max && f.Orders > max) return $"audience: {f.Orders} orders, more than {max}";
-        return null;
+        return a.SegmentProblem(f.Segment);
     }
 
     private bool Matches(CrossSellRule rule, CustomerState state, ScenarioEvent e)

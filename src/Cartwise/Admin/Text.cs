@@ -28,6 +28,9 @@ public static class Labels
         [Customers.TimelineKinds.Coupon] = "Coupon", [Customers.TimelineKinds.Open] = "Opened", [Customers.TimelineKinds.Click] = "Clicked",
         [Customers.TimelineKinds.Unsubscribe] = "Unsubscribed", [Customers.TimelineKinds.Consent] = "Consent",
         ["lift"] = "Lift", ["confidence"] = "Confidence", ["support"] = "Support",
+        [Core.Attribution.AttributionModels.Last] = "Last click", [Core.Attribution.AttributionModels.First] = "First click",
+        [Core.Attribution.AttributionModels.Linear] = "Linear", [Core.Attribution.AttributionModels.TimeDecay] = "Time decay",
+        [Core.Attribution.AttributionModels.Position] = "Position-based (40/20/40)", [Core.Attribution.AttributionModels.Markov] = "Data-driven (Markov)",
     };
 
     /// <summary>Every word, for the check that each has its translations.</summary>

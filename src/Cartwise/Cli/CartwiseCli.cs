@@ -24,6 +24,8 @@ public static class CartwiseCli
         root.Subcommands.Add(MineCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(ScenariosCommand.Build());
+        root.Subcommands.Add(ReportCommand.Build());
+        root.Subcommands.Add(AttributionCommand.Build());
         return root;
     }
 

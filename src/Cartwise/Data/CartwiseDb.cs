@@ -45,6 +45,9 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
     public DbSet<Scenarios.ScenarioDecision> ScenarioDecisions => Set<Scenarios.ScenarioDecision>();
     public DbSet<Scenarios.ScenarioCursor> ScenarioCursors => Set<Scenarios.ScenarioCursor>();
     public DbSet<Scenarios.ScenarioTestWinner> ScenarioTestWinners => Set<Scenarios.ScenarioTestWinner>();
+    public DbSet<Segments.CustomerSegment> CustomerSegments => Set<Segments.CustomerSegment>();
+    public DbSet<Segments.SegmentMove> SegmentMoves => Set<Segments.SegmentMove>();
+    public DbSet<Segments.SegmentSchedule> SegmentSchedules => Set<Segments.SegmentSchedule>();
 
     /// <summary>Which engine this context talks to, for the few places where SQL differs.</summary>
     public abstract DatabaseKind Kind { get; }
@@ -169,6 +172,20 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
         });
         b.Entity<Scenarios.ScenarioCursor>(e => e.HasKey(x => x.StoreId));
         b.Entity<Scenarios.ScenarioTestWinner>(e => e.HasIndex(x => new { x.ScenarioId, x.Rule }).IsUnique());
+        b.Entity<Segments.CustomerSegment>(e =>
+        {
+            e.HasIndex(x => new { x.StoreId, x.CustomerId }).IsUnique();
+            // A segment's members (audiences, exports, the segment table).
+            e.HasIndex(x => new { x.StoreId, x.Segment });
+            e.Property(x => x.Segment).HasMaxLength(64);
+        });
+        // "Who moved from Loyal to At risk this month": a store's moves in time.
+        b.Entity<Segments.SegmentMove>(e => e.HasIndex(x => new { x.StoreId, x.At }));
+        b.Entity<Segments.SegmentSchedule>(e =>
+        {
+            e.HasIndex(x => x.StoreId).IsUnique();
+            e.HasIndex(x => x.NextRunAt);
+        });
 
         foreach (var type in b.Model.GetEntityTypes().Where(t => typeof(IStoreOwned).IsAssignableFrom(t.ClrType)))
         {

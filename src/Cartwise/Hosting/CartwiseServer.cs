@@ -88,6 +88,7 @@ public static class CartwiseServer
             services.AddHostedService<Scenarios.AbTestWorker>();
             services.AddHostedService<Messages.OutboxWorker>();
             services.AddHostedService<FeedScheduleWorker>();
+            services.AddHostedService<Segments.SegmentWorker>();
             services.AddHostedService<Recommendations.ModelWorker>();
             services.AddHostedService<StatisticsWorker>();
         }
@@ -128,6 +129,7 @@ public static class CartwiseServer
         Messages.LinkEndpoints.MapLinkEndpoints(app);
         Coupons.CouponEndpoints.MapCouponEndpoints(app);
         Scenarios.ScenarioEndpoints.MapScenarioEndpoints(app);
+        Analytics.AnalyticsEndpoints.MapAnalyticsEndpoints(app);
         app.MapAdminApp();
         return app;
     }

@@ -42,7 +42,7 @@ public static class LinkEndpoints
     internal static async Task<FileContentHttpResult> OpenAsync(string token, CartwiseDb db, TimeProvider clock, CancellationToken ct)
     {
         if (await FindAsync(db, token, ct) is { } f && LinkSigner.Verify(f.Secret, "o", token))
-            await RecordAsync(db, f.Row, "open", null, clock.GetUtcNow(), ct);
+            await RecordAsync(db, f.Row, ActivityKinds.Open, null, clock.GetUtcNow(), ct);
         return TypedResults.File(Pixel, "image/gif");
     }
 
@@ -51,7 +51,7 @@ public static class LinkEndpoints
         if (u is null || await FindAsync(db, token, ct) is not { } f || !LinkSigner.Verify(f.Secret, "c", token, u)
             || !Uri.TryCreate(u, UriKind.Absolute, out var target) || target.Scheme is not ("http" or "https"))
             return TypedResults.Problem(statusCode: 400, title: "Invalid link", detail: "This link is not a signed link of a message.");
-        await RecordAsync(db, f.Row, "click", u, clock.GetUtcNow(), ct);
+        await RecordAsync(db, f.Row, ActivityKinds.Click, u, clock.GetUtcNow(), ct);
         return TypedResults.Redirect(u);
     }
 
@@ -81,8 +81,8 @@ public static class LinkEndpoints
     {
         if (await FindAsync(db, token, ct) is not { } f || !LinkSigner.Verify(f.Secret, "k", token)) return TypedResults.NotFound();
         if (!await ConsentConfirmation.ConfirmAsync(db, f.Row, clock.GetUtcNow(), ct)) return TypedResults.NotFound();
-        if (!await db.MessageActivities.AnyAsync(a => a.OutboxId == f.Row.Id && a.Kind == "confirm", ct))
-            await RecordAsync(db, f.Row, "confirm", null, clock.GetUtcNow(), ct);
+        if (!await db.MessageActivities.AnyAsync(a => a.OutboxId == f.Row.Id && a.Kind == ActivityKinds.Confirm, ct))
+            await RecordAsync(db, f.Row, ActivityKinds.Confirm, null, clock.GetUtcNow(), ct);
         var store = await StoreNameAsync(db, f.Row, ct);
         return Page("Subscribed", "You are subscribed", $"<p>{Enc(f.Row.Email)} will get emails from {Enc(store)}. Every email has a link to stop them.</p>");
     }
@@ -106,8 +106,8 @@ public static class LinkEndpoints
     private static async Task UnsubscribeAsync(CartwiseDb db, OutboxMessage row, DateTimeOffset now, CancellationToken ct)
     {
         await OutboxService.SuppressAsync(db, row.Email, "unsubscribe", row.Id, now, ct, row.CustomerId);
-        if (!await db.MessageActivities.AnyAsync(a => a.OutboxId == row.Id && a.Kind == "unsubscribe", ct))
-            await RecordAsync(db, row, "unsubscribe", null, now, ct);
+        if (!await db.MessageActivities.AnyAsync(a => a.OutboxId == row.Id && a.Kind == ActivityKinds.Unsubscribe, ct))
+            await RecordAsync(db, row, ActivityKinds.Unsubscribe, null, now, ct);
     }
 
     private static async Task RecordAsync(CartwiseDb db, OutboxMessage row, string kind, string? url, DateTimeOffset now, CancellationToken ct)

@@ -124,6 +124,16 @@ public sealed class OutboxBody : IStoreOwned
     public required byte[] MimeGzip { get; set; }
 }
 
+/// <summary>What a recipient did with a message (<see cref="MessageActivity.Kind"/>).</summary>
+public static class ActivityKinds
+{
+    public const string Open = "open";
+    public const string Click = "click";
+    public const string Unsubscribe = "unsubscribe";
+    /// <summary>A consent confirmation link followed.</summary>
+    public const string Confirm = "confirm";
+}
+
 /// <summary>An open, click or unsubscribe of a sent message.</summary>
 public sealed class MessageActivity : IStoreOwned
 {

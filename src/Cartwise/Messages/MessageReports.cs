@@ -10,7 +10,7 @@ namespace Cartwise.Messages;
 /// credited revenue squared) are what an A/B test's intervals need.
 /// </summary>
 public sealed record MessageReport(int Sent, int Failed, int Skipped, int Opened, int Clicked, int Unsubscribed, int Orders, decimal Revenue,
-    int CouponsSent, int CouponsRedeemed, double OpenRate, double ClickRate, double ClickToOpenRate,
+    int CouponsSent, int CouponsRedeemed, double OpenRate, double ClickRate, double ClickToOpenRate, double CouponResponseRate,
     [property: System.Text.Json.Serialization.JsonIgnore] int Converted = 0, [property: System.Text.Json.Serialization.JsonIgnore] double RevenueSquares = 0);
 
 /// <summary>What a report's rows can be grouped by: the language, rule and message of a row, and when it was sent (or decided, unsent).</summary>
@@ -27,7 +27,7 @@ public sealed record GroupedReport(MessageReport Total, IReadOnlyList<IReadOnlyD
 public static class MessageReports
 {
     /// <summary>The report of no rows.</summary>
-    public static MessageReport Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static MessageReport Empty { get; } = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 
     private sealed record Row(long Id, long? CustomerId, string Status, string? Language, string? Rule, long MessageId, string? CouponCode, DateTimeOffset? SentAt, DateTimeOffset CreatedAt);
 
@@ -58,11 +58,11 @@ public static class MessageReports
         foreach (var chunk in customers.Chunk(2000))
         {
             touches.AddRange((await (from a in db.MessageActivities.AsNoTracking()
-                                     where a.CustomerId != null && chunk.Contains(a.CustomerId.Value) && (a.Kind == "open" || a.Kind == "click")
+                                     where a.CustomerId != null && chunk.Contains(a.CustomerId.Value) && (a.Kind == ActivityKinds.Open || a.Kind == ActivityKinds.Click)
                                      join o in db.Outbox.AsNoTracking() on a.OutboxId equals o.Id
                                      where !o.IsTest
                                      select new { Customer = a.CustomerId!.Value, a.OutboxId, a.Kind, a.At }).ToListAsync(ct))
-                .Select(t => new Touch(t.Customer, t.OutboxId, t.Kind == "click", t.At)));
+                .Select(t => new Touch(t.Customer, t.OutboxId, t.Kind == ActivityKinds.Click, t.At)));
             foreach (var o in await db.Orders.AsNoTracking().Where(o => o.CustomerId != null && chunk.Contains(o.CustomerId.Value) && o.PlacedAt >= first)
                          .Select(o => new { o.Id, o.CustomerId, o.PlacedAt, o.Value, o.RefundedValue, o.Coupon }).ToListAsync(ct))
             {
@@ -84,13 +84,13 @@ public static class MessageReports
             var list = all.ToList();
             var s = list.Where(r => r.Status == OutboxStatus.Sent).ToList();
             int With(string kind) => s.Count(r => kinds.TryGetValue(r.Id, out var k) && k.Contains(kind));
-            var opened = s.Count(r => kinds.TryGetValue(r.Id, out var k) && (k.Contains("open") || k.Contains("click")));
-            var clicked = With("click");
+            var opened = s.Count(r => kinds.TryGetValue(r.Id, out var k) && (k.Contains(ActivityKinds.Open) || k.Contains(ActivityKinds.Click)));
+            var clicked = With(ActivityKinds.Click);
             var revenue = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Sum() : 0m);
             var orderCount = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Count : 0);
             return new MessageReport(s.Count, list.Count(r => r.Status == OutboxStatus.Failed), list.Count(r => r.Status == OutboxStatus.Skipped),
-                opened, clicked, With("unsubscribe"), orderCount, revenue, Coupons(s.Where(r => r.CouponCode is not null)), Coupons(s.Where(Redeemed)),
-                Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened),
+                opened, clicked, With(ActivityKinds.Unsubscribe), orderCount, revenue, Coupons(s.Where(r => r.CouponCode is not null)), Coupons(s.Where(Redeemed)),
+                Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened), Rate(Coupons(s.Where(Redeemed)), Coupons(s.Where(r => r.CouponCode is not null))),
                 s.Count(r => creditedByOutbox.ContainsKey(r.Id)), s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? Math.Pow((double)v.Sum(), 2) : 0));
         }
 

@@ -20,7 +20,12 @@ public sealed record ReasonView(string Strategy, string Text, IReadOnlyList<stri
 
 public sealed record BundleView(IReadOnlyList<string> Items, decimal? Price, int Support);
 
-public sealed record RecommendationResponse(string Strategy, IReadOnlyList<RecommendedItem> Items, IReadOnlyList<string> UnknownProducts, DateTimeOffset ModelBuiltAt, int ModelBaskets);
+/// <param name="FreeShipping">With <c>strategy=threshold</c>: the threshold, the cart's value and what remains to reach it.</param>
+public sealed record RecommendationResponse(string Strategy, IReadOnlyList<RecommendedItem> Items, IReadOnlyList<string> UnknownProducts, DateTimeOffset ModelBuiltAt, int ModelBaskets,
+    FreeShippingView? FreeShipping = null);
+
+/// <summary>How far a cart is from free shipping: <see cref="Remaining"/> is what adding an item must cover.</summary>
+public sealed record FreeShippingView(decimal Threshold, decimal CartValue, decimal Remaining, string? Currency);
 
 public sealed record RuleView(string Level, IReadOnlyList<RuleItem> Antecedent, RuleItem Consequent, int Support, double SupportFraction, double Confidence, double Lift, double Leverage, double? Conviction);
 
@@ -38,7 +43,7 @@ public static class RecommendationEndpoints
     public static IEndpointRouteBuilder MapRecommendationEndpoints(this IEndpointRouteBuilder app)
     {
         var storefront = app.MapGroup("/api/v1/recommendations").RequireAuthorization(KeyAuth.StorefrontPolicy).WithTags("Recommendations");
-        storefront.MapGet("/", GetAsync).WithSummary("Recommendations for a product, a cart, a customer or a category (tracking or admin key).");
+        storefront.MapGet("/", GetAsync).WithSummary("Recommendations for a product, a cart, a customer or a category (tracking or admin key); strategy=threshold: the cart's free-shipping gap fillers with what remains to the threshold (threshold=, cart_value=).");
         storefront.MapGet("/widget", WidgetAsync).WithSummary("A storefront widget as an HTML fragment (widget=cart|product|upsell|bundle|recently-viewed|bestsellers|free-shipping, or any strategy=).");
         var admin = app.MapGroup("/api/v1").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Recommendations");
         admin.MapGet("/rules", RulesAsync).WithSummary("Association rules of the current model (filter by item or category, sort by lift, confidence or support).");
@@ -72,7 +77,10 @@ public static class RecommendationEndpoints
             return ids;
         }
         var strategy = q["strategy"].ToString() is { Length: > 0 } s ? s : defaultStrategy;
-        if (strategy is not null && !Strategies.All.Contains(strategy)) errors["strategy"] = [$"'{strategy}' is not one of {string.Join(", ", Strategies.All)}."];
+        // The gap fillers start from the cart's rules (see GapFillersAsync).
+        if (strategy == WidgetKinds.ThresholdStrategy) strategy = Strategies.Cart;
+        if (strategy is not null && !Strategies.All.Contains(strategy))
+            errors["strategy"] = [$"'{strategy}' is not one of {string.Join(", ", Strategies.All.Append(WidgetKinds.ThresholdStrategy))}."];
         var limit = 10;
         if (q["limit"].ToString() is { Length: > 0 } l && (!int.TryParse(l, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 100)) errors["limit"] = ["Must be a whole number from 1 to 100."];
         long? category = null;
@@ -194,14 +202,48 @@ public static class RecommendationEndpoints
                 r.Reason.Confidence is { } c ? Math.Round(c, 6) : null, r.Reason.Lift is { } l ? Math.Round(l, 6) : null), bundle);
     }
 
-    internal static async Task<Results<Ok<RecommendationResponse>, ValidationProblem>> GetAsync(HttpRequest http, ModelService models, CancellationToken ct)
+    internal static async Task<Results<Ok<RecommendationResponse>, ValidationProblem>> GetAsync(HttpRequest http, ModelService models, StoreCache stores, CancellationToken ct)
     {
         var (request, unknown, errors, model) = await ReadAsync(models, http, ct);
         if (request is null) return TypedResults.ValidationProblem(errors!);
-        var items = Recommender.Recommend(model, request).Select(r => View(model, r)).ToList();
         // Which ids the catalogue lacks is for the shop's integrator (admin key), not for anyone holding the public key.
         var reported = http.HttpContext.User.IsAdmin() ? unknown : [];
+        if (http.Query["strategy"] == WidgetKinds.ThresholdStrategy)
+        {
+            var (progress, fillers, problems) = await GapFillersAsync(model, request, http.Query, stores, http.HttpContext.User.StoreId(), ct);
+            if (problems is not null) return TypedResults.ValidationProblem(problems);
+            if (progress is null) return Problems.Field("threshold", "The store has no free-shipping threshold: give threshold= or set it in the store's settings.");
+            return TypedResults.Ok(new RecommendationResponse(WidgetKinds.ThresholdStrategy, fillers.Select(r => View(model, r)).ToList(), reported, model.BuiltAt, model.Baskets,
+                new FreeShippingView(progress.Threshold, progress.CartValue, progress.Gap, progress.Currency)));
+        }
+        var items = Recommender.Recommend(model, request).Select(r => View(model, r)).ToList();
         return TypedResults.Ok(new RecommendationResponse(request.Strategy ?? Strategies.Blend, items, reported, model.BuiltAt, model.Baskets));
+    }
+
+    /// <summary>
+    /// The free-shipping gap fillers of a cart (the API's <c>strategy=threshold</c> and the free-shipping widget): the
+    /// threshold (<c>threshold=</c>, else the store's), the cart's value (<c>cart_value=</c>, else its products'
+    /// prices), and the candidates in order — the cart's rules, then the bestsellers of the cart's categories, then
+    /// the store's — of which those whose price alone covers what remains come first, the least overshoot first
+    /// (<see cref="WidgetHtml.GapFillers"/>). No threshold: a null progress.
+    /// </summary>
+    private static async Task<(ShippingProgress? Progress, IReadOnlyList<Recommendation> Picks, Dictionary<string, string[]>? Problems)> GapFillersAsync(
+        RecommendationModel model, RecommendationRequest request, IQueryCollection q, StoreCache stores, long storeId, CancellationToken ct)
+    {
+        var problems = new Dictionary<string, string[]>();
+        var threshold = Amount(q, "threshold", problems);
+        var given = Amount(q, "cart_value", problems);
+        if (problems.Count > 0) return (null, [], problems);
+        var store = await stores.GetAsync(storeId, ct);
+        if ((threshold ?? store?.FreeShippingThreshold) is not { } limit || limit <= 0) return (null, [], null);
+        var value = given ?? request.Cart.Sum(id => model.Products.GetValueOrDefault(id)?.Price ?? 0);
+        var progress = new ShippingProgress(limit, value, store?.Currency);
+        var wide = request with { Strategy = Strategies.Cart, Limit = 50 };
+        var categories = request.Cart.Select(id => model.Products.GetValueOrDefault(id)?.CategoryId).OfType<long>().Distinct().Take(3);
+        var candidates = Recommender.Recommend(model, wide)
+            .Concat(categories.SelectMany(c => Recommender.Recommend(model, wide with { Strategy = Strategies.Bestsellers, Category = c })))
+            .Concat(Recommender.Recommend(model, wide with { Strategy = Strategies.Bestsellers }));
+        return (progress, WidgetHtml.GapFillers(model, candidates, progress.Gap, request.Limit), null);
     }
 
     /// <summary>
@@ -229,18 +271,10 @@ public static class RecommendationEndpoints
         ShippingProgress? shipping = null;
         if (kind == WidgetKinds.FreeShipping)
         {
-            var problems = new Dictionary<string, string[]>();
-            var threshold = Amount(q, "threshold", problems);
-            var given = Amount(q, "cart_value", problems);
-            if (problems.Count > 0) return TypedResults.ValidationProblem(problems);
-            var store = await stores.GetAsync(storeId, ct);
-            if ((threshold ?? store?.FreeShippingThreshold) is not { } limit || limit <= 0)
-                return Results.Content("<!-- free-shipping: no threshold (data-threshold, or the store's setting) -->", "text/html; charset=utf-8");
-            var value = given ?? request.Cart.Sum(id => model.Products.GetValueOrDefault(id)?.Price ?? 0);
-            shipping = new ShippingProgress(limit, value, store?.Currency);
-            var wide = request with { Limit = 50 };
-            var candidates = Recommender.Recommend(model, wide).Concat(Recommender.Recommend(model, wide with { Strategy = Strategies.Bestsellers }));
-            picks = WidgetHtml.GapFillers(model, candidates, shipping.Gap, request.Limit);
+            var (progress, fillers, problems) = await GapFillersAsync(model, request, q, stores, storeId, ct);
+            if (problems is not null) return TypedResults.ValidationProblem(problems);
+            if (progress is null) return Results.Content("<!-- free-shipping: no threshold (data-threshold, or the store's setting) -->", "text/html; charset=utf-8");
+            (shipping, picks) = (progress, fillers);
         }
         else picks = Recommender.Recommend(model, request);
         // "A step up" shows better versions only, never the bestsellers a short list is filled with elsewhere.

@@ -17,6 +17,9 @@ public static class WidgetKinds
     public const string Bestsellers = "bestsellers";
     public const string FreeShipping = "free-shipping";
 
+    /// <summary>The API's strategy for the same gap fillers (<c>strategy=threshold</c>), with what remains to the threshold.</summary>
+    public const string ThresholdStrategy = "threshold";
+
     /// <summary>The strategy each widget asks for (the free-shipping bar's gap fillers are cart rules, then bestsellers).</summary>
     public static IReadOnlyDictionary<string, string> Strategy { get; } = new Dictionary<string, string>
     {

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
+using Cartwise.Core.Analytics;
 using Cartwise.Core.Messages;
 using Cartwise.Core.Scenarios;
 using Cartwise.Data;
@@ -33,9 +34,6 @@ public sealed record ScenarioListItem(long Id, string Name, string Kind, string 
 
 public sealed record DecisionView(long Id, long ScenarioId, string Rule, long CustomerId, string TriggerKey, string Kind, string? Reason, DateTimeOffset At,
     DateTimeOffset? DueAt, DateTimeOffset DecidedAt, long MessageId, long? OutboxId, string? SendStatus, string? SendReason, DateTimeOffset? SentAt, string? Variant);
-
-/// <summary>Orders whose value is from <see cref="From"/> (inclusive) to <see cref="To"/> (exclusive; null: no upper bound).</summary>
-public sealed record ValueBucket(decimal From, decimal? To, int Orders);
 
 /// <summary>The store's order values (net of refunds) in equal buckets up to the 95th percentile, the rest in one.</summary>
 public sealed record OrderValueHistogram(string Currency, int Orders, IReadOnlyList<ValueBucket> Buckets);
@@ -307,7 +305,7 @@ public static class ScenarioEndpoints
     /// <summary>The store's order values net of refunds, ascending.</summary>
     private static async Task<List<decimal>> OrderValuesSortedAsync(CartwiseDb db, CancellationToken ct)
     {
-        var values = await db.Orders.AsNoTracking().Where(o => o.Value > 0).Select(o => o.Value - o.RefundedValue).ToListAsync(ct);
+        var values = (await Analytics.StoreAnalytics.OrderFactsAsync(db, null, null, ct)).Where(o => o.IsSale).Select(o => o.Net).ToList();
         values.Sort();
         return values;
     }
@@ -317,22 +315,7 @@ public static class ScenarioEndpoints
         var values = await OrderValuesSortedAsync(db, ct);
         var currency = await db.Stores.AsNoTracking().Where(s => s.Id == db.CurrentStoreId).Select(s => s.Currency).SingleAsync(ct);
         if (values.Count == 0) return TypedResults.Ok(new OrderValueHistogram(currency, 0, []));
-        var top = values[(int)Math.Min(values.Count - 1, Math.Floor(0.95 * values.Count))];
-        // About 20 buckets of a width a person would pick (1, 2 or 5 times a power of ten).
-        var width = Nice(Math.Max(top, 1) / 20);
-        var count = (int)Math.Max(1, Math.Ceiling(top / width));
-        var buckets = new int[count + 1];
-        foreach (var v in values) buckets[Math.Min(count, (int)Math.Floor(Math.Max(v, 0) / width))]++;
-        var result = Enumerable.Range(0, count).Select(i => new ValueBucket(i * width, (i + 1) * width, buckets[i])).ToList();
-        if (buckets[count] > 0) result.Add(new ValueBucket(count * width, null, buckets[count]));
-        return TypedResults.Ok(new OrderValueHistogram(currency, values.Count, result));
-    }
-
-    private static decimal Nice(decimal v)
-    {
-        var magnitude = (decimal)Math.Pow(10, Math.Floor(Math.Log10((double)v)));
-        var f = v / magnitude;
-        return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * magnitude;
+        return TypedResults.Ok(new OrderValueHistogram(currency, values.Count, OrderValues.Histogram(values).Buckets));
     }
 
     internal static async Task<Ok<TierSuggestion>> SuggestTiersAsync(CartwiseDb db, CancellationToken ct)
@@ -340,12 +323,12 @@ public static class ScenarioEndpoints
         var values = await OrderValuesSortedAsync(db, ct);
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == db.CurrentStoreId, ct);
         if (values.Count == 0) return TypedResults.Ok(new TierSuggestion(0, 0, 0, store.Currency, [new OrderTier("all", 0, null, 0)]));
-        decimal Q(double p) => values[(int)Math.Min(values.Count - 1, Math.Floor(p * values.Count))];
+        decimal Q(double p) => Quantiles.Of(values, p);
         var average = values.Average();
         // Seed 001: low, average, high and top spenders (its example: 200, 500, 1,000 for an average of 200) — bounds
         // at the median, ~2.5× the average, and the 95th percentile or twice the second bound, rounded.
-        var second = Round(Math.Max(average * 2.5m, Q(0.8)));
-        var bounds = new[] { Round(Q(0.5)), second, Round(Math.Max(Q(0.95), 2 * second)) }.Distinct().Where(b => b > 0).Order().ToList();
+        var second = Quantiles.TwoDigits(Math.Max(average * 2.5m, Q(0.8)));
+        var bounds = new[] { Quantiles.TwoDigits(Q(0.5)), second, Quantiles.TwoDigits(Math.Max(Q(0.95), 2 * second)) }.Distinct().Where(b => b > 0).Order().ToList();
         var tiers = new List<OrderTier>();
         decimal from = 0;
         foreach (var b in bounds.Where(b => b > 0))
@@ -354,15 +337,7 @@ public static class ScenarioEndpoints
             from = b;
         }
         tiers.Add(new OrderTier($"tier{tiers.Count + 1}", from, null, 0));
-        return TypedResults.Ok(new TierSuggestion(Math.Round(average, 2), Q(0.5), values.Count, store.Currency, tiers));
-    }
-
-    /// <summary>Rounds to two significant digits (347 → 350, 1,234 → 1,200), the way a marketer would write a bound.</summary>
-    private static decimal Round(decimal v)
-    {
-        if (v <= 0) return 0;
-        var magnitude = (decimal)Math.Pow(10, Math.Floor(Math.Log10((double)v)) - 1);
-        return Math.Round(v / magnitude) * magnitude;
+        return TypedResults.Ok(new TierSuggestion(Math.Round(average, 2), Math.Round(Q(0.5), 2), values.Count, store.Currency, tiers));
     }
 
     internal static async Task<Results<Ok<ScenarioReport>, NotFound>> ReportAsync(long id, DateTimeOffset? from, DateTimeOffset? to, CartwiseDb db, CancellationToken ct)

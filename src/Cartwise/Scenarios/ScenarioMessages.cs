@@ -50,6 +50,10 @@ public sealed class ScenarioMessages : IMessageScenarios
         if (Durations.Of((definition.Rules ?? []).FirstOrDefault(r => r.Id == row.Rule)?.Cap, TimeSpan.Zero) is var ruleCap && ruleCap > TimeSpan.Zero
             && await SentWithin(ruleCap, row.Rule))
             return $"rule cap: another message of rule '{row.Rule}' was sent inside the cap";
+        // A segment audience is asked again: the customer may have moved since the decision.
+        if (definition.Audience is { BySegment: true } audience
+            && audience.SegmentProblem(await db.CustomerSegments.Where(x => x.CustomerId == customer).Select(x => x.Segment).FirstOrDefaultAsync(ct)) is { } outside)
+            return outside;
         var triggerAt = await db.ScenarioDecisions.Where(d => d.ScenarioId == scenarioId && d.Rule == row.Rule && d.CustomerId == customer && d.TriggerKey == row.TriggerId)
             .Select(d => (DateTimeOffset?)d.At).FirstOrDefaultAsync(ct);
         if (triggerAt is null) return null;

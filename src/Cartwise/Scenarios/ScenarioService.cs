@@ -139,7 +139,8 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         var converted = await ConvertAsync(db, catalog, events.Where(e => e.CustomerId is not null && TriggerActions.Of(e.Name) is not null).ToList(), ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
         var byOrders = scenarios.Any(s => Definition(s).Audience is { MinOrders: not null } or { MaxOrders: not null });
-        var facts = await FactsAsync(db, customers, byOrders, ct);
+        var bySegment = scenarios.Any(s => Definition(s).Audience is { BySegment: true });
+        var facts = await FactsAsync(db, customers, byOrders, ct, bySegment);
 
         var decisions = new List<(Scenario Scenario, Decision Decision)>();
         foreach (var scenario in scenarios)
@@ -173,7 +174,8 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     internal sealed record Facts(CustomerFacts Customer, string? Email);
 
     /// <param name="orders">Count each customer's orders (only when an audience filters by it).</param>
-    internal static async Task<Dictionary<long, Facts>> FactsAsync(CartwiseDb db, List<long> customers, bool orders, CancellationToken ct)
+    /// <param name="segments">Look up each customer's current RFM segment (only when an audience filters by it).</param>
+    internal static async Task<Dictionary<long, Facts>> FactsAsync(CartwiseDb db, List<long> customers, bool orders, CancellationToken ct, bool segments = false)
     {
         var result = new Dictionary<long, Facts>();
         foreach (var chunk in customers.Chunk(1000))
@@ -182,10 +184,14 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
                 ? await db.Orders.AsNoTracking().Where(o => o.CustomerId != null && chunk.Contains(o.CustomerId.Value)).GroupBy(o => o.CustomerId!.Value)
                     .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct)
                 : [];
+            var segment = segments
+                ? await db.CustomerSegments.AsNoTracking().Where(x => chunk.Contains(x.CustomerId)).ToDictionaryAsync(x => x.CustomerId, x => x.Segment, ct)
+                : [];
             var rows = await db.Customers.AsNoTracking().Where(c => chunk.Contains(c.Id))
                 .Select(c => new { c.Id, c.EmailConsent, c.Email, c.Language, c.Country, c.ErasedAt }).ToListAsync(ct);
             foreach (var c in rows)
-                result[c.Id] = new Facts(new CustomerFacts(c.EmailConsent == true && c.ErasedAt == null, c.Language, c.Country, counts.GetValueOrDefault(c.Id)), c.Email);
+                result[c.Id] = new Facts(new CustomerFacts(c.EmailConsent == true && c.ErasedAt == null, c.Language, c.Country, counts.GetValueOrDefault(c.Id),
+                    segment.GetValueOrDefault(c.Id)), c.Email);
         }
         return result;
     }

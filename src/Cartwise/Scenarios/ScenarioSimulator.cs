@@ -29,7 +29,7 @@ public static class ScenarioSimulator
         var converted = await ScenarioService.ConvertAsync(db, catalog, events, ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
         // A customer without an address cannot be written to: on history that counts as no consent.
-        var facts = (await ScenarioService.FactsAsync(db, customers, orders: false, ct))
+        var facts = (await ScenarioService.FactsAsync(db, customers, orders: false, ct, segments: ScenarioService.Definition(scenario).Audience is { BySegment: true }))
             .ToDictionary(kv => kv.Key, kv => kv.Value.Customer with { Consent = kv.Value.Customer.Consent && kv.Value.Email != null });
         // Orders so far, as of each event (the audience's "number of orders" then).
         var orders = new Dictionary<long, int>();

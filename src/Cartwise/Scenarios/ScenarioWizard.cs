@@ -335,6 +335,9 @@ public static class ScenarioWizard
             if (a.Countries is { Count: > 0 } c) lines.Add(F("Only customers in {0}.", string.Join(", ", c)));
             if (a.MinOrders is not null || a.MaxOrders is not null)
                 lines.Add(F("Only customers with {0} to {1} orders before.", a.MinOrders ?? 0, a.MaxOrders is { } max ? max.ToString(CultureInfo.CurrentCulture) : "∞"));
+            string Segments(IEnumerable<string> keys) => string.Join(", ", keys.Select(k => t[Core.Segments.Rfm.Segments.FirstOrDefault(x => x.Key == k)?.Name ?? k].Value));
+            if (a.Segments is { Count: > 0 } inc) lines.Add(F("Only customers in the segments {0} (checked again when a message is due).", Segments(inc)));
+            if (a.ExcludeSegments is { Count: > 0 } exc) lines.Add(F("Never customers in the segments {0}.", Segments(exc)));
         }
         lines.Add(s.Languages is { Length: > 0 } langs ? F("Messages are written in {0}.", langs.Replace(",", ", ", StringComparison.Ordinal)) : t["One message for everyone, in each message's default language."]);
         return lines;

@@ -126,6 +126,25 @@ public sealed class ScenarioEngineTests
     }
 
     [Fact]
+    public void SegmentAudience_IncludesOnlyItsMembers_AndExcludesTheExcluded()
+    {
+        var engine = Engine(ScenarioKinds.CrossSell, new ScenarioDefinition(Rules: [new CrossSellRule("r", "view", [2], 10)], Holdout: 0,
+            Audience: new Audience(Segments: ["at-risk", "cant-lose"])));
+        Assert.Equal(DecisionKinds.Scheduled, engine.Observe(Ev("e1", 1, "view", T0, 2), Consenting with { Segment = "at-risk" }).Single().Kind);
+        Assert.Equal("audience: segment loyal not in at-risk, cant-lose", engine.Observe(Ev("e2", 2, "view", T0, 2), Consenting with { Segment = "loyal" }).Single().Reason);
+        Assert.StartsWith("audience: segment none", engine.Observe(Ev("e3", 3, "view", T0, 2), Consenting).Single().Reason);
+        var excluding = Engine(ScenarioKinds.CrossSell, new ScenarioDefinition(Rules: [new CrossSellRule("r", "view", [2], 10)], Holdout: 0,
+            Audience: new Audience(ExcludeSegments: ["champions"])));
+        Assert.Equal("audience: segment champions is excluded", excluding.Observe(Ev("e4", 4, "view", T0, 2), Consenting with { Segment = "champions" }).Single().Reason);
+        Assert.Equal(DecisionKinds.Scheduled, excluding.Observe(Ev("e5", 5, "view", T0, 2), Consenting).Single().Kind); // not scored: not excluded
+
+        var errors = ScenarioValidator.Validate(ScenarioKinds.CrossSell, new ScenarioDefinition(Rules: [new CrossSellRule("r", "view", [2], 10)],
+            Audience: new Audience(Segments: ["loyal", "vip"], ExcludeSegments: ["loyal"])));
+        Assert.Contains(errors, e => e.Path == "customize.audience.segments[1]" && e.Error.Contains("champions", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "customize.audience.excludeSegments" && e.Error == "'loyal' is both included and excluded");
+    }
+
+    [Fact]
     public void Holdout_ShareIsWithinTwoPointsOfTheSetting_Over10000Customers_AndStableForACustomer()
     {
         foreach (var share in new[] { 0.05, 0.10, 0.25 })

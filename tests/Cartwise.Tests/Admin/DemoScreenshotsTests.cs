@@ -20,6 +20,7 @@ public sealed class DemoScreenshotsTests(DemoAdminBrowser browser) : IClassFixtu
         using var admin = browser.App.Anonymous();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", StoreKeys.DemoAdminKey);
         Assert.Equal(HttpStatusCode.OK, (await admin.PostJsonAsync("/api/v1/messages/1/test-send", """{"to":["alex@demo.example"]}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/analytics/rfm/recompute", null)).StatusCode);
         var problems = new List<string>();
         var page = await browser.PageAsync(problems);
         await AdminBrowser.SignInAsync(page, DemoStore.DemoUser, DemoStore.DemoPassword);
@@ -31,6 +32,8 @@ public sealed class DemoScreenshotsTests(DemoAdminBrowser browser) : IClassFixtu
                      ("overview", "/", "Cartwise demo gift shop"), ("catalog", "/catalog", "Catalogue"), ("customers", "/customers?q=customer-1", "Customers"),
                      ("customer", first!, "@demo.example"), ("recommendations", "/recommendations?cart=85123A", "Recommendation explorer"),
                      ("rules", "/recommendations/rules", "Association rules"), ("outbox", "/outbox", "Outbox"), ("settings", "/settings", "Settings"),
+                     ("analytics", "/analytics", "Orders and repeat customers"), ("cohorts", "/analytics/cohorts", "Cohorts"), ("segments", "/analytics/segments", "RFM segments"),
+                     ("attribution", "/analytics/attribution", "Attribution"), ("threshold", "/analytics/threshold", "Free-shipping threshold"),
                  })
         {
             var response = await page.GotoAsync(path);

@@ -285,9 +285,12 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
         await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
         Assert.Contains("'not money' is not an amount.", await page.Locator("#t0-to-problem").InnerTextAsync(), StringComparison.Ordinal);
         await page.GetByRole(AriaRole.Button, new() { Name = "Use the suggested bounds" }).ClickAsync();
+        await page.GetByLabel("Never customers in the RFM segments").SelectOptionAsync(["at-risk", "lost"]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
         Assert.Contains("The settings were saved.", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
         await using var db = await DemoDbAsync();
+        Assert.Equal(["at-risk", "lost"], ScenarioService.Definition(await db.Scenarios.SingleAsync(s => s.Id == id)).Audience!.ExcludeSegments!);
+        Assert.Equal(["at-risk", "lost"], await page.GetByLabel("Never customers in the RFM segments").Locator("option:checked").EvaluateAllAsync<string[]>("o => o.map(x => x.value)"));
         var suggested = (await ScenarioEndpoints.SuggestTiersAsync(db, CancellationToken.None)).Value!.Tiers;
         var saved = ScenarioService.Definition(await db.Scenarios.SingleAsync(s => s.Id == id)).Tiers!;
         Assert.Equal(suggested.Select(t => (t.From, t.To)), saved.Select(t => (t.From, t.To)));

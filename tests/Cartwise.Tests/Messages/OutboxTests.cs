@@ -254,6 +254,7 @@ public sealed class OutboxTests
         Assert.Equal(40m, report.GetProperty("revenue").GetDecimal());
         Assert.Equal(2, report.GetProperty("couponsSent").GetInt32());
         Assert.Equal(1, report.GetProperty("couponsRedeemed").GetInt32());
+        Assert.Equal(0.5, report.GetProperty("couponResponseRate").GetDouble()); // seed 003: the bounce-back's response rate
         Assert.Equal(0.5, report.GetProperty("clickRate").GetDouble());
     }
 

@@ -183,6 +183,32 @@ public sealed class RecommendationApiTests
         Assert.Equal(HttpStatusCode.BadRequest, (await tracking.GetAsync("/api/v1/recommendations/widget?widget=free-shipping&cart_value=-3")).StatusCode);
     }
 
+    [Fact]
+    public async Task ThresholdStrategy_AnswersTheGapFillers_WithWhatRemainsToTheThreshold()
+    {
+        var (app, store) = await ShopAsync(Engine.Sqlite);
+        await using var _ = app;
+        using var tracking = app.Tracking(store);
+
+        // No threshold given or set: the parameter is named.
+        var none = await tracking.GetAsync("/api/v1/recommendations?strategy=threshold&cart=mug");
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+        Assert.True((await none.JsonAsync()).GetProperty("errors").TryGetProperty("threshold", out var named), named.ToString());
+
+        // mug + plate: 20 of 40, 20 remain; the jug (25) alone covers it and comes first, the lamp (10) only after.
+        var body = await tracking.GetJsonAsync("/api/v1/recommendations?strategy=threshold&cart=mug,plate&threshold=40&limit=2");
+        Assert.Equal("threshold", body.GetProperty("strategy").GetString());
+        var shipping = body.GetProperty("freeShipping");
+        Assert.Equal((40m, 20m, 20m), (shipping.GetProperty("threshold").GetDecimal(), shipping.GetProperty("cartValue").GetDecimal(), shipping.GetProperty("remaining").GetDecimal()));
+        Assert.Equal("jug", body.GetProperty("items")[0].GetProperty("id").GetString());
+        Assert.Equal("cart", body.GetProperty("items")[0].GetProperty("reason").GetProperty("strategy").GetString());
+        // A cart already above it: nothing remains.
+        var over = await tracking.GetJsonAsync("/api/v1/recommendations?strategy=threshold&cart=mug&cart_value=45&threshold=40");
+        Assert.Equal(0m, over.GetProperty("freeShipping").GetProperty("remaining").GetDecimal());
+        Assert.Equal(HttpStatusCode.BadRequest, (await tracking.GetAsync("/api/v1/recommendations?strategy=threshold&cart=mug&threshold=lots")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await tracking.GetAsync("/api/v1/recommendations?strategy=thresholds&cart=mug")).StatusCode);
+    }
+
     [Theory, ClassData(typeof(Engines))]
     public async Task Rules_AreListedWithFigures_AndARebuildSwapsInNewOnes(Engine engine)
     {

@@ -183,6 +183,59 @@ public sealed class ScenarioTests
     }
 
     [Fact]
+    public async Task SegmentAudience_IsCheckedAtDecision_AndAgainAtSendTime_AfterTheCustomerMoved()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        // Ola bought three times for 300 last week, Eva once for 40 a month ago: of the two, Ola scores 3-3-3 (Loyal),
+        // Eva 1-1-1 (Hibernating).
+        for (var i = 0; i < 3; i++)
+            await TrackAsync(app, store, "purchase", $"o{i}", "ola@example.com", "T-1", "Tables", price: 300, at: app.Clock.GetUtcNow().AddDays(-7 + i), tx: $"O-{i}");
+        await TrackAsync(app, store, "purchase", "e0", "eva@example.com", "T-1", "Tables", price: 40, at: app.Clock.GetUtcNow().AddDays(-30), tx: "E-0");
+        await ScenarioPassAsync(app);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/v1/analytics/rfm/recompute", null)).StatusCode);
+        var tables = await CategoryAsync(app, store, "Furniture > Tables");
+        var bad = await admin.PostJsonAsync("/api/v1/scenarios", $$$"""
+            {"name":"Loyal only","kind":"cross_sell","customize":{"holdout":0,"audience":{"segments":["loyal","vip"]},"rules":[
+              {"id":"tables","trigger":"view","categories":[{{{tables}}}],"delay":"1d","messageId":{{{message}}}}]}}
+            """);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("customize.audience.segments[1]", await bad.Content.ReadAsStringAsync());
+        await ScenarioAsync(admin, $$$"""
+            {"name":"Loyal only","kind":"cross_sell","customize":{"holdout":0,"audience":{"segments":["loyal"]},"rules":[
+              {"id":"tables","trigger":"view","categories":[{{{tables}}}],"delay":"1d","messageId":{{{message}}}}]}}
+            """);
+
+        await TrackAsync(app, store, "view_item", "v1", "ola@example.com", "T-1", "Tables");
+        await TrackAsync(app, store, "view_item", "v2", "eva@example.com", "T-1", "Tables");
+        await ScenarioPassAsync(app);
+
+        await using var db = app.Db(store);
+        var (ola, eva) = (await db.Customers.Where(c => c.Email == "ola@example.com").Select(c => c.Id).SingleAsync(),
+            await db.Customers.Where(c => c.Email == "eva@example.com").Select(c => c.Id).SingleAsync());
+        Assert.Equal("scheduled", (await admin.GetJsonAsync($"/api/v1/scenarios/decisions?customerId={ola}")).GetProperty("items")[0].GetProperty("kind").GetString());
+        Assert.Equal("audience: segment hibernating not in loyal",
+            (await admin.GetJsonAsync($"/api/v1/scenarios/decisions?customerId={eva}")).GetProperty("items")[0].GetProperty("reason").GetString());
+
+        // Before Ola's message is due, Eva buys five times for 500: the scores swap, and Ola is no longer Loyal.
+        for (var i = 0; i < 5; i++)
+            await TrackAsync(app, store, "purchase", $"e{i + 1}", "eva@example.com", "T-1", "Tables", price: 500, tx: $"E-{i + 1}");
+        await ScenarioPassAsync(app);
+        await admin.PostAsync("/api/v1/analytics/rfm/recompute", null);
+        app.Clock.Advance(TimeSpan.FromDays(1));
+        await app.PassAsync();
+
+        Assert.Empty(smtp.Messages());
+        var decision = (await admin.GetJsonAsync($"/api/v1/scenarios/decisions?customerId={ola}")).GetProperty("items")[0];
+        Assert.Equal("skipped", decision.GetProperty("sendStatus").GetString());
+        Assert.StartsWith("audience: segment ", decision.GetProperty("sendReason").GetString());
+        Assert.EndsWith("not in loyal", decision.GetProperty("sendReason").GetString());
+    }
+
+    [Fact]
     public async Task Caps_CountMessagesSent_A45DayRuleCapHoldsAcrossARestart_AndACapTightenedAfterTheDecisionHoldsAtSendTime()
     {
         await using var smtp = await SmtpServer.StartAsync();

@@ -1007,6 +1007,122 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.ToTable("ScenarioTestWinners");
                 });
 
+            modelBuilder.Entity("Cartwise.Segments.CustomerSegment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("F")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("M")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<decimal>("Monetary")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Orders")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("R")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RecencyDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ScoredAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Segment")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoreId", "CustomerId")
+                        .IsUnique();
+
+                    b.HasIndex("StoreId", "Segment");
+
+                    b.ToTable("CustomerSegments");
+                });
+
+            modelBuilder.Entity("Cartwise.Segments.SegmentMove", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CustomerId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("From")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("To")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("StoreId", "At");
+
+                    b.ToTable("SegmentMoves");
+                });
+
+            modelBuilder.Entity("Cartwise.Segments.SegmentSchedule", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("IntervalHours")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("LastRunAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("LastScored")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Names")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("NextRunAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("StoreId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("WindowDays")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NextRunAt");
+
+                    b.HasIndex("StoreId")
+                        .IsUnique();
+
+                    b.ToTable("SegmentSchedules");
+                });
+
             modelBuilder.Entity("Cartwise.Stores.Store", b =>
                 {
                     b.Property<long>("Id")
