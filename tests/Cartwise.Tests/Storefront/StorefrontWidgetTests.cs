@@ -139,7 +139,10 @@ public sealed class StorefrontWidgetTests(AdminBrowser browser) : IClassFixture<
         await page.EvaluateAsync("""
             cartwise('onAddToCart', function (i) { dataLayer.push({ event: 'add_to_cart', ecommerce: { currency: 'EUR', items: [{ item_id: i.item_id, price: i.price, quantity: 1 }] } }); });
             """);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Add to cart: Linen shade" }).ClickAsync();
+        // The addition is stored before the order comes (on a busy machine the report could otherwise be asked while
+        // its request, sent by the script's timer, is still on its way).
+        await page.RunAndWaitForResponseAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Add to cart: Linen shade" }).ClickAsync(),
+            r => r.Url.Contains("/api/v1/track", StringComparison.Ordinal) && (r.Request.PostData ?? "").Contains("add_to_cart", StringComparison.Ordinal));
         await page.EvaluateAsync("""
             dataLayer.push({ event: 'purchase', email: 'clicker@shop.example', ecommerce: { transaction_id: 'CLICK-1', currency: 'EUR', value: 21,
               items: [{ item_id: 'F-SHADE', price: 15, quantity: 1 }, { item_id: 'F-BULB', price: 6, quantity: 1 }] } });
