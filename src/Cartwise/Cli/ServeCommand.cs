@@ -19,7 +19,9 @@ public static class ServeCommand
         };
         var outbox = new Option<string?>("--outbox-dir") { Description = "Folder of the file outbox (.eml files); default: 'outbox' beside the SQLite file" };
         var publicUrl = new Option<string?>("--public-url") { Description = "The address links in messages point to (default $CARTWISE_PUBLIC_URL, else the first --urls address)" };
-        var command = new Command("serve", "Run the Cartwise server (API, tracking, workers)") { demo, urls, smtp, outbox, publicUrl };
+        var traffic = new Option<string>("--demo-traffic") { Description = "With --demo: a light stream of labelled synthetic shop visits (on) or none (off)", DefaultValueFactory = _ => "on" }
+            .AcceptOnlyFromAmong("on", "off");
+        var command = new Command("serve", "Run the Cartwise server (API, tracking, workers)") { demo, traffic, urls, smtp, outbox, publicUrl };
         command.SetAction(async (result, ct) =>
         {
             var target = CartwiseCli.Target(result);
@@ -30,7 +32,8 @@ public static class ServeCommand
                 return 2;
             }
             var link = result.GetValue(publicUrl) ?? CartwiseConfiguration.Current.Setting("PublicUrl");
-            var app = CartwiseServer.Build(new ServeSettings(target, result.GetValue(urls)!, result.GetValue(demo), Smtp: smtpUrl, OutboxDirectory: result.GetValue(outbox), PublicUrl: link));
+            var app = CartwiseServer.Build(new ServeSettings(target, result.GetValue(urls)!, result.GetValue(demo), Smtp: smtpUrl, OutboxDirectory: result.GetValue(outbox), PublicUrl: link,
+                DemoTraffic: result.GetValue(traffic) == "on"));
             await CartwiseServer.PrepareAsync(app, ct);
             await app.StartAsync(ct);
             var mail = smtpUrl is null ? "file outbox " + app.Services.GetRequiredService<Messages.MailTransports>().OutboxDirectory : Messages.SmtpSettings.Parse(smtpUrl, out _)!.ToString();

@@ -16,8 +16,9 @@ namespace Cartwise.Hosting;
 /// <param name="Smtp">The default SMTP server (smtp://…); null: the file outbox in <paramref name="OutboxDirectory"/>.</param>
 /// <param name="OutboxDirectory">Where the file outbox writes .eml files; null: an <c>outbox</c> folder beside the SQLite file, or here.</param>
 /// <param name="PublicUrl">The address links in messages point to; null: the first address listened on.</param>
+/// <param name="DemoTraffic">With <paramref name="Demo"/> and the workers: a light stream of labelled synthetic storefront events.</param>
 public sealed record ServeSettings(DatabaseTarget Database, string Urls, bool Demo, bool Schedulers = true,
-    string? Smtp = null, string? OutboxDirectory = null, string? PublicUrl = null)
+    string? Smtp = null, string? OutboxDirectory = null, string? PublicUrl = null, bool DemoTraffic = true)
 {
     public const string DefaultUrls = "http://127.0.0.1:5080";
 }
@@ -91,7 +92,9 @@ public static class CartwiseServer
             services.AddHostedService<Segments.SegmentWorker>();
             services.AddHostedService<Recommendations.ModelWorker>();
             services.AddHostedService<StatisticsWorker>();
+            if (settings.Demo && settings.DemoTraffic) services.AddHostedService<Storefront.DemoTrafficWorker>();
         }
+        if (settings.Demo) services.AddSingleton<Storefront.DemoTraffic>();
         // Behind a reverse proxy: Proxy__Trusted=10.0.0.5,127.0.0.1 takes the client address (rate limits) and scheme
         // from X-Forwarded-For/-Proto of those addresses only.
         var trusted = (builder.Configuration["Proxy:Trusted"] ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

@@ -27,7 +27,7 @@ public static class DemoShop
         g.MapGet("", HomeAsync);
         g.MapGet("/p/{id}", ProductAsync);
         g.MapGet("/cart", CartAsync);
-        g.MapGet("/img/{file}", Image);
+        g.MapGet("/img/{file}", ImageAsync);
         g.MapGet("/shop.js", () => Hosting.EmbeddedFiles.Serve("Cartwise.Storefront.shop.js", "text/javascript; charset=utf-8"));
         g.MapGet("/shop.css", () => Hosting.EmbeddedFiles.Serve("Cartwise.Storefront.shop.css", "text/css; charset=utf-8"));
         return app;
@@ -123,11 +123,33 @@ public static class DemoShop
     }
 
     /// <summary>A drawn picture for a product: its initials on a colour of its own (the demo has no photographs).</summary>
-    private static IResult Image(string file)
+    /// <summary>
+    /// A demo product's picture, drawn: its name on a background of its top-level category's colour, with that
+    /// category's motif (no external image, nothing copied). Unknown products answer 404.
+    /// </summary>
+    private static async Task<IResult> ImageAsync(string file, CartwiseDb db, HttpResponse response)
     {
+        if (await StoreAsync(db) is null) return Results.NotFound();
         var id = Path.GetFileNameWithoutExtension(file);
-        var hue = (uint)id.Aggregate(17, (h, c) => h * 31 + c) % 360;
-        var svg = $"""<svg xmlns="http://www.w3.org/2000/svg" width="320" height="320" viewBox="0 0 320 320"><rect width="320" height="320" fill="hsl({hue},55%,82%)"/><circle cx="160" cy="140" r="70" fill="hsl({hue},45%,62%)"/><text x="160" y="270" font-family="sans-serif" font-size="36" text-anchor="middle" fill="hsl({hue},40%,25%)">{WebUtility.HtmlEncode(id)}</text></svg>""";
-        return Results.Text(svg, "image/svg+xml");
+        var p = await db.Products.AsNoTracking().Where(x => x.ExternalId == id).Select(x => new { x.Name, Category = x.Category == null ? null : x.Category.Path }).FirstOrDefaultAsync();
+        if (p is null) return Results.NotFound();
+        var top = p.Category?.Split(" > ")[0] ?? "";
+        var hue = (int)((uint)top.Aggregate(17, (h, c) => h * 31 + c) % 360);
+        var motif = ((uint)top.Aggregate(7, (h, c) => h * 37 + c) % 4) switch
+        {
+            0 => $"""<circle cx="160" cy="120" r="62" fill="hsl({hue},45%,62%)"/>""",
+            1 => $"""<rect x="100" y="60" width="120" height="120" rx="14" fill="hsl({hue},45%,62%)"/>""",
+            2 => $"""<polygon points="160,52 232,180 88,180" fill="hsl({hue},45%,62%)"/>""",
+            _ => $"""<path d="M160 54l20 42 46 6-34 32 9 46-41-22-41 22 9-46-34-32 46-6z" fill="hsl({hue},45%,62%)"/>""",
+        };
+        var lines = new List<string>();
+        foreach (var word in (p.Name ?? id).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            if (lines.Count > 0 && lines[^1].Length + word.Length < 20) lines[^1] += " " + word;
+            else lines.Add(word);
+        var text = string.Concat(lines.Take(3).Select((l, i) =>
+            $"""<text x="160" y="{232 + i * 26}" font-family="sans-serif" font-size="20" text-anchor="middle" fill="hsl({hue},40%,22%)">{WebUtility.HtmlEncode(l.ToLowerInvariant())}</text>"""));
+        response.Headers.CacheControl = "public, max-age=86400";
+        return Results.Text($"""<svg xmlns="http://www.w3.org/2000/svg" width="320" height="320" viewBox="0 0 320 320" role="img" aria-label="{WebUtility.HtmlEncode(p.Name ?? id)}"><rect width="320" height="320" fill="hsl({hue},55%,86%)"/>{motif}{text}</svg>""",
+            "image/svg+xml");
     }
 }

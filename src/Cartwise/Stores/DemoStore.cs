@@ -8,7 +8,8 @@ namespace Cartwise.Stores;
 
 /// <summary>
 /// The demo store: slug <c>demo</c>, fixed documented keys, filled once with a slice of the UCI Online Retail data
-/// (a UK gift shop, 2010–2011) and a product feed built from it (see <c>scripts/make-demo-data.py</c>).
+/// (a UK gift shop, 2010–2011, moved forward in whole weeks to end in the week before the first start) and a product
+/// feed built from it (see <c>scripts/make-demo-data.py</c>).
 /// </summary>
 public static class DemoStore
 {
@@ -18,6 +19,15 @@ public static class DemoStore
     public const string Slug = "demo";
 
     public static string DataDirectory => Path.Combine(AppContext.BaseDirectory, "Demo");
+
+    /// <summary>The last day of the demo's order history as the file has it (a Friday).</summary>
+    public static readonly DateOnly HistoryLastDay = new(2011, 12, 9);
+
+    /// <summary>
+    /// Whole weeks that bring the history's last day to within the week up to yesterday (store time): the same shift
+    /// for every order, so weekdays, the hours of the day and the gaps between orders stay as they were.
+    /// </summary>
+    public static int ShiftDays(DateOnly today) => (today.AddDays(-1).DayNumber - HistoryLastDay.DayNumber) / 7 * 7;
 
     /// <summary>The host the demo feed's links are written with; the import points them at the demo shop of this server.</summary>
     public const string FeedHost = "https://demo.cartwise.invalid";
@@ -70,13 +80,20 @@ public static class DemoStore
             await output.WriteLineAsync($"  catalogue: {run.Created:N0} products from the demo feed");
         }
         var orders = Path.Combine(DataDirectory, "online-retail-sample.csv.gz");
+        var shift = ShiftDays(StoreFigures.DayOf(store, clock.GetUtcNow()));
         var result = await new OrderImporter(target, store, clock).ImportAsync(() =>
         {
             var file = File.OpenRead(orders);
             return (new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress), () => file.Position, file.Length);
-        }, new OrderImportOptions("online-retail"), ct);
+        }, new OrderImportOptions("online-retail", ShiftDays: shift), ct);
         await output.WriteLineAsync($"  history: {result.OrdersCreated:N0} orders, {result.Lines:N0} lines, {result.CustomersCreated:N0} customers " +
-            $"(UCI Online Retail sample, CC BY 4.0) in {sw.Elapsed.TotalSeconds:F1} s");
+            $"(UCI Online Retail sample, CC BY 4.0) in {sw.Elapsed.TotalSeconds:F1} s; moved {shift / 7:N0} weeks forward: it ends {HistoryLastDay.AddDays(shift):yyyy-MM-dd}");
+        // Products only the orders know (the feed has no item for them) get their drawn picture too.
+        if (shopBase is { Length: > 0 } sb2 && Uri.TryCreate(sb2, UriKind.Absolute, out var root) && root.Port != 0)
+        {
+            var images = root.GetLeftPart(UriPartial.Authority) + Storefront.DemoShop.ImagePath;
+            await db.Products.Where(p => p.ImageLink == null).ExecuteUpdateAsync(u => u.SetProperty(p => p.ImageLink, p => images + p.ExternalId + ".jpg"), ct);
+        }
         var (_, stats, _) = await models.BuildAsync(store.Id, new Core.Recommendations.ModelOptions(), null, ct);
         await output.WriteLineAsync($"  model: {stats.Rules:N0} product rules, {stats.CategoryRules:N0} category rules from {stats.Baskets:N0} baskets");
         await EnsureScenariosAsync(db, store.Id, clock.GetUtcNow(), output, ct);

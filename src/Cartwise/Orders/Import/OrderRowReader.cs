@@ -34,11 +34,13 @@ internal sealed class OrderRowReader
     private readonly TimeZoneInfo _zone;
     private string? _lastDateText;
     private DateTimeOffset _lastDate;
+    private readonly int _shiftDays;
 
     public OrderRowReader(CsvReader csv, OrderImportOptions options, TimeZoneInfo storeZone)
     {
         _csv = csv;
         _zone = storeZone;
+        _shiftDays = options.ShiftDays;
         _culture = options.Culture is null ? CultureInfo.InvariantCulture : CultureInfo.GetCultureInfo(options.Culture);
         var onlineRetail = options.Format == "online-retail";
         _dateFormats = options.DateFormat is not null ? [options.DateFormat] : onlineRetail ? OnlineRetailDates : null;
@@ -111,7 +113,7 @@ internal sealed class OrderRowReader
             if (DateTimeOffset.TryParse(text, _culture, DateTimeStyles.None, out var any))
             {
                 // No offset written: the store's local time.
-                value = HasOffset(text) ? any.ToUniversalTime() : Local(any.DateTime);
+                value = HasOffset(text) ? any.ToUniversalTime().AddDays(_shiftDays) : Local(any.DateTime);
                 return true;
             }
             value = default;
@@ -130,7 +132,7 @@ internal sealed class OrderRowReader
 
     private DateTimeOffset Local(DateTime local)
     {
-        var unspecified = DateTime.SpecifyKind(local, DateTimeKind.Unspecified);
+        var unspecified = DateTime.SpecifyKind(local.AddDays(_shiftDays), DateTimeKind.Unspecified);
         // A time skipped by a daylight-saving change does not exist locally: read it as standard time.
         var offset = _zone.IsInvalidTime(unspecified) ? _zone.BaseUtcOffset : _zone.GetUtcOffset(unspecified);
         return new DateTimeOffset(unspecified, offset).ToUniversalTime();
