@@ -23,13 +23,16 @@ public static class MineCommand
         var store = new Option<string?>("--store") { Description = "Mine this store's orders and make the result its current model" };
         var level = new Option<string>("--level") { Description = "product or category: which rules to print (both are built)", DefaultValueFactory = _ => "product" };
         level.AcceptOnlyFromAmong("product", "category");
-        var window = new Option<string?>("--window") { Description = "Orders of the last N days only, e.g. 365d (default: all history)" };
+        var window = new Option<string?>("--window") { Description = "Orders of the last N days only, e.g. 365d (default: all history); with --next: how soon after (default 60d)" };
+        var next = new Option<bool>("--next") { Description = "With --store: next-purchase rules (A, then B in a later order within --window) instead of baskets" };
         var command = new Command("mine", "Frequent itemsets (FP-Growth) and association rules, from a basket file or a store's orders")
         {
-            input, separator, output, rules, minSupport, minConfidence, minLift, maxLength, maxConsequent, store, level, window,
+            input, separator, output, rules, minSupport, minConfidence, minLift, maxLength, maxConsequent, store, level, window, next,
         };
         command.SetAction(async (result, ct) =>
         {
+            if (result.GetValue(store) is { } nextSlug && result.GetValue(next))
+                return await MineNextAsync(result, nextSlug, result.GetValue(minSupport), result.GetValue(level)!, result.GetValue(window), ct);
             if (result.GetValue(store) is { } slug)
                 return await MineStoreAsync(result, slug, result.GetValue(minSupport), result.GetValue(minConfidence), result.GetValue(maxLength),
                     result.GetValue(level)!, result.GetValue(window), ct);
@@ -92,6 +95,34 @@ public static class MineCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary><c>--store S --next</c>: the store's next-purchase rules, strongest lift first.</summary>
+    private static async Task<int> MineNextAsync(ParseResult result, string slug, string? support, string level, string? window, CancellationToken ct)
+    {
+        await using var db = await CartwiseCli.OpenAsync(result, ct);
+        if (await CliStores.FindAsync(db, slug, ct) is null) return 2;
+        var span = Recommendations.NextPurchaseRules.DefaultWindow;
+        if (window is not null && (!Core.Scenarios.Durations.TryParse(window, out span) || span <= TimeSpan.Zero))
+        {
+            await Console.Error.WriteLineAsync($"error: --window '{window}' is not a window such as 60d or 8w.");
+            return 2;
+        }
+        var minCustomers = 2;
+        if (support is not null && (!int.TryParse(support, CultureInfo.InvariantCulture, out minCustomers) || minCustomers < 1))
+        {
+            await Console.Error.WriteLineAsync("error: --min-support with --next is a number of customers (1 or more).");
+            return 2;
+        }
+        var sw = Stopwatch.StartNew();
+        var rules = await Recommendations.NextPurchaseRules.MineAsync(db, level, null, span, minCustomers, ct);
+        await Console.Error.WriteLineAsync($"{rules.Count:N0} next-purchase rules ({level}, within {span.TotalDays:0.#} days, at least {minCustomers} customers) in {sw.Elapsed.TotalSeconds:F1} s");
+        var table = new Analytics.ReportTable($"Bought next, within {span.TotalDays:0.#} days", ["antecedent", "then", "customers", "confidence", "lift", "median_lag_days", "lag_q1_q3"],
+            rules.Take(50).Select(r => (IReadOnlyList<string>)[r.Antecedent.Name ?? r.Antecedent.Id, r.Consequent.Name ?? r.Consequent.Id, r.Support.ToString(CultureInfo.InvariantCulture),
+                r.Confidence.ToString("P1", CultureInfo.InvariantCulture), r.Lift.ToString("0.00", CultureInfo.InvariantCulture), r.MedianLagDays.ToString("0.#", CultureInfo.InvariantCulture),
+                $"{r.LagQ1Days.ToString("0.#", CultureInfo.InvariantCulture)}–{r.LagQ3Days.ToString("0.#", CultureInfo.InvariantCulture)}"]).ToList());
+        Console.WriteLine(table.ToText());
+        return 0;
     }
 
     private static async Task<int> MineStoreAsync(ParseResult result, string slug, string? support, double? confidence, int maxLength, string level, string? window, CancellationToken ct)

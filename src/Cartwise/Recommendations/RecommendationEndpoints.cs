@@ -47,6 +47,7 @@ public static class RecommendationEndpoints
         storefront.MapGet("/widget", WidgetAsync).WithSummary("A storefront widget as an HTML fragment (widget=cart|product|upsell|bundle|recently-viewed|bestsellers|free-shipping, or any strategy=).");
         var admin = app.MapGroup("/api/v1").RequireAuthorization(KeyAuth.AdminPolicy).WithTags("Recommendations");
         admin.MapGet("/rules", RulesAsync).WithSummary("Association rules of the current model (filter by item or category, sort by lift, confidence or support).");
+        admin.MapGet("/rules/next", NextRulesAsync).WithSummary("Next-purchase rules: A, then B in a later order within window= (default 60d): support (customers), confidence, lift against B's base rate, and the lag in days (median, quartiles). level=category|product, depth= (category level, 1 = top), antecedent=, minSupport= (default 2), sort=lift|confidence|support|lag, limit=.");
         admin.MapGet("/models", ModelsAsync).WithSummary("Mining runs, newest first.");
         admin.MapGet("/analytics/recommendations", AnalyticsAsync)
             .WithSummary("Per widget and strategy: impressions, clicks, CTR, items added to the cart and orders (with revenue) within 7 days of a click; from= to= are the store's days.");
@@ -291,6 +292,29 @@ public static class RecommendationEndpoints
         var (rules, field, error) = FindRules(model, level, item, category, sort);
         if (field is not null) return Problems.Field(field, error!);
         return TypedResults.Ok(new Page<RuleView>(rules.Take(Math.Clamp(limit ?? 50, 1, 1000)).ToList(), null));
+    }
+
+    internal static async Task<Results<Ok<Page<NextRuleView>>, ValidationProblem>> NextRulesAsync(CartwiseDb db, string? level, int? depth, string? antecedent, string? window,
+        int? minSupport, string? sort, int? limit, CancellationToken ct)
+    {
+        level ??= "category";
+        if (level is not ("product" or "category")) return Problems.Field("level", "Must be product or category.");
+        if (depth is < 1) return Problems.Field("depth", "Must be 1 (the top level) or more.");
+        var span = NextPurchaseRules.DefaultWindow;
+        if (window is not null && (!Core.Scenarios.Durations.TryParse(window, out span) || span <= TimeSpan.Zero || span > TimeSpan.FromDays(730)))
+            return Problems.Field("window", $"'{window}' is not a window: write e.g. 30d, 8w (at most 730 days).");
+        if (minSupport is < 1) return Problems.Field("minSupport", "Must be 1 or more.");
+        if (sort is not (null or "lift" or "confidence" or "support" or "lag")) return Problems.Field("sort", "Must be lift, confidence, support or lag.");
+        IEnumerable<NextRuleView> rules = await NextPurchaseRules.MineAsync(db, level, depth, span, minSupport ?? 2, ct);
+        if (antecedent is { Length: > 0 }) rules = rules.Where(r => r.Antecedent.Id == antecedent || r.Antecedent.Name == antecedent);
+        rules = sort switch
+        {
+            "confidence" => rules.OrderByDescending(r => r.Confidence),
+            "support" => rules.OrderByDescending(r => r.Support),
+            "lag" => rules.OrderBy(r => r.MedianLagDays),
+            _ => rules,
+        };
+        return TypedResults.Ok(new Page<NextRuleView>(rules.Take(Math.Clamp(limit ?? 50, 1, 1000)).ToList(), null));
     }
 
     /// <summary>

@@ -183,6 +183,50 @@ public sealed class RecommendationApiTests
         Assert.Equal(HttpStatusCode.BadRequest, (await tracking.GetAsync("/api/v1/recommendations/widget?widget=free-shipping&cart_value=-3")).StatusCode);
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task NextPurchaseRules_SayWhatCustomersBuyNext_AndHowLongAfter(Engine engine)
+    {
+        await using var app = await TestApp.StartAsync(engine);
+        var store = await app.CreateStoreAsync("shop", "EUR");
+        using var tracking = app.Tracking(store);
+        var now = app.Clock.GetUtcNow();
+        var n = 0;
+        async Task Buy(string customer, double daysAgo, string item, string category)
+        {
+            var r = await tracking.PostJsonAsync("/api/v1/track", $$"""
+                {"event_id":"n{{n}}","name":"purchase","customer_id":"{{customer}}","transaction_id":"N{{n++}}","currency":"EUR","timestamp":"{{now.AddDays(-daysAgo):O}}",
+                 "items":[{"item_id":"{{item}}","item_name":"{{item}}","item_category":"{{category}}","price":10}]}
+                """);
+            Assert.Equal(HttpStatusCode.Accepted, r.StatusCode);
+        }
+        // Seed 000's sequence: a coffee machine, then coffee 9 and 11 days later; a third customer buys only the machine.
+        await Buy("ann", 30, "MACHINE", "Kitchen > Machines");
+        await Buy("ann", 21, "BEANS", "Kitchen > Coffee");
+        await Buy("bob", 40, "MACHINE", "Kitchen > Machines");
+        await Buy("bob", 29, "BEANS", "Kitchen > Coffee");
+        await Buy("cat", 10, "MACHINE", "Kitchen > Machines");
+        using var admin = app.Admin(store);
+
+        var rules = (await admin.GetJsonAsync("/api/v1/rules/next?level=category")).GetProperty("items").EnumerateArray().ToList();
+        var rule = Assert.Single(rules, r => r.GetProperty("antecedent").GetProperty("name").GetString() == "Kitchen > Machines");
+        Assert.Equal("Kitchen > Coffee", rule.GetProperty("consequent").GetProperty("name").GetString());
+        Assert.Equal(2, rule.GetProperty("support").GetInt32());
+        Assert.Equal(Math.Round(2.0 / 3, 6), rule.GetProperty("confidence").GetDouble());
+        Assert.Equal(10, rule.GetProperty("medianLagDays").GetDouble());
+        // Two of the three customers bought coffee after their first order: lift (2/3) / (2/3) = 1.
+        Assert.Equal(1, rule.GetProperty("lift").GetDouble(), 6);
+        var products = (await admin.GetJsonAsync("/api/v1/rules/next?level=product&antecedent=MACHINE&minSupport=2")).GetProperty("items");
+        Assert.Equal("BEANS", Assert.Single(products.EnumerateArray()).GetProperty("consequent").GetProperty("id").GetString());
+        Assert.Empty((await admin.GetJsonAsync("/api/v1/rules/next?level=category&window=5d")).GetProperty("items").EnumerateArray());
+        foreach (var (query, field) in new[] { ("level=brand", "level"), ("window=soon", "window"), ("minSupport=0", "minSupport"), ("sort=price", "sort") })
+        {
+            var bad = await admin.GetAsync("/api/v1/rules/next?" + query);
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.True((await bad.JsonAsync()).GetProperty("errors").TryGetProperty(field, out var named), named.ToString());
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await tracking.GetAsync("/api/v1/rules/next")).StatusCode);
+    }
+
     [Fact]
     public async Task ThresholdStrategy_AnswersTheGapFillers_WithWhatRemainsToTheThreshold()
     {
