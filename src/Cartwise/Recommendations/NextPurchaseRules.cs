@@ -18,6 +18,32 @@ public static class NextPurchaseRules
     /// <summary>The window unless one is given.</summary>
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(60);
 
+    /// <summary>What is wrong with a query's parameters (the field and why), or null; the window they give.</summary>
+    public static (string Field, string Error)? Problem(string level, int? depth, string? window, int? minSupport, string? sort, out TimeSpan span)
+    {
+        span = DefaultWindow;
+        if (level is not ("product" or "category")) return ("level", "Must be product or category.");
+        if (depth is < 1) return ("depth", "Must be 1 (the top level) or more.");
+        if (window is { Length: > 0 } && (!Core.Scenarios.Durations.TryParse(window, out span) || span <= TimeSpan.Zero || span > TimeSpan.FromDays(730)))
+            return ("window", $"'{window}' is not a window: write e.g. 30d, 8w (at most 730 days).");
+        if (minSupport is < 1) return ("minSupport", "Must be 1 or more.");
+        if (sort is not (null or "" or "lift" or "confidence" or "support" or "lag")) return ("sort", "Must be lift, confidence, support or lag.");
+        return null;
+    }
+
+    /// <summary>The rules of one antecedent (by id or name) when given, in the order asked (lift unless said).</summary>
+    public static IEnumerable<NextRuleView> Select(IEnumerable<NextRuleView> rules, string? antecedent, string? sort)
+    {
+        if (antecedent is { Length: > 0 }) rules = rules.Where(r => r.Antecedent.Id == antecedent || r.Antecedent.Name == antecedent);
+        return sort switch
+        {
+            "confidence" => rules.OrderByDescending(r => r.Confidence),
+            "support" => rules.OrderByDescending(r => r.Support),
+            "lag" => rules.OrderBy(r => r.MedianLagDays),
+            _ => rules,
+        };
+    }
+
     public static async Task<List<NextRuleView>> MineAsync(CartwiseDb db, string level, int? depth, TimeSpan window, int minSupport, CancellationToken ct)
     {
         var lines = await (from o in db.Orders.AsNoTracking()

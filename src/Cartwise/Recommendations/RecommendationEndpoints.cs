@@ -298,23 +298,9 @@ public static class RecommendationEndpoints
         int? minSupport, string? sort, int? limit, CancellationToken ct)
     {
         level ??= "category";
-        if (level is not ("product" or "category")) return Problems.Field("level", "Must be product or category.");
-        if (depth is < 1) return Problems.Field("depth", "Must be 1 (the top level) or more.");
-        var span = NextPurchaseRules.DefaultWindow;
-        if (window is not null && (!Core.Scenarios.Durations.TryParse(window, out span) || span <= TimeSpan.Zero || span > TimeSpan.FromDays(730)))
-            return Problems.Field("window", $"'{window}' is not a window: write e.g. 30d, 8w (at most 730 days).");
-        if (minSupport is < 1) return Problems.Field("minSupport", "Must be 1 or more.");
-        if (sort is not (null or "lift" or "confidence" or "support" or "lag")) return Problems.Field("sort", "Must be lift, confidence, support or lag.");
-        IEnumerable<NextRuleView> rules = await NextPurchaseRules.MineAsync(db, level, depth, span, minSupport ?? 2, ct);
-        if (antecedent is { Length: > 0 }) rules = rules.Where(r => r.Antecedent.Id == antecedent || r.Antecedent.Name == antecedent);
-        rules = sort switch
-        {
-            "confidence" => rules.OrderByDescending(r => r.Confidence),
-            "support" => rules.OrderByDescending(r => r.Support),
-            "lag" => rules.OrderBy(r => r.MedianLagDays),
-            _ => rules,
-        };
-        return TypedResults.Ok(new Page<NextRuleView>(rules.Take(Math.Clamp(limit ?? 50, 1, 1000)).ToList(), null));
+        if (NextPurchaseRules.Problem(level, depth, window, minSupport, sort, out var span) is { } problem) return Problems.Field(problem.Field, problem.Error);
+        var rules = await NextPurchaseRules.MineAsync(db, level, depth, span, minSupport ?? 2, ct);
+        return TypedResults.Ok(new Page<NextRuleView>(NextPurchaseRules.Select(rules, antecedent, sort).Take(Math.Clamp(limit ?? 50, 1, 1000)).ToList(), null));
     }
 
     /// <summary>

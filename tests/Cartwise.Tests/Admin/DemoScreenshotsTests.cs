@@ -31,7 +31,7 @@ public sealed class DemoScreenshotsTests(DemoAdminBrowser browser) : IClassFixtu
                  {
                      ("overview", "/", "Cartwise demo gift shop"), ("catalog", "/catalog", "Catalogue"), ("customers", "/customers?q=customer-1", "Customers"),
                      ("customer", first!, "@demo.example"), ("recommendations", "/recommendations?cart=85123A", "Recommendation explorer"),
-                     ("rules", "/recommendations/rules", "Association rules"), ("outbox", "/outbox", "Outbox"), ("settings", "/settings", "Settings"),
+                     ("rules", "/recommendations/rules", "Association rules"), ("next", "/recommendations/next?level=category&min=10", "Bought next"), ("outbox", "/outbox", "Outbox"), ("settings", "/settings", "Settings"),
                      ("analytics", "/analytics", "Orders and repeat customers"), ("cohorts", "/analytics/cohorts", "Cohorts"), ("segments", "/analytics/segments", "RFM segments"),
                      ("attribution", "/analytics/attribution", "Attribution"), ("threshold", "/analytics/threshold", "Free-shipping threshold"),
                  })
