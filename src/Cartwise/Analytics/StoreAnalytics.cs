@@ -99,15 +99,14 @@ public static class StoreAnalytics
         int topPaths, CancellationToken ct)
     {
         var paths = await PathsAsync(db, range, windows, ct);
-        var orders = await OrderFactsAsync(db, range.Start, range.End, ct);
         var models = (model is null ? AttributionModels.All : [model]).Select(m => AttributionModels.Run(m, paths.Paths, halfLifeDays)).ToList();
         return new AttributionAnalytics(range, paths.Paths.Count, paths.Paths.Sum(p => p.Conversions), paths.Paths.Sum(p => p.Value),
-            orders.Count(o => o.IsSale && o.Person is null), windows.Visit.TotalDays, windows.Click.TotalDays, windows.Open.TotalDays, halfLifeDays, models,
+            paths.GuestOrders, windows.Visit.TotalDays, windows.Click.TotalDays, windows.Open.TotalDays, halfLifeDays, models,
             AttributionModels.TopPaths(paths.Paths, topPaths));
     }
 
-    /// <summary>The range's conversion paths (see <see cref="ConversionPaths.Build"/>) and the touches they came from.</summary>
-    public static async Task<(IReadOnlyList<ConversionPath> Paths, int Touches)> PathsAsync(CartwiseDb db, ReportRange range, LookbackWindows windows, CancellationToken ct)
+    /// <summary>The range's conversion paths (see <see cref="ConversionPaths.Build"/>), and its sales no path leads to (guests').</summary>
+    public static async Task<(IReadOnlyList<ConversionPath> Paths, int GuestOrders)> PathsAsync(CartwiseDb db, ReportRange range, LookbackWindows windows, CancellationToken ct)
     {
         var longest = new[] { windows.Visit, windows.Click, windows.Open }.Max();
         var since = range.Start - longest;
@@ -126,7 +125,7 @@ public static class StoreAnalytics
         // Paths without a purchase end at the range's end; touches before the range only lead into its purchases.
         var paths = ConversionPaths.Build(touches, conversions, windows, range.End)
             .Where(p => p.Conversions > 0 || p.AgesDays is null || p.AgesDays[^1] <= (range.End - range.Start).TotalDays).ToList();
-        return (paths, touches.Count);
+        return (paths, orders.Count(o => o.IsSale && o.Person is null));
     }
 
     /// <summary>

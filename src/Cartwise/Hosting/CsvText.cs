@@ -15,8 +15,6 @@ public static class CsvText
 
     public static string Cell(decimal value) => value.ToString(CultureInfo.InvariantCulture);
 
-    public static string Cell(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
-
     /// <summary>One line of cells, already formatted with <see cref="Cell(string?)"/>.</summary>
     public static string Line(params IEnumerable<string> cells) => string.Join(',', cells);
 }

@@ -88,9 +88,10 @@ public static class MessageReports
             var clicked = With(ActivityKinds.Click);
             var revenue = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Sum() : 0m);
             var orderCount = s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? v.Count : 0);
+            var (couponsSent, couponsRedeemed) = (Coupons(s.Where(r => r.CouponCode is not null)), Coupons(s.Where(Redeemed)));
             return new MessageReport(s.Count, list.Count(r => r.Status == OutboxStatus.Failed), list.Count(r => r.Status == OutboxStatus.Skipped),
-                opened, clicked, With(ActivityKinds.Unsubscribe), orderCount, revenue, Coupons(s.Where(r => r.CouponCode is not null)), Coupons(s.Where(Redeemed)),
-                Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened), Rate(Coupons(s.Where(Redeemed)), Coupons(s.Where(r => r.CouponCode is not null))),
+                opened, clicked, With(ActivityKinds.Unsubscribe), orderCount, revenue, couponsSent, couponsRedeemed,
+                Rate(opened, s.Count), Rate(clicked, s.Count), Rate(clicked, opened), Rate(couponsRedeemed, couponsSent),
                 s.Count(r => creditedByOutbox.ContainsKey(r.Id)), s.Sum(r => creditedByOutbox.TryGetValue(r.Id, out var v) ? Math.Pow((double)v.Sum(), 2) : 0));
         }
 

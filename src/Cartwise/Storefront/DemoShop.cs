@@ -122,7 +122,6 @@ public static class DemoShop
             """);
     }
 
-    /// <summary>A drawn picture for a product: its initials on a colour of its own (the demo has no photographs).</summary>
     /// <summary>
     /// A demo product's picture, drawn: its name on a background of its top-level category's colour, with that
     /// category's motif (no external image, nothing copied). Unknown products answer 404.

@@ -65,6 +65,8 @@ public static class DemoStore
         }
 
         var sw = Stopwatch.StartNew();
+        // This server's address (known port): the demo feed's pages and pictures become its demo shop's.
+        var shopRoot = shopBase is { Length: > 0 } b && Uri.TryCreate(b, UriKind.Absolute, out var shop) && shop.Port != 0 ? shop.GetLeftPart(UriPartial.Authority) : null;
         var feed = Path.Combine(DataDirectory, "demo-feed.xml.gz");
         await using (var file = File.OpenRead(feed))
         await using (var gzip = new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress))
@@ -72,9 +74,9 @@ public static class DemoStore
             // 1.5 MB of XML: read whole, so that its placeholder links can point at this server's demo shop.
             using var reader = new StreamReader(gzip);
             var text = await reader.ReadToEndAsync(ct);
-            if (shopBase is { Length: > 0 } b && Uri.TryCreate(b, UriKind.Absolute, out var shop) && shop.Port != 0)
-                text = text.Replace(FeedHost + "/products/", shop.GetLeftPart(UriPartial.Authority) + Storefront.DemoShop.ProductPath, StringComparison.Ordinal)
-                    .Replace(FeedHost + "/images/", shop.GetLeftPart(UriPartial.Authority) + Storefront.DemoShop.ImagePath, StringComparison.Ordinal);
+            if (shopRoot is not null)
+                text = text.Replace(FeedHost + "/products/", shopRoot + Storefront.DemoShop.ProductPath, StringComparison.Ordinal)
+                    .Replace(FeedHost + "/images/", shopRoot + Storefront.DemoShop.ImagePath, StringComparison.Ordinal);
             using var xml = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text));
             var run = await new FeedImporter(target.CreateContext, store, clock).ImportAsync(xml, "demo-feed.xml", new FeedImportOptions(FeedFormat.Xml), ct);
             await output.WriteLineAsync($"  catalogue: {run.Created:N0} products from the demo feed");
@@ -89,9 +91,9 @@ public static class DemoStore
         await output.WriteLineAsync($"  history: {result.OrdersCreated:N0} orders, {result.Lines:N0} lines, {result.CustomersCreated:N0} customers " +
             $"(UCI Online Retail sample, CC BY 4.0) in {sw.Elapsed.TotalSeconds:F1} s; moved {shift / 7:N0} weeks forward: it ends {HistoryLastDay.AddDays(shift):yyyy-MM-dd}");
         // Products only the orders know (the feed has no item for them) get their drawn picture too.
-        if (shopBase is { Length: > 0 } sb2 && Uri.TryCreate(sb2, UriKind.Absolute, out var root) && root.Port != 0)
+        if (shopRoot is not null)
         {
-            var images = root.GetLeftPart(UriPartial.Authority) + Storefront.DemoShop.ImagePath;
+            var images = shopRoot + Storefront.DemoShop.ImagePath;
             await db.Products.Where(p => p.ImageLink == null).ExecuteUpdateAsync(u => u.SetProperty(p => p.ImageLink, p => images + p.ExternalId + ".jpg"), ct);
         }
         var (_, stats, _) = await models.BuildAsync(store.Id, new Core.Recommendations.ModelOptions(), null, ct);
