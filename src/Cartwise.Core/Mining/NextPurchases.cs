@@ -15,6 +15,15 @@ public sealed record NextPurchaseRule(long Antecedent, long Consequent, int Supp
 /// <summary>Next-purchase rules (SPEC M1): what customers buy after, and how long after, from their orders in time order.</summary>
 public static class NextPurchases
 {
+    /// <summary>The window unless one is given: 60 days.</summary>
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(60);
+
+    /// <summary>
+    /// How a rule ranks among its antecedent's when only the best are kept, and how the <c>next</c> strategy weighs it:
+    /// confident first, lift breaking the pull of what everyone buys anyway.
+    /// </summary>
+    public static double Strength(double confidence, double lift) => confidence * Math.Log2(1 + lift);
+
     /// <summary>
     /// Mines every rule with at least <paramref name="minSupport"/> customers. For a customer and an item A, the
     /// reference is their first order holding A; B counts when it is in a later order (placed after that one) at most
@@ -24,12 +33,15 @@ public static class NextPurchases
     /// over that rate. Lags are whole and fractional days; quartiles by linear interpolation (R's type 7).
     /// </summary>
     /// <param name="customers">Each customer's orders (any order; same-time orders are one order).</param>
+    /// <param name="perAntecedent">When given, only this many rules of each antecedent are kept, the strongest by
+    /// <see cref="Strength"/> (lags are then collected only for those).</param>
     /// <remarks>
     /// One antecedent at a time over an index of who bought it first when: its consequents are counted in an array
     /// over dense item ids, and lags are kept only for those with enough customers, so memory follows the items and
     /// the rules, not the pairs a history holds (millions at product level).
     /// </remarks>
-    public static IReadOnlyList<NextPurchaseRule> Mine(IReadOnlyList<IReadOnlyList<TimedBasket>> customers, TimeSpan window, int minSupport)
+    public static IReadOnlyList<NextPurchaseRule> Mine(IReadOnlyList<IReadOnlyList<TimedBasket>> customers, TimeSpan window, int minSupport,
+        int? perAntecedent = null)
     {
         minSupport = Math.Max(1, minSupport);
         var dense = new Dictionary<long, int>();
@@ -77,6 +89,11 @@ public static class NextPurchases
         for (var c = 0; c < histories.Count; c++)
             foreach (var (b, _) in Later(c, 0)) baseCount[b]++;
 
+        double Lift(int count, int buyers, int b)
+        {
+            var rate = (double)baseCount[b] / histories.Count;
+            return rate == 0 ? 0 : (double)count / buyers / rate;
+        }
         var rules = new List<NextPurchaseRule>();
         var counts = new int[n];
         var touched = new List<int>();
@@ -89,8 +106,11 @@ public static class NextPurchases
                 foreach (var (b, _) in Later(c, o))
                     if (counts[b]++ == 0) touched.Add(b);
             lags.Clear();
-            foreach (var b in touched)
-                if (counts[b] >= minSupport) lags[b] = new List<double>(counts[b]);
+            var kept = touched.Where(b => counts[b] >= minSupport);
+            if (perAntecedent is { } cap)
+                kept = kept.Select(b => (b, Score: Strength((double)counts[b] / buyers.Count, Lift(counts[b], buyers.Count, b))))
+                    .OrderByDescending(x => x.Score).ThenBy(x => items[x.b]).Take(cap).Select(x => x.b);
+            foreach (var b in kept) lags[b] = new List<double>(counts[b]);
             foreach (var b in touched) counts[b] = 0;
             if (lags.Count == 0) continue;
             foreach (var (c, o) in buyers)
@@ -99,10 +119,8 @@ public static class NextPurchases
             foreach (var (b, list) in lags)
             {
                 list.Sort();
-                var confidence = (double)list.Count / buyers.Count;
-                var rate = (double)baseCount[b] / histories.Count;
-                rules.Add(new NextPurchaseRule(items[a], items[b], list.Count, confidence, rate == 0 ? 0 : confidence / rate, Quantile(list, 0.5), Quantile(list, 0.25),
-                    Quantile(list, 0.75)));
+                rules.Add(new NextPurchaseRule(items[a], items[b], list.Count, (double)list.Count / buyers.Count, Lift(list.Count, buyers.Count, b),
+                    Quantile(list, 0.5), Quantile(list, 0.25), Quantile(list, 0.75)));
             }
         }
         return rules.OrderByDescending(r => r.Lift).ThenByDescending(r => r.Support).ThenBy(r => r.Antecedent).ThenBy(r => r.Consequent).ToList();

@@ -2,8 +2,8 @@ using Cartwise.Core.Mining;
 
 namespace Cartwise.Core.Recommendations;
 
-/// <summary>One order as a basket: when, and the distinct products kept (refunded ones removed).</summary>
-public readonly record struct OrderBasket(DateTimeOffset PlacedAt, long[] Products);
+/// <summary>One order as a basket: when, the distinct products kept (refunded ones removed), and whose (null: a guest).</summary>
+public readonly record struct OrderBasket(DateTimeOffset PlacedAt, long[] Products, long? Customer = null);
 
 /// <summary>How to build a model. Validated when built.</summary>
 /// <param name="ProductSupport">Minimum support of product itemsets; null picks one from the data (see <see cref="ModelBuilder"/>).</param>
@@ -15,6 +15,12 @@ public sealed record ModelOptions(MiningOptions? ProductSupport = null, double M
 {
     /// <summary>Rules kept at most (strongest first), so that a low support cannot flood memory.</summary>
     public int MaxRules { get; init; } = 50_000;
+
+    /// <summary>Next-purchase rules: customers who must have bought B after A (at least 2).</summary>
+    public int NextSupport { get; init; } = 2;
+
+    /// <summary>Next-purchase rules kept per product, the strongest (<see cref="NextPurchases.Strength"/>).</summary>
+    public int NextPerProduct { get; init; } = 30;
 }
 
 /// <summary>What a build found, for the run record and the CLI summary.</summary>
@@ -83,11 +89,12 @@ public static class ModelBuilder
         }
 
         var categoryRules = CategoryRules(products, categoryParents, orders, options);
+        var next = BoughtNext(orders, options);
         var model = new RecommendationModel
         {
             StoreId = storeId, BuiltAt = builtAt, Baskets = baskets.Count, Products = products, CategoryParents = categoryParents, CategoryNames = categoryNames,
             Rules = rules, CategoryRules = categoryRules, BoughtTogether = bought, ViewedTogether = viewed, Bundles = bundles, Bestsellers = windows,
-            OrderCounts = orderCounts,
+            OrderCounts = orderCounts, BoughtNext = next,
         };
         return (model, new ModelStats(baskets.Count, ids.Count, mined.MinCount, bySize, rules.Count, categoryRules.Count, pairs));
     }
@@ -154,6 +161,19 @@ public static class ModelBuilder
         }
         pairCount = (int)Math.Min(int.MaxValue, pairs);
         return result;
+    }
+
+    /// <summary>
+    /// Product-level next-purchase rules over the customers' orders (guests have no sequence), within the default
+    /// window, the strongest <see cref="ModelOptions.NextPerProduct"/> of each product, strongest first.
+    /// </summary>
+    private static Dictionary<long, NextPurchaseRule[]> BoughtNext(IReadOnlyList<OrderBasket> orders, ModelOptions options)
+    {
+        var histories = orders.Where(o => o.Customer is not null && o.Products.Length > 0).GroupBy(o => o.Customer!.Value)
+            .Select(g => (IReadOnlyList<TimedBasket>)g.Select(o => new TimedBasket(o.PlacedAt, o.Products)).ToList()).ToList();
+        return NextPurchases.Mine(histories, NextPurchases.DefaultWindow, options.NextSupport, options.NextPerProduct)
+            .GroupBy(r => r.Antecedent)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(r => NextPurchases.Strength(r.Confidence, r.Lift)).ThenBy(r => r.Consequent).ToArray());
     }
 
     /// <summary>Rules between categories, mined separately at each depth of the tree (a child never implies its parent).</summary>

@@ -1,3 +1,5 @@
+using Cartwise.Core.Mining;
+
 namespace Cartwise.Core.Recommendations;
 
 /// <summary>What a recommendation may show of a product: public catalogue data only.</summary>
@@ -52,6 +54,8 @@ public sealed class RecommendationModel
     public required IReadOnlyDictionary<string, long[]> Bestsellers { get; init; }
     /// <summary>Orders per product (all time), for ranking and popularity.</summary>
     public required IReadOnlyDictionary<long, int> OrderCounts { get; init; }
+    /// <summary>What customers bought in a later order after a product (and re-orders of it), strongest first.</summary>
+    public IReadOnlyDictionary<long, NextPurchaseRule[]> BoughtNext { get; init; } = new Dictionary<long, NextPurchaseRule[]>();
 
     private IReadOnlyDictionary<string, long>? _byExternalId;
 

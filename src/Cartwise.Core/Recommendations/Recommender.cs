@@ -19,11 +19,13 @@ public static class Strategies
     public const string Bestsellers = "bestsellers";
     /// <summary>The customer's recently viewed products.</summary>
     public const string RecentlyViewed = "recently_viewed";
+    /// <summary>What customers bought in a later order after what this one bought (next-purchase rules, lag-weighted).</summary>
+    public const string Next = "next";
     /// <summary>A weighted mix of the others.</summary>
     public const string Blend = "blend";
 
     /// <summary>All strategy names.</summary>
-    public static IReadOnlyList<string> All { get; } = [BoughtTogether, ViewedTogether, Cart, Similar, Upsell, Bundles, Bestsellers, RecentlyViewed, Blend];
+    public static IReadOnlyList<string> All { get; } = [BoughtTogether, ViewedTogether, Cart, Similar, Upsell, Bundles, Bestsellers, RecentlyViewed, Next, Blend];
 }
 
 /// <summary>What to leave out. Defaults: only available products, not the ones asked about, not already bought.</summary>
@@ -42,6 +44,8 @@ public sealed record RecommendationFilters(
 /// <param name="RecentlyViewed">The customer's viewed products, newest first.</param>
 /// <param name="Window">Bestseller window: all, 30d, 90d or 365d.</param>
 /// <param name="UpsellRatio">Up-sell: at most this many times the price of the product.</param>
+/// <param name="PurchasedAt">When the customer last bought each of <paramref name="Purchased"/>, for <see cref="Strategies.Next"/>'s lag fit.</param>
+/// <param name="Now">The moment the recommendation is for (a message's send time); with <paramref name="PurchasedAt"/>, how long ago each purchase was.</param>
 public sealed record RecommendationRequest(
     string? Strategy,
     IReadOnlyList<long> Products,
@@ -53,7 +57,9 @@ public sealed record RecommendationRequest(
     IReadOnlyList<long> RecentlyViewed,
     IReadOnlyDictionary<string, double>? Weights = null,
     string Window = "all",
-    decimal UpsellRatio = 1.5m);
+    decimal UpsellRatio = 1.5m,
+    IReadOnlyDictionary<long, DateTimeOffset>? PurchasedAt = null,
+    DateTimeOffset? Now = null);
 
 /// <summary>Why an item was recommended: the strategy, and the rule with its figures when a rule chose it.</summary>
 public sealed record Reason(string Strategy, string Text, long[]? Antecedent = null, int? Support = null, double? Confidence = null, double? Lift = null);
@@ -103,6 +109,7 @@ public static class Recommender
         Strategies.Upsell => Upsell(model, Seeds(request), request.UpsellRatio, allowed),
         Strategies.Bundles => BundlesOf(model, Seeds(request), allowed),
         Strategies.Bestsellers => Bestsellers(model, request.Category, request.Window, allowed),
+        Strategies.Next => BoughtNext(model, request, allowed),
         Strategies.RecentlyViewed => request.RecentlyViewed.Distinct().Where(allowed)
             .Select((p, i) => new Recommendation(p, 1.0 / (1 + i), new Reason(Strategies.RecentlyViewed, "recently viewed"))),
         _ => throw new ArgumentException($"Unknown strategy '{strategy}'; use one of {string.Join(", ", Strategies.All)}.", nameof(strategy)),
@@ -163,6 +170,52 @@ public static class Recommender
         return best.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key).Select(kv => new Recommendation(kv.Key, kv.Value.Score,
             new Reason(strategy, $"{verb} {Name(model, kv.Value.From)} in {kv.Value.N.Count} baskets", [kv.Value.From], kv.Value.N.Count, kv.Value.N.Confidence, kv.Value.N.Lift)));
     }
+
+    /// <summary>
+    /// For each thing the customer bought (the products asked about and the cart count as bought now; of the history,
+    /// the 30 most recent), the next-purchase rules from it, each scored <see cref="Mining.NextPurchases.Strength"/>
+    /// times its lag fit, summed over what led to the same product. The lag fit is 1 while the time since the purchase
+    /// is at most the rule's upper quartile of lags (the next order is still ahead), then halves every interquartile
+    /// range (at least a day) past it: a customer who bought a coffee machine 3 months ago is past the coffee moment.
+    /// Re-orders of the same product are left to buy-again. A rule followed by few customers is shrunk towards
+    /// nothing (support / (support + <see cref="NextSupportShrink"/>)): a 2-customer rule's confidence is mostly chance.
+    /// </summary>
+    private static IEnumerable<Recommendation> BoughtNext(RecommendationModel model, RecommendationRequest request, Func<long, bool> allowed)
+    {
+        var now = request.Now;
+        var seeds = new Dictionary<long, double>();
+        foreach (var p in request.Products.Concat(request.Cart)) seeds[p] = 0;
+        if (request.PurchasedAt is { } times && now is { } at)
+            foreach (var (p, when) in times.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Take(30))
+                seeds.TryAdd(p, Math.Max(0, (at - when).TotalDays));
+        else
+            foreach (var p in request.Purchased.Distinct().TakeLast(30)) seeds.TryAdd(p, 0);
+        var best = new Dictionary<long, (double Score, double Part, long From, Mining.NextPurchaseRule Rule)>();
+        foreach (var (seed, days) in seeds)
+        {
+            if (!model.BoughtNext.TryGetValue(seed, out var rules)) continue;
+            foreach (var r in rules)
+            {
+                if (r.Consequent == seed || !allowed(r.Consequent)) continue;
+                var past = days - r.LagQ3Days;
+                var fit = past <= 0 ? 1 : Math.Pow(0.5, past / Math.Max(1, r.LagQ3Days - r.LagQ1Days));
+                var part = Mining.NextPurchases.Strength(r.Confidence, r.Lift) * fit * r.Support / (r.Support + NextSupportShrink);
+                if (part <= 0) continue;
+                best[r.Consequent] = best.TryGetValue(r.Consequent, out var b)
+                    ? (b.Score + part, Math.Max(b.Part, part), b.Part >= part ? b.From : seed, b.Part >= part ? b.Rule : r)
+                    : (part, part, seed, r);
+            }
+        }
+        return best.OrderByDescending(kv => kv.Value.Score).ThenBy(kv => kv.Key).Select(kv => new Recommendation(kv.Key, kv.Value.Score,
+            new Reason(Strategies.Next, $"bought next by {kv.Value.Rule.Support} customers who bought {Name(model, kv.Value.From)}, typically {Days(kv.Value.Rule.MedianLagDays)} later",
+                [kv.Value.From], kv.Value.Rule.Support, kv.Value.Rule.Confidence, kv.Value.Rule.Lift)));
+    }
+
+    // Measured with `cartwise evaluate --split-date 2011-09-01` on Online Retail (new products, hit-rate@10 against
+    // popularity): no shrink ×1.18, 3 ×1.21, 20 ×1.26.
+    private const double NextSupportShrink = 20;
+
+    private static string Days(double days) => days < 1.5 ? "a day" : $"{Math.Round(days).ToString(System.Globalization.CultureInfo.InvariantCulture)} days";
 
     private static IEnumerable<Recommendation> CartAware(RecommendationModel model, IReadOnlyList<long> cart, Func<long, bool> allowed)
     {

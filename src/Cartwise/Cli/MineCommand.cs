@@ -102,7 +102,7 @@ public static class MineCommand
     {
         await using var db = await CartwiseCli.OpenAsync(result, ct);
         if (await CliStores.FindAsync(db, slug, ct) is null) return 2;
-        var span = Recommendations.NextPurchaseRules.DefaultWindow;
+        var span = Core.Mining.NextPurchases.DefaultWindow;
         if (window is not null && (!Core.Scenarios.Durations.TryParse(window, out span) || span <= TimeSpan.Zero))
         {
             await Console.Error.WriteLineAsync($"error: --window '{window}' is not a window such as 60d or 8w.");

@@ -90,9 +90,12 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
             }
         }
         var trigger = input.Products.Select(p => model.Products.GetValueOrDefault(p)).OfType<ProductInfo>().Select(p => Item(p, store)).ToList();
-        List<long> history = input.CustomerId is { } hid
-            ? await (from o in db.Orders.AsNoTracking() where o.CustomerId == hid join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId select l.ProductId).Distinct().ToListAsync(ct)
+        var historyAt = input.CustomerId is { } hid
+            ? (await (from o in db.Orders.AsNoTracking() where o.CustomerId == hid join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
+                      select new { l.ProductId, o.PlacedAt }).ToListAsync(ct))
+                .GroupBy(l => l.ProductId).ToDictionary(g => g.Key, g => g.Max(l => l.PlacedAt))
             : [];
+        var history = historyAt.Keys.ToList();
 
         var cart = purchased.Select(i => i.Id).ToList();
         var asked = input.Products.Count > 0 ? input.Products : cart;
@@ -100,7 +103,7 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
         {
             var strategy = b.Type == BlockTypes.Bestsellers ? Strategies.Bestsellers : input.Strategy ?? b.Strategy;
             var filters = new RecommendationFilters(IncludeCategories: b.Type == BlockTypes.Recommended ? input.RecommendCategories : null);
-            var request = new RecommendationRequest(strategy, asked, cart, null, b.Limit ?? 3, filters, [.. history.Union(cart)], []);
+            var request = new RecommendationRequest(strategy, asked, cart, null, b.Limit ?? 3, filters, [.. history.Union(cart)], [], PurchasedAt: historyAt, Now: clock.GetUtcNow());
             return Recommender.Recommend(model, request).Select(r => model.Products.GetValueOrDefault(r.Product)).OfType<ProductInfo>().Select(p => Item(p, store)).ToList();
         }
 

@@ -18,7 +18,8 @@ public sealed record ModelBlob(
     Dictionary<long, Neighbour[]> ViewedTogether,
     Dictionary<long, Bundle[]> Bundles,
     Dictionary<string, long[]> Bestsellers,
-    Dictionary<long, int> OrderCounts)
+    Dictionary<long, int> OrderCounts,
+    Dictionary<long, Core.Mining.NextPurchaseRule[]>? BoughtNext = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -27,14 +28,14 @@ public sealed record ModelBlob(
     };
 
     public static ModelBlob From(RecommendationModel m) => new(m.BuiltAt, m.Baskets, [.. m.Rules], [.. m.CategoryRules],
-        new(m.BoughtTogether), new(m.ViewedTogether), new(m.Bundles), new(m.Bestsellers), new(m.OrderCounts));
+        new(m.BoughtTogether), new(m.ViewedTogether), new(m.Bundles), new(m.Bestsellers), new(m.OrderCounts), new(m.BoughtNext));
 
     public RecommendationModel ToModel(long storeId, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> parents,
         IReadOnlyDictionary<long, string> names) => new()
     {
         StoreId = storeId, BuiltAt = BuiltAt, Baskets = Baskets, Products = products, CategoryParents = parents, CategoryNames = names,
         Rules = Rules, CategoryRules = CategoryRules, BoughtTogether = BoughtTogether, ViewedTogether = ViewedTogether, Bundles = Bundles,
-        Bestsellers = Bestsellers, OrderCounts = OrderCounts,
+        Bestsellers = Bestsellers, OrderCounts = OrderCounts, BoughtNext = BoughtNext ?? [],
     };
 
     public byte[] ToBytes()

@@ -132,15 +132,15 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         .ToDictionary(p => p.Id, p => new ProductInfo(p.Id, p.ExternalId, p.Name, p.Price, p.Currency, p.Link, p.ImageLink, p.CategoryId, p.Brand, p.ItemGroupId,
             p.Available, ProductInfo.ParseLabels(p.CustomLabels)));
 
-    /// <summary>Each order's distinct products, refunded lines removed.</summary>
+    /// <summary>Each order's distinct products, refunded lines removed, with its customer.</summary>
     internal static async Task<List<OrderBasket>> BasketsAsync(CartwiseDb db, DateTimeOffset? since, CancellationToken ct)
     {
         var orders = db.Orders.AsNoTracking().Where(o => since == null || o.PlacedAt >= since);
         var lines = await (from o in orders
                            join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
                            where l.RefundedQuantity < l.Quantity
-                           select new { o.Id, o.PlacedAt, l.ProductId }).ToListAsync(ct);
-        return lines.GroupBy(l => l.Id).Select(g => new OrderBasket(g.First().PlacedAt, g.Select(l => l.ProductId).Distinct().ToArray())).ToList();
+                           select new { o.Id, o.PlacedAt, o.CustomerId, l.ProductId }).ToListAsync(ct);
+        return lines.GroupBy(l => l.Id).Select(g => new OrderBasket(g.First().PlacedAt, g.Select(l => l.ProductId).Distinct().ToArray(), g.First().CustomerId)).ToList();
     }
 
     /// <summary>The catalogue ids of a stored event's items (those the catalogue knows), added to <paramref name="into"/>.</summary>

@@ -15,13 +15,10 @@ public sealed record NextRuleView(string Level, RuleItem Antecedent, RuleItem Co
 /// </summary>
 public static class NextPurchaseRules
 {
-    /// <summary>The window unless one is given.</summary>
-    public static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(60);
-
     /// <summary>What is wrong with a query's parameters (the field and why), or null; the window they give.</summary>
     public static (string Field, string Error)? Problem(string level, int? depth, string? window, int? minSupport, string? sort, out TimeSpan span)
     {
-        span = DefaultWindow;
+        span = NextPurchases.DefaultWindow;
         if (level is not ("product" or "category")) return ("level", "Must be product or category.");
         if (depth is < 1) return ("depth", "Must be 1 (the top level) or more.");
         if (window is { Length: > 0 } && (!Core.Scenarios.Durations.TryParse(window, out span) || span <= TimeSpan.Zero || span > TimeSpan.FromDays(730)))

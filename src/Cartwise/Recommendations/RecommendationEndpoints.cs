@@ -126,16 +126,19 @@ public static class RecommendationEndpoints
             Categories("include_categories"), Categories("exclude_categories"));
 
         var purchased = new List<long>();
+        Dictionary<long, DateTimeOffset>? purchasedAt = null;
         var viewed = new List<long>();
         if (await PersonAsync(http, errors, ct) is { } customer)
         {
             var db = http.HttpContext.RequestServices.GetRequiredService<CartwiseDb>();
-            purchased = await (from o in db.Orders.AsNoTracking()
-                               where o.CustomerId == customer.Id
-                               join ln in db.OrderLines.AsNoTracking() on o.Id equals ln.OrderId
-                               where ln.RefundedQuantity < ln.Quantity
-                               orderby o.PlacedAt
-                               select ln.ProductId).ToListAsync(ct);
+            var bought = await (from o in db.Orders.AsNoTracking()
+                                where o.CustomerId == customer.Id
+                                join ln in db.OrderLines.AsNoTracking() on o.Id equals ln.OrderId
+                                where ln.RefundedQuantity < ln.Quantity
+                                orderby o.PlacedAt
+                                select new { ln.ProductId, o.PlacedAt }).ToListAsync(ct);
+            purchased = bought.Select(b => b.ProductId).ToList();
+            purchasedAt = bought.GroupBy(b => b.ProductId).ToDictionary(g => g.Key, g => g.Max(b => b.PlacedAt));
             var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == EventNames.ViewItem)
                 .OrderByDescending(e => e.OccurredAt).Take(20).Select(e => e.Payload).ToListAsync(ct);
             foreach (var p in payloads) ModelService.AddItemProducts(p, byExternal, viewed);
@@ -143,7 +146,8 @@ public static class RecommendationEndpoints
         var products = Ids(q["product"]);
         var cart = Ids(q["cart"]);
         if (errors.Count > 0) return (null, unknown, errors, model);
-        return (new RecommendationRequest(strategy, products, cart, category, limit, filters, purchased.Distinct().ToList(), viewed, weights, window, upsell), unknown, null, model);
+        return (new RecommendationRequest(strategy, products, cart, category, limit, filters, purchased.Distinct().ToList(), viewed, weights, window, upsell,
+            purchasedAt, http.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()), unknown, null, model);
     }
 
     /// <summary>A non-negative amount from the query; null when absent, and then also when malformed (its problem noted).</summary>

@@ -58,6 +58,16 @@ public sealed class NextPurchasesTests
                 Assert.Equal(lift, r.Lift, 9);
                 Assert.Equal(median, r.MedianLagDays, 9);
             }
+
+            // Capped per antecedent: each antecedent's strongest rules of the uncapped result, with the same figures.
+            var capped = NextPurchases.Mine(customers, window, minSupport, perAntecedent: 2);
+            foreach (var group in mined.Values.GroupBy(r => r.Antecedent))
+            {
+                var strongest = group.Select(r => NextPurchases.Strength(r.Confidence, r.Lift)).OrderDescending().Take(2).ToList();
+                var kept = capped.Where(r => r.Antecedent == group.Key).ToList();
+                Assert.Equal(strongest, kept.Select(r => NextPurchases.Strength(r.Confidence, r.Lift)).OrderDescending().ToList());
+                Assert.All(kept, r => Assert.Equal(mined[(r.Antecedent, r.Consequent)], r));
+            }
         }
     }
 

@@ -177,4 +177,38 @@ public sealed class RecommenderTests
     [Fact]
     public void UnknownStrategy_IsRefused() =>
         Assert.Throws<ArgumentException>(() => Recommender.Recommend(Model(), Request("magic", products: [1])));
+
+    [Fact]
+    public void BoughtNext_RecommendsWhatFollowedAPurchase_AndFadesOnceItsMomentHasPassed()
+    {
+        // 30 customers bought 1 and, 8 to 12 days later, 4; 10 others bought 1 and 6 months later 5.
+        var t = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var orders = new List<OrderBasket>();
+        for (var c = 0; c < 30; c++)
+        {
+            orders.Add(new OrderBasket(t.AddDays(c), [1], c));
+            orders.Add(new OrderBasket(t.AddDays(c + 8 + c % 5), [4], c));
+        }
+        for (var c = 30; c < 40; c++)
+        {
+            orders.Add(new OrderBasket(t.AddDays(c), [1], c));
+            orders.Add(new OrderBasket(t.AddDays(c + 180), [5], c));
+        }
+        var model = ModelBuilder.Build(1, t.AddDays(250), Catalogue, Parents, Names, orders, [], new ModelOptions()).Model;
+        RecommendationRequest Bought(double daysAgo) => Request(Strategies.Next, purchased: [1]) with
+        {
+            PurchasedAt = new Dictionary<long, DateTimeOffset> { [1] = t.AddDays(300 - daysAgo) },
+            Now = t.AddDays(300),
+        };
+
+        var fresh = Recommender.Recommend(model, Bought(2));
+        var late = Recommender.Recommend(model, Bought(90));
+
+        Assert.Equal([4L], fresh.Where(r => r.Reason.Strategy == Strategies.Next).Select(r => r.Product)); // 5 came after the 60-day window
+        Assert.Equal("bought next by 30 customers who bought Product 1, typically 10 days later", fresh[0].Reason.Text);
+        Assert.Equal(30, fresh[0].Reason.Support);
+        Assert.Equal([1L], fresh[0].Reason.Antecedent!);
+        Assert.True(late[0].Score < fresh[0].Score / 100, $"3 months on the coffee moment has passed: {late[0].Score} vs {fresh[0].Score}");
+        Assert.Equal(fresh[0].Score, Recommender.Recommend(model, Request(Strategies.Next, products: [1]))[0].Score, 9); // a product asked about counts as bought now
+    }
 }

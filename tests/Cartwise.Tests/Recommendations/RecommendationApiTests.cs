@@ -65,6 +65,36 @@ public sealed class RecommendationApiTests
     }
 
     [Fact]
+    public async Task BoughtNext_RecommendsWhatCustomersBuyDaysAfterTheirPurchase_WithTheLagInTheReason()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop", "EUR");
+        using var tracking = app.Tracking(store);
+        using var admin = app.Admin(store);
+        var n = 0;
+        async Task OrderAsync(string customer, string item) => Assert.Equal(HttpStatusCode.Accepted, (await tracking.PostJsonAsync("/api/v1/track", $$"""
+            {"event_id":"o{{n}}","name":"purchase","customer_id":"{{customer}}","transaction_id":"T{{n++}}","currency":"EUR",
+             "items":[{"item_id":"{{item}}","item_name":"{{item}}","price":20}]}
+            """)).StatusCode);
+        // Six customers buy a kettle and, twelve days later, descaler: never in the same basket.
+        for (var i = 0; i < 6; i++) await OrderAsync("k" + i, "kettle");
+        for (var i = 0; i < 10; i++) await OrderAsync("x" + i, "lamp");
+        app.Clock.Advance(TimeSpan.FromDays(12));
+        for (var i = 0; i < 6; i++) await OrderAsync("k" + i, "descaler");
+        await OrderAsync("new", "kettle");
+        var customer = (await admin.GetJsonAsync("/api/v1/customers?customer_id=new")).GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        var next = await admin.GetJsonAsync($"/api/v1/recommendations?customer={customer}&strategy=next&limit=1");
+        var together = await admin.GetJsonAsync($"/api/v1/recommendations?customer={customer}&strategy=bought_together&limit=1");
+
+        var first = next.GetProperty("items")[0];
+        Assert.Equal("descaler", first.GetProperty("id").GetString());
+        Assert.Equal("next", first.GetProperty("reason").GetProperty("strategy").GetString());
+        Assert.Equal("bought next by 6 customers who bought kettle, typically 12 days later", first.GetProperty("reason").GetProperty("text").GetString());
+        Assert.NotEqual("bought_together", together.GetProperty("items")[0].GetProperty("reason").GetProperty("strategy").GetString());
+    }
+
+    [Fact]
     public async Task UnknownProduct_FallsBackToBestsellers_AndIsReportedToTheAdminKeyOnly()
     {
         var (app, store) = await ShopAsync(Engine.Sqlite);
