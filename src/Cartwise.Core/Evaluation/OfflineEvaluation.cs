@@ -5,61 +5,194 @@ namespace Cartwise.Core.Evaluation;
 /// <summary>One customer's orders, oldest first, each the distinct products kept.</summary>
 public sealed record CustomerHistory(long Customer, IReadOnlyList<OrderBasket> Orders);
 
-/// <summary>The figures of one strategy: means over the evaluated customers.</summary>
-public sealed record StrategyScore(string Strategy, int Customers, double HitRate, double Precision, double Recall, double Coverage);
+/// <summary>A customer judged: the orders known when recommending (oldest first), the moment of it, and the order to predict.</summary>
+public sealed record EvaluationCase(long Customer, IReadOnlyList<OrderBasket> Known, DateTimeOffset At, OrderBasket Test);
 
 /// <summary>
-/// Leave-last-out evaluation: each repeat customer's last order is held out, the model is built from every other
-/// order, and each strategy recommends k products from the customer's earlier history. A hit is a held-out product the
-/// customer had not bought before (what a cross-sell must find). Popularity (store bestsellers) is the baseline.
-/// Pure and thread-safe.
+/// What the model may learn from and whom it is judged on. <see cref="SplitAt"/> is the date of a time split (null:
+/// leave-last-out); <see cref="Unseen"/> the products first sold after it, which the model must not know.
+/// </summary>
+public sealed record EvaluationSplit(IReadOnlyList<OrderBasket> Training, IReadOnlyList<EvaluationCase> Cases, DateTimeOffset? SplitAt, IReadOnlySet<long> Unseen)
+{
+    /// <summary>
+    /// Leave-last-out: each repeat customer's last order is predicted from their earlier ones, recommending right after
+    /// the one before it; the model learns from every other order (other customers' later orders included).
+    /// </summary>
+    public static EvaluationSplit LeaveLastOut(IReadOnlyList<CustomerHistory> customers, IReadOnlyList<OrderBasket> guests)
+    {
+        var training = new List<OrderBasket>(guests);
+        var cases = new List<EvaluationCase>();
+        foreach (var c in customers)
+        {
+            if (c.Orders.Count < 2)
+            {
+                training.AddRange(Owned(c, c.Orders));
+                continue;
+            }
+            var known = c.Orders.Take(c.Orders.Count - 1).ToList();
+            training.AddRange(Owned(c, known));
+            cases.Add(new EvaluationCase(c.Customer, known, known[^1].PlacedAt, c.Orders[^1]));
+        }
+        return new EvaluationSplit(training, cases, null, new HashSet<long>());
+    }
+
+    /// <summary>
+    /// A time split: the model learns only from orders placed before <paramref name="at"/>; each customer with an
+    /// order before it and one after is judged on their first order after it, recommending at the split.
+    /// </summary>
+    public static EvaluationSplit ByDate(IReadOnlyList<CustomerHistory> customers, IReadOnlyList<OrderBasket> guests, DateTimeOffset at)
+    {
+        var training = guests.Where(o => o.PlacedAt < at).ToList();
+        var cases = new List<EvaluationCase>();
+        foreach (var c in customers)
+        {
+            var known = c.Orders.Where(o => o.PlacedAt < at).ToList();
+            training.AddRange(Owned(c, known));
+            if (known.Count > 0 && c.Orders.FirstOrDefault(o => o.PlacedAt >= at) is { Products: not null } test)
+                cases.Add(new EvaluationCase(c.Customer, known, at, test));
+        }
+        var before = training.SelectMany(o => o.Products).ToHashSet();
+        var unseen = customers.SelectMany(c => c.Orders).Concat(guests).Where(o => o.PlacedAt >= at).SelectMany(o => o.Products).Where(p => !before.Contains(p)).ToHashSet();
+        return new EvaluationSplit(training, cases, at, unseen);
+    }
+
+    /// <summary>The orders marked as the customer's, so that the model can follow what one customer bought next.</summary>
+    private static IEnumerable<OrderBasket> Owned(CustomerHistory c, IEnumerable<OrderBasket> orders) => orders.Select(o => o with { Customer = c.Customer });
+}
+
+/// <summary>
+/// Figures over the customers judged: hit-rate@k (a customer with at least one recommended product in the order) with
+/// its bootstrap 95% interval, precision@k, recall@k, NDCG@k (binary relevance) and MRR (reciprocal rank of the first hit).
+/// </summary>
+public sealed record Metrics(int Customers, double HitRate, double HitRateLow, double HitRateHigh, double Precision, double Recall, double Ndcg, double Mrr);
+
+/// <summary>
+/// One strategy's figures on all of the order's products (<see cref="All"/>) and on the products the customer had
+/// never bought (<see cref="New"/>, over the customers whose order had one); the share of the available catalogue
+/// ever recommended, and the share of recommendations that were products the customer had bought before.
+/// </summary>
+public sealed record StrategyScore(string Strategy, Metrics All, Metrics New, double Coverage, double RepurchaseShare);
+
+/// <summary>A whole evaluation: how it was split, how many orders trained the model, how many customers were judged.</summary>
+public sealed record EvaluationReport(DateTimeOffset? SplitAt, int TrainingOrders, int Customers, int K, IReadOnlyList<StrategyScore> Strategies);
+
+/// <summary>
+/// Offline evaluation (SPEC M4): builds the model from the split's training orders only, asks each strategy for k
+/// products per judged customer from what was known then, and scores them against the order the customer placed.
+/// Baselines: popularity (the store's bestsellers) and <see cref="Own"/> (the customer's own most-bought products).
+/// Pure, deterministic (the bootstrap has a fixed seed) and thread-safe.
 /// </summary>
 public static class OfflineEvaluation
 {
-    /// <summary>The strategies evaluated, popularity first.</summary>
-    public static readonly IReadOnlyList<string> Evaluated = ["popularity", Strategies.BoughtTogether, Strategies.Cart, Strategies.Similar, Strategies.Upsell, Strategies.Blend];
+    /// <summary>The store's bestsellers, the first baseline.</summary>
+    public const string Popularity = "popularity";
 
-    /// <summary>Runs the evaluation.</summary>
-    public static IReadOnlyList<StrategyScore> Run(IReadOnlyList<CustomerHistory> customers, IReadOnlyList<OrderBasket> otherOrders,
-        IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> parents, DateTimeOffset now, int k, ModelOptions options)
+    /// <summary>The customer's own products, most often bought first (then most recent): the re-order baseline.</summary>
+    public const string Own = "own";
+
+    /// <summary>The strategies evaluated, the baselines first.</summary>
+    public static readonly IReadOnlyList<string> Evaluated = [Popularity, Own, Strategies.BoughtTogether, Strategies.Cart, Strategies.Similar, Strategies.Upsell,
+        Strategies.Next, Strategies.Blend];
+
+    private const int BootstrapSamples = 1000;
+
+    /// <summary>Runs the evaluation of <paramref name="split"/>.</summary>
+    /// <param name="products">The catalogue (the split's unseen products are left out of it).</param>
+    /// <param name="blendWeights">The blend's weights (null: the default for the request).</param>
+    public static EvaluationReport Run(EvaluationSplit split, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> parents, int k,
+        ModelOptions options, IReadOnlyDictionary<string, double>? blendWeights = null)
     {
-        var heldOut = new List<(CustomerHistory Customer, OrderBasket Last)>();
-        var training = new List<OrderBasket>(otherOrders);
-        foreach (var c in customers)
-        {
-            if (c.Orders.Count >= 2) heldOut.Add((c, c.Orders[^1]));
-            training.AddRange(c.Orders.Count >= 2 ? c.Orders.Take(c.Orders.Count - 1) : c.Orders);
-        }
-        var (model, _) = ModelBuilder.Build(0, now, products, parents, new Dictionary<long, string>(), training, [], options);
-        var catalogue = products.Values.Count(p => p.Available);
+        // A product the shop first sold after the split was unknown then: the model must not see it.
+        var catalogue = split.Unseen.Count == 0 ? products : products.Where(kv => !split.Unseen.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var builtAt = split.SplitAt ?? split.Training.Select(o => o.PlacedAt).DefaultIfEmpty(DateTimeOffset.UnixEpoch).Max();
+        var (model, _) = ModelBuilder.Build(0, builtAt, catalogue, parents, new Dictionary<long, string>(), split.Training, [], options);
+        var available = catalogue.Values.Count(p => p.Available);
         var results = new List<StrategyScore>();
         foreach (var strategy in Evaluated)
         {
-            double hits = 0, precision = 0, recall = 0;
-            var evaluated = 0;
+            var all = new Tally(k);
+            var fresh = new Tally(k);
             var shown = new HashSet<long>();
-            foreach (var (customer, last) in heldOut)
+            long recommended = 0, repurchases = 0;
+            foreach (var c in split.Cases)
             {
-                var earlier = customer.Orders.Take(customer.Orders.Count - 1).ToList();
-                var bought = earlier.SelectMany(o => o.Products).ToHashSet();
-                var target = last.Products.Where(p => !bought.Contains(p)).ToHashSet();
-                if (target.Count == 0) continue;
-                var previous = earlier[^1].Products;
-                var request = new RecommendationRequest(strategy == "popularity" ? Strategies.Bestsellers : strategy,
-                    strategy is Strategies.Cart or Strategies.Blend ? [] : previous,
-                    strategy is Strategies.Cart or Strategies.Blend ? previous : [],
-                    null, k, new RecommendationFilters(), [.. bought], []);
-                var recs = Recommender.Recommend(model, request);
-                var found = recs.Count(r => target.Contains(r.Product));
-                evaluated++;
-                if (found > 0) hits++;
-                precision += (double)found / k;
-                recall += (double)found / target.Count;
-                foreach (var r in recs) shown.Add(r.Product);
+                var bought = c.Known.SelectMany(o => o.Products).ToHashSet();
+                var recs = Recommend(model, strategy, c, bought, k, blendWeights);
+                all.Add(recs, c.Test.Products.ToHashSet());
+                var target = c.Test.Products.Where(p => !bought.Contains(p)).ToHashSet();
+                if (target.Count > 0) fresh.Add(recs, target);
+                shown.UnionWith(recs);
+                recommended += recs.Count;
+                repurchases += recs.Count(bought.Contains);
             }
-            results.Add(new StrategyScore(strategy, evaluated, evaluated == 0 ? 0 : hits / evaluated, evaluated == 0 ? 0 : precision / evaluated,
-                evaluated == 0 ? 0 : recall / evaluated, catalogue == 0 ? 0 : (double)shown.Count / catalogue));
+            results.Add(new StrategyScore(strategy, all.Metrics(), fresh.Metrics(), available == 0 ? 0 : (double)shown.Count / available,
+                recommended == 0 ? 0 : (double)repurchases / recommended));
         }
-        return results;
+        return new EvaluationReport(split.SplitAt, split.Training.Count, split.Cases.Count, k, results);
+    }
+
+    /// <summary>What <paramref name="strategy"/> recommends to the customer of <paramref name="c"/>, best first.</summary>
+    private static List<long> Recommend(RecommendationModel model, string strategy, EvaluationCase c, HashSet<long> bought, int k, IReadOnlyDictionary<string, double>? weights)
+    {
+        if (strategy == Own)
+            return c.Known.SelectMany((o, i) => o.Products.Select(p => (Product: p, Order: i))).GroupBy(x => x.Product)
+                .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Max(x => x.Order)).ThenBy(g => g.Key).Take(k).Select(g => g.Key).ToList();
+        var previous = c.Known[^1].Products;
+        var purchasedAt = new Dictionary<long, DateTimeOffset>();
+        foreach (var o in c.Known)
+            foreach (var p in o.Products) purchasedAt[p] = o.PlacedAt;
+        // The basket strategies start from the last order; "next" reads the whole history with its dates; the blend gets both.
+        var asCart = strategy is Strategies.Cart or Strategies.Blend;
+        var request = new RecommendationRequest(strategy == Popularity ? Strategies.Bestsellers : strategy,
+            asCart || strategy == Strategies.Next ? [] : previous, asCart ? previous : [], null, k, new RecommendationFilters(), [.. bought], [],
+            strategy == Strategies.Blend ? weights : null, PurchasedAt: purchasedAt, Now: c.At);
+        return Recommender.Recommend(model, request).Select(r => r.Product).ToList();
+    }
+
+    /// <summary>Per-customer figures of one strategy on one target, summed.</summary>
+    private sealed class Tally(int k)
+    {
+        private readonly List<bool> _hits = [];
+        private double _precision, _recall, _ndcg, _mrr;
+
+        public void Add(List<long> recs, HashSet<long> target)
+        {
+            double dcg = 0, ideal = 0;
+            var found = 0;
+            var first = 0;
+            for (var i = 0; i < recs.Count; i++)
+                if (target.Contains(recs[i]))
+                {
+                    found++;
+                    dcg += 1 / Math.Log2(i + 2);
+                    if (first == 0) first = i + 1;
+                }
+            for (var i = 0; i < Math.Min(k, target.Count); i++) ideal += 1 / Math.Log2(i + 2);
+            _hits.Add(found > 0);
+            _precision += (double)found / k;
+            _recall += (double)found / target.Count;
+            _ndcg += ideal == 0 ? 0 : dcg / ideal;
+            _mrr += first == 0 ? 0 : 1.0 / first;
+        }
+
+        public Metrics Metrics()
+        {
+            var n = _hits.Count;
+            if (n == 0) return new Metrics(0, 0, 0, 0, 0, 0, 0, 0);
+            var hits = _hits.Count(h => h);
+            // Percentile bootstrap over customers (resampled with replacement), fixed seed: the same data gives the same interval.
+            var random = new Random(20190421);
+            var rates = new double[BootstrapSamples];
+            for (var b = 0; b < BootstrapSamples; b++)
+            {
+                var sum = 0;
+                for (var i = 0; i < n; i++)
+                    if (_hits[random.Next(n)]) sum++;
+                rates[b] = (double)sum / n;
+            }
+            Array.Sort(rates);
+            return new Metrics(n, (double)hits / n, Analytics.Quantiles.Of(rates, 0.025), Analytics.Quantiles.Of(rates, 0.975), _precision / n, _recall / n,
+                _ndcg / n, _mrr / n);
+        }
     }
 }

@@ -1,45 +1,98 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using Cartwise.Core.Evaluation;
 using Cartwise.Core.Recommendations;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Cli;
 
-/// <summary><c>cartwise evaluate</c>: which strategy predicts this store's customers best (leave-last-out).</summary>
+/// <summary>
+/// <c>cartwise evaluate</c>: which strategy predicts this store's customers best, leave-last-out or on a time split,
+/// against popularity and against the customer's own most-bought products.
+/// </summary>
 public static class EvaluateCommand
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
     public static Command Build()
     {
         var store = CliStores.StoreOption();
         var k = new Option<int>("--k") { Description = "How many recommendations are judged", DefaultValueFactory = _ => 10 };
-        var command = new Command("evaluate", "Hold out each repeat customer's last order and measure every strategy against popularity") { store, k };
+        var splitDate = new Option<string?>("--split-date")
+        {
+            Description = "Time split (yyyy-MM-dd, store time): learn from orders before the day, judge each customer's first order from it on",
+        };
+        var json = new Option<bool>("--json") { Description = "The figures as JSON" };
+        var command = new Command("evaluate", "Measure every strategy against popularity and the customer's own most-bought (leave-last-out, or a time split)")
+            { store, k, splitDate, json };
         command.SetAction(async (result, ct) =>
         {
             await using var db = await CartwiseCli.OpenAsync(result, ct);
             if (await CliStores.FindAsync(db, result.GetValue(store)!, ct) is not { } s) return 2;
-            var sw = Stopwatch.StartNew();
-            var lines = await (from o in db.Orders.AsNoTracking()
-                               join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-                               where l.RefundedQuantity < l.Quantity
-                               select new { o.Id, o.CustomerId, o.PlacedAt, l.ProductId }).ToListAsync(ct);
-            var orders = lines.GroupBy(l => l.Id).Select(g => (Customer: g.First().CustomerId, Basket: new OrderBasket(g.First().PlacedAt, g.Select(l => l.ProductId).Distinct().ToArray())))
-                .ToList();
-            var customers = orders.Where(o => o.Customer is not null).GroupBy(o => o.Customer!.Value)
-                .Select(g => new CustomerHistory(g.Key, g.Select(o => o.Basket).OrderBy(b => b.PlacedAt).ToList())).ToList();
-            var guests = orders.Where(o => o.Customer is null).Select(o => o.Basket).ToList();
-            var (products, parents, _) = await Recommendations.ModelService.CatalogueAsync(db, ct);
             var kk = result.GetValue(k);
-            var scores = OfflineEvaluation.Run(customers, guests, products, parents, TimeProvider.System.GetUtcNow(), kk, new ModelOptions());
-            var baseline = scores[0];
-            Console.WriteLine($"{orders.Count:N0} orders, {customers.Count(c => c.Orders.Count >= 2):N0} repeat customers held out; k = {kk}; {sw.Elapsed.TotalSeconds:F1} s");
-            Console.WriteLine($"| strategy | customers | hit-rate@{kk} | precision@{kk} | recall@{kk} | coverage | hit-rate vs popularity |");
-            Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-            foreach (var r in scores)
-                Console.WriteLine($"| {r.Strategy} | {r.Customers:N0} | {r.HitRate:P1} | {r.Precision:P2} | {r.Recall:P2} | {r.Coverage:P1} | " +
-                    (baseline.HitRate > 0 ? $"×{r.HitRate / baseline.HitRate:F2}" : "–") + " |");
+            if (kk is < 1 or > 100)
+            {
+                await Console.Error.WriteLineAsync("error: --k must be 1 to 100");
+                return 2;
+            }
+            DateTimeOffset? at = null;
+            if (result.GetValue(splitDate) is { } text)
+            {
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+                {
+                    await Console.Error.WriteLineAsync($"error: --split-date: '{text}' is not a day (yyyy-MM-dd)");
+                    return 2;
+                }
+                at = Stores.StoreFigures.Bounds(s, day, day).Start;
+            }
+            var sw = Stopwatch.StartNew();
+            var orders = await Recommendations.ModelService.BasketsAsync(db, null, ct);
+            var customers = orders.Where(o => o.Customer is not null).GroupBy(o => o.Customer!.Value)
+                .Select(g => new CustomerHistory(g.Key, g.OrderBy(b => b.PlacedAt).ToList())).ToList();
+            var guests = orders.Where(o => o.Customer is null).ToList();
+            var split = at is { } date ? EvaluationSplit.ByDate(customers, guests, date) : EvaluationSplit.LeaveLastOut(customers, guests);
+            if (split.Cases.Count == 0)
+            {
+                await Console.Error.WriteLineAsync(at is null
+                    ? "error: no customer has two orders: nothing to hold out"
+                    : $"error: no customer ordered both before and from {result.GetValue(splitDate)}: choose a day inside the history");
+                return 2;
+            }
+            var (products, parents, _) = await Recommendations.ModelService.CatalogueAsync(db, ct);
+            var report = OfflineEvaluation.Run(split, products, parents, kk, new ModelOptions());
+            if (result.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(report, Json));
+                return 0;
+            }
+            Console.WriteLine(at is null
+                ? $"{orders.Count:N0} orders; leave-last-out: {report.Customers:N0} repeat customers' last order held out; k = {kk}; {sw.Elapsed.TotalSeconds:F1} s"
+                : $"{orders.Count:N0} orders; time split at {result.GetValue(splitDate)} ({s.TimeZone}): {report.TrainingOrders:N0} orders before it, " +
+                  $"{report.Customers:N0} returning customers' next order judged; k = {kk}; {sw.Elapsed.TotalSeconds:F1} s");
+            Write(report, "All products of the order", r => r.All, kk, true);
+            Write(report, "New products (never bought by the customer before)", r => r.New, kk, false);
             return 0;
         });
         return command;
+    }
+
+    private static void Write(EvaluationReport report, string title, Func<StrategyScore, Metrics> pick, int k, bool extra)
+    {
+        var popularity = pick(report.Strategies.Single(r => r.Strategy == OfflineEvaluation.Popularity)).HitRate;
+        var own = pick(report.Strategies.Single(r => r.Strategy == OfflineEvaluation.Own)).HitRate;
+        static string Ratio(double a, double b) => b > 0 ? $"×{a / b:F2}" : "–";
+        Console.WriteLine();
+        Console.WriteLine($"{title}:");
+        Console.WriteLine();
+        Console.WriteLine($"| strategy | customers | hit-rate@{k} (95% interval) | precision@{k} | recall@{k} | NDCG@{k} | MRR | vs popularity | vs own |" +
+            (extra ? " coverage | repurchases |" : ""));
+        Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |" + (extra ? " ---: | ---: |" : ""));
+        foreach (var r in report.Strategies)
+        {
+            var m = pick(r);
+            Console.WriteLine($"| {r.Strategy} | {m.Customers:N0} | {m.HitRate:P1} ({m.HitRateLow:P1}–{m.HitRateHigh:P1}) | {m.Precision:P2} | {m.Recall:P2} | {m.Ndcg:F3} | {m.Mrr:F3} | " +
+                $"{Ratio(m.HitRate, popularity)} | {Ratio(m.HitRate, own)} |" + (extra ? $" {r.Coverage:P1} | {r.RepurchaseShare:P0} |" : ""));
+        }
     }
 }
