@@ -75,6 +75,7 @@ public static class ScenarioEndpoints
         g.MapPost("/{id:long}/archive", ArchiveAsync).WithSummary("Archive a scenario.");
         g.MapPost("/{id:long}/duplicate", DuplicateAsync).WithSummary("Copy a scenario as a new draft.");
         g.MapPost("/{id:long}/test-send", TestSendAsync).WithSummary("Send every message of the scenario to chosen addresses with sample data.");
+        g.MapGet("/{id:long}/suggested-rules", CrossSellSuggestions.GetAsync).WithSummary("A cross-selling scenario's suggested rules: the strongest category-level next-purchase rules as rules with their delay, cap, figures and reach over the last 90 days.");
         g.MapPost("/{id:long}/simulate", SimulateAsync).WithSummary("Replay stored history between ?from= and ?to= through the scenario, sending nothing.");
         g.MapGet("/{id:long}/decisions", DecisionsAsync).WithSummary("The scenario's decisions, newest first (?customerId=, ?kind=).");
         g.MapGet("/{id:long}/report", ReportAsync).WithSummary("Per rule or tier and language: sent, opens, clicks, orders, revenue, coupons; against the holdout group.");

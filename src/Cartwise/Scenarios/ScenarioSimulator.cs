@@ -19,31 +19,46 @@ public sealed record SimulationResult(long ScenarioId, string Kind, DateTimeOffs
 /// </summary>
 public static class ScenarioSimulator
 {
-    public static async Task<SimulationResult> RunAsync(CartwiseDb db, Scenario scenario, Store store, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
+    public static async Task<SimulationResult> RunAsync(CartwiseDb db, Scenario scenario, Store store, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        (await RunAsync(db, [scenario], store, from, to, ct))[0];
+
+    /// <summary>Several scenarios (variants of one, say) over the same history, read once.</summary>
+    public static async Task<IReadOnlyList<SimulationResult>> RunAsync(CartwiseDb db, IReadOnlyList<Scenario> scenarios, Store store, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken ct)
     {
         var catalog = await ScenarioService.CatalogAsync(db, ct);
-        var engine = ScenarioService.EngineFor(scenario, catalog.Tree, store);
         var events = await db.Events.AsNoTracking()
             .Where(e => e.OccurredAt >= from && e.OccurredAt < to && e.CustomerId != null && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase))
             .OrderBy(e => e.OccurredAt).ThenBy(e => e.Id).ToListAsync(ct);
         var converted = await ScenarioService.ConvertAsync(db, catalog, events, ct);
         var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
         // A customer without an address cannot be written to: on history that counts as no consent.
-        var facts = (await ScenarioService.FactsAsync(db, customers, orders: false, ct, segments: ScenarioService.Definition(scenario).Audience is { BySegment: true }))
+        var bySegment = scenarios.Any(s => ScenarioService.Definition(s).Audience is { BySegment: true });
+        var facts = (await ScenarioService.FactsAsync(db, customers, orders: false, ct, segments: bySegment))
             .ToDictionary(kv => kv.Key, kv => kv.Value.Customer with { Consent = kv.Value.Customer.Consent && kv.Value.Email != null });
-        // Orders so far, as of each event (the audience's "number of orders" then).
-        var orders = new Dictionary<long, int>();
-        var all = new List<Decision>();
-        foreach (var (e, _) in converted)
+        var results = new List<SimulationResult>();
+        foreach (var scenario in scenarios)
         {
-            all.AddRange(engine.Release(e.At));
-            var f = facts.GetValueOrDefault(e.Customer) ?? new CustomerFacts(false);
-            all.AddRange(engine.Observe(e, f with { Orders = orders.GetValueOrDefault(e.Customer) }));
-            if (e.Action == TriggerActions.Order) orders[e.Customer] = orders.GetValueOrDefault(e.Customer) + 1;
+            var engine = ScenarioService.EngineFor(scenario, catalog.Tree, store);
+            // Orders so far, as of each event (the audience's "number of orders" then).
+            var orders = new Dictionary<long, int>();
+            var all = new List<Decision>();
+            foreach (var (e, _) in converted)
+            {
+                all.AddRange(engine.Release(e.At));
+                var f = facts.GetValueOrDefault(e.Customer) ?? new CustomerFacts(false);
+                all.AddRange(engine.Observe(e, f with { Orders = orders.GetValueOrDefault(e.Customer) }));
+                if (e.Action == TriggerActions.Order) orders[e.Customer] = orders.GetValueOrDefault(e.Customer) + 1;
+            }
+            all.AddRange(engine.Release(DateTimeOffset.MaxValue));
+            results.Add(new SimulationResult(scenario.Id, scenario.Kind, from, to, events.Count, customers.Count, Lines(scenario, all)));
         }
-        all.AddRange(engine.Release(DateTimeOffset.MaxValue));
+        return results;
+    }
 
-        // One line a rule or tier, with its own message (an A/B test's other variants are its sends too).
+    /// <summary>One line a rule or tier, with its own message (an A/B test's other variants are its sends too).</summary>
+    private static List<RuleSimulation> Lines(Scenario scenario, List<Decision> all)
+    {
         var messages = ScenarioValidator.Messages(scenario.Kind, ScenarioService.Definition(scenario)).DistinctBy(m => m.Rule).ToList();
         var rules = new List<RuleSimulation>();
         foreach (var (rule, message) in messages.Concat(all.Where(d => d.Rule == "-").Select(_ => ("-", 0L)).Take(1)))
@@ -55,7 +70,7 @@ public static class ScenarioSimulator
             rules.Add(new RuleSimulation(rule, message, triggered, mine.Count(d => d.Kind == DecisionKinds.Sent), mine.Count(d => d.Kind == DecisionKinds.HeldOut),
                 skipped.Values.Sum(), skipped, mine.Where(d => d.Kind == DecisionKinds.Sent).Select(d => d.Customer).Distinct().Count()));
         }
-        return new SimulationResult(scenario.Id, scenario.Kind, from, to, events.Count, customers.Count, rules);
+        return rules;
     }
 
     /// <summary>Reasons without their specifics ("rule cap: … due 2011-05-02 …" → "rule cap"), so they group.</summary>

@@ -277,6 +277,68 @@ public sealed class ScenarioWizardTests(DemoAdminBrowser browser) : IClassFixtur
     }
 
     [Fact]
+    public async Task CrossSelling_TakesARuleSuggestedFromWhatCustomersBuyNext_AndItStaysEditable()
+    {
+        var problems = new List<string>();
+        var page = await SignedInAsync(problems);
+        var id = await NewScenarioAsync(page, "Cross-selling");
+        CrossSellSuggestion expected;
+        await using (var db = await DemoDbAsync())
+        {
+            var scenario = await db.Scenarios.AsNoTracking().SingleAsync(s => s.Id == id);
+            var list = await CrossSellSuggestions.ListAsync(db, scenario, ScenarioService.Definition(scenario), browser.App.Clock, CancellationToken.None);
+            Assert.InRange(list.Suggestions.Count, 1, CrossSellSuggestions.Shown);
+            Assert.All(list.Suggestions, x => Assert.True(x.Basis.Lift >= CrossSellSuggestions.MinimumLift && x.Basis.Support >= CrossSellSuggestions.MinimumCustomers));
+            expected = list.Suggestions[0];
+        }
+        var b = expected.Basis;
+        var en = System.Globalization.CultureInfo.GetCultureInfo("en");
+
+        // The suggestion in words, with its figures and its reach over the last 90 days.
+        var first = page.Locator(".suggestion-list li").First;
+        var text = await first.InnerTextAsync();
+        Assert.Contains($"{b.Antecedent.Name} → {b.Consequent.Name}", text, StringComparison.Ordinal);
+        Assert.Contains(string.Create(en, $"{b.Support:N0} customers who ordered from {b.Antecedent.Name} then ordered from {b.Consequent.Name}: {b.Confidence:P1} of its buyers, {b.Lift:0.0}× as often as customers overall, typically {b.MedianLagDays.ToString(b.MedianLagDays >= 10 || b.MedianLagDays % 1 == 0 ? "N0" : "N1", en)} days later"),
+            text, StringComparison.Ordinal);
+        Assert.Contains($"send after {expected.Rule.Delay}, no more often than once per {expected.Rule.Cap}.", text, StringComparison.Ordinal);
+        Assert.Contains(string.Create(en, $"Over the last 90 days it would have sent {expected.Reach!.Sent:N0} messages to {expected.Reach.Customers:N0} customers"), text, StringComparison.Ordinal);
+        Assert.True(expected.Reach.Triggered > 0, "the demo's last 90 days have orders in the suggestion's category");
+        // Delivered before the typical purchase.
+        Assert.True(Durations.TryParse(expected.Rule.Delay, out var delay) && delay.TotalDays < b.MedianLagDays);
+        await AdminBrowser.AssertAccessibleAsync(page);
+        if (Folder() is { } folder) await page.Locator("section.suggestions").ScreenshotAsync(new() { Path = Path.Combine(folder, "wizard-suggested-rules.png") });
+
+        // One click makes it a rule: after an order in A, products of B, with the suggested timing; it leaves the list.
+        await first.GetByRole(AriaRole.Button, new() { Name = "Add this rule" }).ClickAsync();
+        var rule = page.Locator("fieldset.rule").Nth(1);
+        await Assertions.Expect(rule.GetByLabel("Send after")).ToHaveValueAsync(expected.Rule.Delay!);
+        await Assertions.Expect(rule.GetByLabel("Send no more often than once per")).ToHaveValueAsync(expected.Rule.Cap!);
+        await Assertions.Expect(rule.GetByLabel("Recommend", new() { Exact = true })).ToHaveValueAsync("categories");
+        await Assertions.Expect(rule.Locator($"#r1-categories input[value='{b.Antecedent.Id}']")).ToBeCheckedAsync();
+        await Assertions.Expect(rule.Locator($"#r1-recommend-categories input[value='{b.Consequent.Id}']")).ToBeCheckedAsync();
+        Assert.DoesNotContain($"{b.Antecedent.Name} → {b.Consequent.Name}", await page.Locator("section.suggestions").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("Not saved yet", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+
+        // Editable like any rule: a bad delay is named, a good one is saved with the rest of the suggestion.
+        await rule.GetByLabel("Send after").FillAsync("later");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
+        Assert.Contains("'later' is not a duration", await page.Locator("#r1-delay-problem").InnerTextAsync(), StringComparison.Ordinal);
+        await page.Locator("fieldset.rule").Nth(1).GetByLabel("Send after").FillAsync("5d");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save the settings" }).ClickAsync();
+        Assert.Contains("The settings were saved.", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
+        await using (var db = await DemoDbAsync())
+        {
+            var saved = ScenarioService.Definition(await db.Scenarios.SingleAsync(s => s.Id == id)).Rules![1];
+            Assert.Equal((TriggerActions.Order, long.Parse(b.Antecedent.Id, System.Globalization.CultureInfo.InvariantCulture),
+                long.Parse(b.Consequent.Id, System.Globalization.CultureInfo.InvariantCulture), "5d", expected.Rule.Cap),
+                (saved.Trigger, saved.Categories.Single(), saved.RecommendCategories!.Single(), saved.Delay, saved.Cap));
+        }
+        await AdminBrowser.AssertAccessibleAsync(page);
+        Assert.Empty(problems);
+        await ArchiveAsync(id);
+    }
+
+    [Fact]
     public async Task PostPurchase_TakesTheSuggestedTiers_FromTheHistogram()
     {
         var problems = new List<string>();

@@ -1,4 +1,5 @@
 using System.Net;
+using Cartwise.Core.Scenarios;
 using Cartwise.Messages;
 using Cartwise.Scenarios;
 using Cartwise.Stores;
@@ -385,6 +386,58 @@ public sealed class ScenarioTests
         Assert.Equal(3, o.GetProperty("languages").GetInt32());
         Assert.Equal("pl", o.GetProperty("mostCommon").GetString());
         Assert.Equal(1, o.GetProperty("withoutLanguage").GetInt32());
+    }
+
+    [Fact]
+    public async Task SuggestedRules_ComeFromWhatCustomersOrderNext_TimedBeforeTheTypicalPurchase()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var start = app.Clock.GetUtcNow().AddDays(-60);
+        // Twelve customers order a table and, 8 to 12 days later, a chair; twelve others only ever order a lamp.
+        for (var c = 0; c < 12; c++)
+        {
+            await TrackAsync(app, store, "purchase", $"t{c}", $"t{c}@example.com", "T-1", "Tables", at: start.AddDays(c), tx: $"T-{c}");
+            await TrackAsync(app, store, "purchase", $"c{c}", $"t{c}@example.com", "C-1", "Chairs", at: start.AddDays(c + 8 + c % 5), tx: $"C-{c}");
+            await TrackAsync(app, store, "purchase", $"l{c}", $"l{c}@example.com", "L-1", "Lamps", at: start.AddDays(c), tx: $"L-{c}");
+        }
+        var (tables, chairs, lamps) = (await CategoryAsync(app, store, "Furniture > Tables"), await CategoryAsync(app, store, "Furniture > Chairs"),
+            await CategoryAsync(app, store, "Furniture > Lamps"));
+        string CrossSell(long from, long to) => $$$"""
+            {"name":"Cross","kind":"cross_sell","customize":{"holdout":0,"rules":[
+              {"id":"rule1","trigger":"order","categories":[{{{from}}}],"recommendCategories":[{{{to}}}],"delay":"1d","cap":"7d","messageId":0}]}}
+            """;
+        var lampsScenario = await ScenarioAsync(admin, CrossSell(lamps, tables), activate: false);
+        var tablesScenario = await ScenarioAsync(admin, CrossSell(tables, chairs), activate: false);
+
+        var list = await admin.GetJsonAsync($"/api/v1/scenarios/{lampsScenario}/suggested-rules");
+
+        var only = Assert.Single(list.GetProperty("suggestions").EnumerateArray());
+        var basis = only.GetProperty("basis");
+        Assert.Equal(("Furniture > Tables", "Furniture > Chairs"), (basis.GetProperty("antecedent").GetProperty("name").GetString(), basis.GetProperty("consequent").GetProperty("name").GetString()));
+        Assert.Equal(12, basis.GetProperty("support").GetInt32());
+        Assert.Equal(1.0, basis.GetProperty("confidence").GetDouble());
+        Assert.Equal(2.0, basis.GetProperty("lift").GetDouble()); // half of all customers ordered a chair later
+        Assert.Equal(9.5, basis.GetProperty("medianLagDays").GetDouble()); // lags 8, 8, 8, 9, 9, 9 | 10, 10, 11, 11, 12, 12
+        var rule = only.GetProperty("rule");
+        var (delay, cap) = NextPurchaseTiming.Of(9.5, basis.GetProperty("lagQ1Days").GetDouble(), basis.GetProperty("lagQ3Days").GetDouble());
+        Assert.Equal((TriggerActions.Order, tables, chairs, delay, cap), (rule.GetProperty("trigger").GetString(), rule.GetProperty("categories")[0].GetInt64(),
+            rule.GetProperty("recommendCategories")[0].GetInt64(), rule.GetProperty("delay").GetString(), rule.GetProperty("cap").GetString()));
+        Assert.True(Durations.TryParse(delay, out var d) && d < TimeSpan.FromDays(9.5), delay);
+        // Replayed over the last 90 days: every table order triggers it; those who already had their chair are skipped.
+        var reach = only.GetProperty("reach");
+        Assert.Equal(12, reach.GetProperty("triggered").GetInt32());
+        Assert.InRange(reach.GetProperty("sent").GetInt32(), 1, 11);
+        Assert.Equal(12, reach.GetProperty("sent").GetInt32() + reach.GetProperty("skipped").GetInt32());
+        Assert.Equal(12 - reach.GetProperty("sent").GetInt32(), reach.GetProperty("skippedBy").GetProperty("already bought in the recommended categories").GetInt32());
+        // A scenario that has the rule already is not offered it again; other kinds have no suggested rules.
+        Assert.Empty((await admin.GetJsonAsync($"/api/v1/scenarios/{tablesScenario}/suggested-rules")).GetProperty("suggestions").EnumerateArray());
+        var postPurchase = await ScenarioAsync(admin, PostPurchase(0), activate: false);
+        var wrong = await admin.GetAsync($"/api/v1/scenarios/{postPurchase}/suggested-rules");
+        Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        Assert.Contains("cross-selling", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/v1/scenarios/999999/suggested-rules")).StatusCode);
     }
 
     [Fact]
