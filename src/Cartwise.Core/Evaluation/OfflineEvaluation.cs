@@ -56,6 +56,11 @@ public sealed record EvaluationSplit(IReadOnlyList<OrderBasket> Training, IReadO
         return new EvaluationSplit(training, cases, at, unseen);
     }
 
+    /// <summary>A store's orders as customers' histories (oldest first) and the guests' orders.</summary>
+    public static (IReadOnlyList<CustomerHistory> Customers, IReadOnlyList<OrderBasket> Guests) Histories(IReadOnlyList<OrderBasket> orders) =>
+        (orders.Where(o => o.Customer is not null).GroupBy(o => o.Customer!.Value).Select(g => new CustomerHistory(g.Key, g.OrderBy(b => b.PlacedAt).ToList())).ToList(),
+         orders.Where(o => o.Customer is null).ToList());
+
     /// <summary>The orders marked as the customer's, so that the model can follow what one customer bought next.</summary>
     private static IEnumerable<OrderBasket> Owned(CustomerHistory c, IEnumerable<OrderBasket> orders) => orders.Select(o => o with { Customer = c.Customer });
 }
@@ -90,9 +95,12 @@ public static class OfflineEvaluation
     /// <summary>The customer's own products, most often bought first (then most recent): the re-order baseline.</summary>
     public const string Own = "own";
 
+    /// <summary>The default blend with re-orders allowed (what the customer bought is not left out), so buy-again joins it.</summary>
+    public const string BlendWithReorders = "blend+reorders";
+
     /// <summary>The strategies evaluated, the baselines first.</summary>
     public static readonly IReadOnlyList<string> Evaluated = [Popularity, Own, Strategies.BoughtTogether, Strategies.Cart, Strategies.Similar, Strategies.Upsell,
-        Strategies.Next, Strategies.Blend];
+        Strategies.Next, Strategies.BuyAgain, Strategies.ItemKnn, Strategies.Ease, Strategies.Blend, BlendWithReorders];
 
     private const int BootstrapSamples = 1000;
 
@@ -102,11 +110,8 @@ public static class OfflineEvaluation
     public static EvaluationReport Run(EvaluationSplit split, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> parents, int k,
         ModelOptions options, IReadOnlyDictionary<string, double>? blendWeights = null)
     {
-        // A product the shop first sold after the split was unknown then: the model must not see it.
-        var catalogue = split.Unseen.Count == 0 ? products : products.Where(kv => !split.Unseen.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
-        var builtAt = split.SplitAt ?? split.Training.Select(o => o.PlacedAt).DefaultIfEmpty(DateTimeOffset.UnixEpoch).Max();
-        var (model, _) = ModelBuilder.Build(0, builtAt, catalogue, parents, new Dictionary<long, string>(), split.Training, [], options);
-        var available = catalogue.Values.Count(p => p.Available);
+        var model = ModelOf(split, products, parents, options);
+        var available = model.Products.Values.Count(p => p.Available);
         var results = new List<StrategyScore>();
         foreach (var strategy in Evaluated)
         {
@@ -117,7 +122,7 @@ public static class OfflineEvaluation
             foreach (var c in split.Cases)
             {
                 var bought = c.Known.SelectMany(o => o.Products).ToHashSet();
-                var recs = Recommend(model, strategy, c, bought, k, blendWeights);
+                var recs = Recommend(model, strategy, c, k, blendWeights);
                 all.Add(recs, c.Test.Products.ToHashSet());
                 var target = c.Test.Products.Where(p => !bought.Contains(p)).ToHashSet();
                 if (target.Count > 0) fresh.Add(recs, target);
@@ -132,25 +137,60 @@ public static class OfflineEvaluation
     }
 
     /// <summary>What <paramref name="strategy"/> recommends to the customer of <paramref name="c"/>, best first.</summary>
-    private static List<long> Recommend(RecommendationModel model, string strategy, EvaluationCase c, HashSet<long> bought, int k, IReadOnlyDictionary<string, double>? weights)
+    private static List<long> Recommend(RecommendationModel model, string strategy, EvaluationCase c, int k, IReadOnlyDictionary<string, double>? weights)
     {
         if (strategy == Own)
             return c.Known.SelectMany((o, i) => o.Products.Select(p => (Product: p, Order: i))).GroupBy(x => x.Product)
                 .OrderByDescending(g => g.Count()).ThenByDescending(g => g.Max(x => x.Order)).ThenBy(g => g.Key).Take(k).Select(g => g.Key).ToList();
-        var previous = c.Known[^1].Products;
-        var purchasedAt = new Dictionary<long, DateTimeOffset>();
-        foreach (var o in c.Known)
-            foreach (var p in o.Products) purchasedAt[p] = o.PlacedAt;
-        // The basket strategies start from the last order; "next" reads the whole history with its dates; the blend gets both.
-        var asCart = strategy is Strategies.Cart or Strategies.Blend;
-        var request = new RecommendationRequest(strategy == Popularity ? Strategies.Bestsellers : strategy,
-            asCart || strategy == Strategies.Next ? [] : previous, asCart ? previous : [], null, k, new RecommendationFilters(), [.. bought], [],
-            strategy == Strategies.Blend ? weights : null, PurchasedAt: purchasedAt, Now: c.At);
+        // The basket strategies start from the last order (as a cart for the rules); the customer's strategies ("next",
+        // buy-again) and the blend read the whole history with its dates, as a message to the customer does.
+        var personal = strategy is Strategies.Next or Strategies.BuyAgain or Strategies.ItemKnn or Strategies.Ease or Strategies.Blend or BlendWithReorders;
+        var blend = strategy is Strategies.Blend or BlendWithReorders;
+        var request = CustomerRequest(c, strategy == BlendWithReorders ? Strategies.Blend : strategy, k, strategy != BlendWithReorders, blend ? weights : null);
+        if (!personal)
+        {
+            var previous = c.Known[^1].Products;
+            request = request with
+            {
+                Strategy = strategy == Popularity ? Strategies.Bestsellers : strategy,
+                Products = strategy == Strategies.Cart ? [] : previous,
+                Cart = strategy == Strategies.Cart ? previous : [],
+            };
+        }
         return Recommender.Recommend(model, request).Select(r => r.Product).ToList();
     }
 
+    /// <summary>
+    /// A request for the customer of <paramref name="c"/> at the moment of it, as a message to them asks: their whole
+    /// history with when and how often they bought each product, no cart.
+    /// </summary>
+    internal static RecommendationRequest CustomerRequest(EvaluationCase c, string strategy, int k, bool excludeBought,
+        IReadOnlyDictionary<string, double>? weights = null, double? repurchaseShare = null)
+    {
+        var purchasedAt = new Dictionary<long, DateTimeOffset>();
+        var counts = new Dictionary<long, int>();
+        foreach (var o in c.Known)
+            foreach (var p in o.Products)
+            {
+                purchasedAt[p] = o.PlacedAt;
+                counts[p] = counts.GetValueOrDefault(p) + 1;
+            }
+        return new RecommendationRequest(strategy, [], [], null, k, new RecommendationFilters(ExcludeBought: excludeBought), [.. counts.Keys], [],
+            weights, PurchasedAt: purchasedAt, Now: c.At, PurchaseCounts: counts, RepurchaseShare: repurchaseShare);
+    }
+
+    /// <summary>The model of what the split's training orders teach, without the products first sold after the split.</summary>
+    internal static RecommendationModel ModelOf(EvaluationSplit split, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> parents,
+        ModelOptions options)
+    {
+        // A product the shop first sold after the split was unknown then: the model must not see it.
+        var catalogue = split.Unseen.Count == 0 ? products : products.Where(kv => !split.Unseen.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var builtAt = split.SplitAt ?? split.Training.Select(o => o.PlacedAt).DefaultIfEmpty(DateTimeOffset.UnixEpoch).Max();
+        return ModelBuilder.Build(0, builtAt, catalogue, parents, new Dictionary<long, string>(), split.Training, [], options).Model;
+    }
+
     /// <summary>Per-customer figures of one strategy on one target, summed.</summary>
-    private sealed class Tally(int k)
+    internal sealed class Tally(int k)
     {
         private readonly List<bool> _hits = [];
         private double _precision, _recall, _ndcg, _mrr;

@@ -19,6 +19,16 @@ public sealed record ModelOptions(MiningOptions? ProductSupport = null, double M
     /// <summary>Next-purchase rules: customers who must have bought B after A (at least 2).</summary>
     public int NextSupport { get; init; } = 2;
 
+    /// <summary>EASE covers the most ordered products up to this many (0: no EASE); its inverse costs the cube of it.</summary>
+    public int EaseItems { get; init; } = 2000;
+
+    /// <summary>
+    /// EASE's regularisation λ (added to the Gram matrix's diagonal). On the Online Retail time split, λ of 50, 200, 500
+    /// and 1,000 found new products for 39.8%, 40.7%, 41.9% and 40.9% of customers; 3,000 products instead of 2,000
+    /// 41.5%, in twice the time.
+    /// </summary>
+    public double EaseLambda { get; init; } = 500;
+
     /// <summary>Next-purchase rules kept per product, the strongest (<see cref="NextPurchases.Strength"/>).</summary>
     public int NextPerProduct { get; init; } = 30;
 }
@@ -44,7 +54,8 @@ public static class ModelBuilder
     /// <summary>Builds the model of one store from its catalogue, order baskets and view sessions.</summary>
     public static (RecommendationModel Model, ModelStats Stats) Build(
         long storeId, DateTimeOffset builtAt, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> categoryParents,
-        IReadOnlyDictionary<long, string> categoryNames, IReadOnlyList<OrderBasket> orders, IReadOnlyList<long[]> viewSessions, ModelOptions options)
+        IReadOnlyDictionary<long, string> categoryNames, IReadOnlyList<OrderBasket> orders, IReadOnlyList<long[]> viewSessions, ModelOptions options,
+        TunedBlend? tunedBlend = null)
     {
         // Dense ids for the miner.
         var dense = new Dictionary<long, int>();
@@ -90,11 +101,13 @@ public static class ModelBuilder
 
         var categoryRules = CategoryRules(products, categoryParents, orders, options);
         var next = BoughtNext(orders, options);
+        var (reorders, reorderMedian) = Reorders(orders);
+        var ease = EaseOf(orders, options);
         var model = new RecommendationModel
         {
             StoreId = storeId, BuiltAt = builtAt, Baskets = baskets.Count, Products = products, CategoryParents = categoryParents, CategoryNames = categoryNames,
             Rules = rules, CategoryRules = categoryRules, BoughtTogether = bought, ViewedTogether = viewed, Bundles = bundles, Bestsellers = windows,
-            OrderCounts = orderCounts, BoughtNext = next,
+            OrderCounts = orderCounts, BoughtNext = next, Reorders = reorders, ReorderMedianDays = reorderMedian, EaseWeights = ease, TunedBlend = tunedBlend,
         };
         return (model, new ModelStats(baskets.Count, ids.Count, mined.MinCount, bySize, rules.Count, categoryRules.Count, pairs));
     }
@@ -174,6 +187,56 @@ public static class ModelBuilder
         return NextPurchases.Mine(histories, NextPurchases.DefaultWindow, options.NextSupport, options.NextPerProduct)
             .GroupBy(r => r.Antecedent)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(r => NextPurchases.Strength(r.Confidence, r.Lift)).ThenBy(r => r.Consequent).ToArray());
+    }
+
+    /// <summary>EASE over customers' histories (each customer one row of the products they bought; a guest order its own row).</summary>
+    private static Dictionary<long, WeightedProduct[]> EaseOf(IReadOnlyList<OrderBasket> orders, ModelOptions options)
+    {
+        if (options.EaseItems <= 0) return [];
+        var rows = orders.Where(o => o.Customer is null && o.Products.Length > 0).Select(o => (IReadOnlyCollection<long>)o.Products.Distinct().ToArray())
+            .Concat(orders.Where(o => o.Customer is not null).GroupBy(o => o.Customer!.Value).Select(g => (IReadOnlyCollection<long>)g.SelectMany(o => o.Products).ToHashSet()))
+            .ToList();
+        return Ease.Build(rows, options.EaseItems, options.EaseLambda, options.Neighbours);
+    }
+
+    /// <summary>
+    /// Per product, its buyers, those who ordered it again, and the median days from an order of it to the customer's
+    /// next order of it (every interval of every customer counts); with the median over all intervals.
+    /// </summary>
+    private static (Dictionary<long, Reorder> Reorders, double MedianDays) Reorders(IReadOnlyList<OrderBasket> orders)
+    {
+        var intervals = new Dictionary<long, List<double>>();
+        var buyers = new Dictionary<long, int>();
+        var repeaters = new Dictionary<long, int>();
+        var all = new List<double>();
+        foreach (var customer in orders.Where(o => o.Customer is not null && o.Products.Length > 0).GroupBy(o => o.Customer!.Value))
+        {
+            var last = new Dictionary<long, DateTimeOffset>();
+            var again = new HashSet<long>();
+            foreach (var o in customer.OrderBy(o => o.PlacedAt))
+                foreach (var p in o.Products.Distinct())
+                {
+                    if (last.TryGetValue(p, out var before))
+                    {
+                        var days = (o.PlacedAt - before).TotalDays;
+                        if (days <= 0) continue; // the same moment: one order split in two
+                        (intervals.TryGetValue(p, out var list) ? list : intervals[p] = []).Add(days);
+                        all.Add(days);
+                        again.Add(p);
+                    }
+                    else buyers[p] = buyers.GetValueOrDefault(p) + 1;
+                    last[p] = o.PlacedAt;
+                }
+            foreach (var p in again) repeaters[p] = repeaters.GetValueOrDefault(p) + 1;
+        }
+        var result = new Dictionary<long, Reorder>();
+        foreach (var (p, list) in intervals)
+        {
+            list.Sort();
+            result[p] = new Reorder(buyers[p], repeaters[p], Analytics.Quantiles.Of(list, 0.5));
+        }
+        all.Sort();
+        return (result, all.Count == 0 ? 30 : Analytics.Quantiles.Of(all, 0.5));
     }
 
     /// <summary>Rules between categories, mined separately at each depth of the tree (a child never implies its parent).</summary>

@@ -19,6 +19,12 @@ public sealed record ProductRule(long[] Antecedent, long Consequent, int Support
 /// <summary>A product bought (or viewed) together with another in <see cref="Count"/> baskets, with the pair rule's figures from the other's side.</summary>
 public readonly record struct Neighbour(long Product, int Count, double Confidence, double Lift);
 
+/// <summary>
+/// How a product is re-ordered across customers: <see cref="Buyers"/> who bought it, <see cref="Repeaters"/> who
+/// bought it again in a later order, and the median days between one order of it and a customer's next.
+/// </summary>
+public sealed record Reorder(int Buyers, int Repeaters, double MedianDays);
+
 /// <summary>A "frequently bought together" set of 2–3 products.</summary>
 public sealed record Bundle(long[] Products, int Support);
 
@@ -56,6 +62,14 @@ public sealed class RecommendationModel
     public required IReadOnlyDictionary<long, int> OrderCounts { get; init; }
     /// <summary>What customers bought in a later order after a product (and re-orders of it), strongest first.</summary>
     public IReadOnlyDictionary<long, NextPurchaseRule[]> BoughtNext { get; init; } = new Dictionary<long, NextPurchaseRule[]>();
+    /// <summary>Each product's EASE weights towards others, largest first (<see cref="Ease"/>).</summary>
+    public IReadOnlyDictionary<long, WeightedProduct[]> EaseWeights { get; init; } = new Dictionary<long, WeightedProduct[]>();
+    /// <summary>Each product's re-orders (of products some customer bought twice).</summary>
+    public IReadOnlyDictionary<long, Reorder> Reorders { get; init; } = new Dictionary<long, Reorder>();
+    /// <summary>The median re-order interval over all products' re-orders (days), for a product re-ordered too rarely to have its own.</summary>
+    public double ReorderMedianDays { get; init; } = 30;
+    /// <summary>The store's customer blend tuned on its own history (<c>cartwise evaluate --tune</c>); null: the built-in one.</summary>
+    public TunedBlend? TunedBlend { get; init; }
 
     private IReadOnlyDictionary<string, long>? _byExternalId;
 

@@ -24,8 +24,13 @@ public static class EvaluateCommand
             Description = "Time split (yyyy-MM-dd, store time): learn from orders before the day, judge each customer's first order from it on",
         };
         var json = new Option<bool>("--json") { Description = "The figures as JSON" };
+        var tune = new Option<bool>("--tune")
+        {
+            Description = $"Tune the store's customer blend (weights, share of re-orders) on its latest {BlendTuning.ValidationShare:P0} of orders and keep it as the store's default",
+        };
+        var untune = new Option<bool>("--untune") { Description = "Go back to the built-in blend" };
         var command = new Command("evaluate", "Measure every strategy against popularity and the customer's own most-bought (leave-last-out, or a time split)")
-            { store, k, splitDate, json };
+            { store, k, splitDate, json, tune, untune };
         command.SetAction(async (result, ct) =>
         {
             await using var db = await CartwiseCli.OpenAsync(result, ct);
@@ -36,6 +41,13 @@ public static class EvaluateCommand
                 await Console.Error.WriteLineAsync("error: --k must be 1 to 100");
                 return 2;
             }
+            if (result.GetValue(untune))
+            {
+                await Recommendations.ModelService.SaveTunedBlendAsync(db, s.Id, null, ct);
+                Console.WriteLine($"{s.Slug}: the built-in blend again (servers take it at their next model sync, within 5 minutes)");
+                return 0;
+            }
+            if (result.GetValue(tune)) return await TuneAsync(db, s, kk, result.GetValue(json), ct);
             DateTimeOffset? at = null;
             if (result.GetValue(splitDate) is { } text)
             {
@@ -48,9 +60,7 @@ public static class EvaluateCommand
             }
             var sw = Stopwatch.StartNew();
             var orders = await Recommendations.ModelService.BasketsAsync(db, null, ct);
-            var customers = orders.Where(o => o.Customer is not null).GroupBy(o => o.Customer!.Value)
-                .Select(g => new CustomerHistory(g.Key, g.OrderBy(b => b.PlacedAt).ToList())).ToList();
-            var guests = orders.Where(o => o.Customer is null).ToList();
+            var (customers, guests) = EvaluationSplit.Histories(orders);
             var split = at is { } date ? EvaluationSplit.ByDate(customers, guests, date) : EvaluationSplit.LeaveLastOut(customers, guests);
             if (split.Cases.Count == 0)
             {
@@ -75,6 +85,35 @@ public static class EvaluateCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Tunes the store's customer blend on its own history and keeps it; prints what it reached against the built-in blend.</summary>
+    private static async Task<int> TuneAsync(Data.CartwiseDb db, Stores.Store s, int k, bool json, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var (result, orders) = await Recommendations.ModelService.TuneAsync(db, s.Id, k, TimeProvider.System.GetUtcNow(), ct);
+        if (result.Blend is not { } blend)
+        {
+            await Console.Error.WriteLineAsync($"error: {result.Refusal}");
+            return 2;
+        }
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(blend, Json));
+            return 0;
+        }
+        Console.WriteLine($"{s.Slug}: tuned on {blend.Customers:N0} customers' next order after {blend.SplitAt:yyyy-MM-dd} ({orders:N0} orders); k = {k}; {sw.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine();
+        Console.WriteLine($"weights: {string.Join(", ", blend.Weights.OrderByDescending(w => w.Value).Select(w => $"{w.Key} {w.Value.ToString(CultureInfo.InvariantCulture)}"))}; " +
+            $"re-orders {blend.RepurchaseShare:P0} of the list when allowed");
+        Console.WriteLine();
+        Console.WriteLine("| blend | new products, re-orders left out | all products, with re-orders | new products, with re-orders |");
+        Console.WriteLine("| --- | ---: | ---: | ---: |");
+        Console.WriteLine($"| built-in | {blend.BuiltIn.NewHitRate:P1} | {blend.BuiltIn.AllHitRate:P1} | {blend.BuiltIn.AllNewHitRate:P1} |");
+        Console.WriteLine($"| tuned | {blend.Tuned.NewHitRate:P1} | {blend.Tuned.AllHitRate:P1} | {blend.Tuned.AllNewHitRate:P1} |");
+        Console.WriteLine();
+        Console.WriteLine("Kept as the store's default blend for customers; servers take it at their next model sync (within 5 minutes). --untune goes back.");
+        return 0;
     }
 
     private static void Write(EvaluationReport report, string title, Func<StrategyScore, Metrics> pick, int k, bool extra)

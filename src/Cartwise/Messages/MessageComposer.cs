@@ -90,12 +90,7 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
             }
         }
         var trigger = input.Products.Select(p => model.Products.GetValueOrDefault(p)).OfType<ProductInfo>().Select(p => Item(p, store)).ToList();
-        var historyAt = input.CustomerId is { } hid
-            ? (await (from o in db.Orders.AsNoTracking() where o.CustomerId == hid join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-                      select new { l.ProductId, o.PlacedAt }).ToListAsync(ct))
-                .GroupBy(l => l.ProductId).ToDictionary(g => g.Key, g => g.Max(l => l.PlacedAt))
-            : [];
-        var history = historyAt.Keys.ToList();
+        var history = input.CustomerId is { } hid ? await Recommendations.PurchaseHistory.LoadAsync(db, hid, ct) : Recommendations.PurchaseHistory.None;
 
         var cart = purchased.Select(i => i.Id).ToList();
         var asked = input.Products.Count > 0 ? input.Products : cart;
@@ -103,7 +98,10 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
         {
             var strategy = b.Type == BlockTypes.Bestsellers ? Strategies.Bestsellers : input.Strategy ?? b.Strategy;
             var filters = new RecommendationFilters(IncludeCategories: b.Type == BlockTypes.Recommended ? input.RecommendCategories : null);
-            var request = new RecommendationRequest(strategy, asked, cart, null, b.Limit ?? 3, filters, [.. history.Union(cart)], [], PurchasedAt: historyAt, Now: clock.GetUtcNow());
+            // Buy-again is about the customer's own products, the trigger's among them: a reminder re-offers what the order held.
+            var again = strategy == Strategies.BuyAgain;
+            var request = new RecommendationRequest(strategy, again ? [] : asked, again ? [] : cart, null, b.Limit ?? 3, filters, [.. history.Products.Union(cart)], [],
+                PurchasedAt: history.LastAt, Now: clock.GetUtcNow(), PurchaseCounts: history.Orders);
             return Recommender.Recommend(model, request).Select(r => model.Products.GetValueOrDefault(r.Product)).OfType<ProductInfo>().Select(p => Item(p, store)).ToList();
         }
 

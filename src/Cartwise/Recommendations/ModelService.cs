@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Cartwise.Core.Tracking;
 using Cartwise.Catalog;
+using Cartwise.Core.Evaluation;
 using Cartwise.Core.Recommendations;
 using Cartwise.Data;
+using Cartwise.Stores;
 using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Recommendations;
@@ -45,7 +47,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         if (_loadedRun.TryGetValue(storeId, out var loaded) && loaded == latest.Id && _current.TryGetValue(storeId, out var same)) return same;
         var bytes = await db.MiningRuns.AsNoTracking().Where(r => r.Id == latest.Id).Select(r => r.Model!).SingleAsync(ct);
         var (products, parents, names) = await CatalogueAsync(db, ct);
-        var model = ModelBlob.FromBytes(bytes).ToModel(storeId, products, parents, names);
+        var model = ModelBlob.FromBytes(bytes).ToModel(storeId, products, parents, names, await TunedBlendAsync(db, storeId, ct));
         _current[storeId] = model;
         _loadedRun[storeId] = latest.Id;
         return model;
@@ -68,7 +70,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         if (!_current.TryGetValue(storeId, out var model)) return;
         await using var db = Open(storeId);
         var (products, parents, names) = await CatalogueAsync(db, ct);
-        _current[storeId] = ModelBlob.From(model).ToModel(storeId, products, parents, names);
+        _current[storeId] = ModelBlob.From(model).ToModel(storeId, products, parents, names, await TunedBlendAsync(db, storeId, ct));
     }
 
     /// <summary>Builds a model from the store's orders (since <paramref name="since"/>, or all) and views, stores the run, swaps it in.</summary>
@@ -83,7 +85,8 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
             var (products, parents, names) = await CatalogueAsync(db, ct);
             var orders = await BasketsAsync(db, since, ct);
             var sessions = await ViewSessionsAsync(db, products, ct);
-            var (model, stats) = Core.Recommendations.ModelBuilder.Build(storeId, clock.GetUtcNow(), products, parents, names, orders, sessions, options);
+            var (model, stats) = Core.Recommendations.ModelBuilder.Build(storeId, clock.GetUtcNow(), products, parents, names, orders, sessions, options,
+                await TunedBlendAsync(db, storeId, ct));
             run.Status = RunStatus.Succeeded;
             run.FinishedAt = clock.GetUtcNow();
             run.Baskets = stats.Baskets;
@@ -107,6 +110,39 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
             await db.SaveChangesAsync(CancellationToken.None);
             throw;
         }
+    }
+
+    /// <summary>The store's tuned customer blend, if it has one (<see cref="Store.TunedBlend"/>).</summary>
+    internal static async Task<TunedBlend?> TunedBlendAsync(CartwiseDb db, long storeId, CancellationToken ct)
+    {
+        var json = await db.Stores.AsNoTracking().Where(s => s.Id == storeId).Select(s => s.TunedBlend).SingleOrDefaultAsync(ct);
+        return json is null ? null : JsonSerializer.Deserialize<TunedBlend>(json, StoredJson.Options);
+    }
+
+    /// <summary>
+    /// Tunes the store's customer blend on its own history (<see cref="BlendTuning"/>) and keeps it when the history is
+    /// enough to choose by; the current model takes it at its next sync or build. Returns what tuning found and the
+    /// number of orders read.
+    /// </summary>
+    internal static async Task<(TuningResult Result, int Orders)> TuneAsync(CartwiseDb db, long storeId, int k, DateTimeOffset now, CancellationToken ct)
+    {
+        var orders = await BasketsAsync(db, null, ct);
+        var (customers, guests) = EvaluationSplit.Histories(orders);
+        var split = EvaluationSplit.ByDate(customers, guests, BlendTuning.ValidationDate(orders));
+        var (products, parents, _) = await CatalogueAsync(db, ct);
+        var result = BlendTuning.Tune(split, products, parents, k, new ModelOptions(), now);
+        if (result.Blend is { } blend) await SaveTunedBlendAsync(db, storeId, blend, ct);
+        return (result, orders.Count);
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="blend"/> as the store's customer blend (null: back to the built-in one). Every node's
+    /// model takes it at its next sync, with the catalogue.
+    /// </summary>
+    internal static async Task SaveTunedBlendAsync(CartwiseDb db, long storeId, TunedBlend? blend, CancellationToken ct)
+    {
+        var json = blend is null ? null : JsonSerializer.Serialize(blend, StoredJson.Options);
+        await db.Stores.Where(s => s.Id == storeId).ExecuteUpdateAsync(u => u.SetProperty(s => s.TunedBlend, json), ct);
     }
 
     private CartwiseDb Open(long storeId)

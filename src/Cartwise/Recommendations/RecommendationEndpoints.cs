@@ -119,26 +119,24 @@ public static class RecommendationEndpoints
                 else errors["weights"] = [$"'{pair}' is not strategy:weight (e.g. cart:1,similar:0.3)."];
             }
         }
+        double? share = null;
+        if (q["repurchase_share"].ToString() is { Length: > 0 } rs)
+        {
+            if (double.TryParse(rs, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) && r is >= 0 and <= 1) share = r;
+            else errors["repurchase_share"] = ["Must be a number from 0 to 1 (the share of the list given to re-orders)."];
+        }
         var window = q["window"].ToString() is { Length: > 0 } win ? win : "all";
         if (window is not ("all" or "30d" or "90d" or "365d")) errors["window"] = ["Must be all, 30d, 90d or 365d."];
         var upsell = Money("upsell_ratio") ?? 1.5m;
         var filters = new RecommendationFilters(Flag("available_only", true), Flag("exclude_bought", true), Money("min_price"), Money("max_price"),
             Categories("include_categories"), Categories("exclude_categories"));
 
-        var purchased = new List<long>();
-        Dictionary<long, DateTimeOffset>? purchasedAt = null;
+        var history = PurchaseHistory.None;
         var viewed = new List<long>();
         if (await PersonAsync(http, errors, ct) is { } customer)
         {
             var db = http.HttpContext.RequestServices.GetRequiredService<CartwiseDb>();
-            var bought = await (from o in db.Orders.AsNoTracking()
-                                where o.CustomerId == customer.Id
-                                join ln in db.OrderLines.AsNoTracking() on o.Id equals ln.OrderId
-                                where ln.RefundedQuantity < ln.Quantity
-                                orderby o.PlacedAt
-                                select new { ln.ProductId, o.PlacedAt }).ToListAsync(ct);
-            purchased = bought.Select(b => b.ProductId).ToList();
-            purchasedAt = bought.GroupBy(b => b.ProductId).ToDictionary(g => g.Key, g => g.Max(b => b.PlacedAt));
+            history = await PurchaseHistory.LoadAsync(db, customer.Id, ct);
             var payloads = await db.Events.AsNoTracking().Where(e => e.CustomerId == customer.Id && e.Name == EventNames.ViewItem)
                 .OrderByDescending(e => e.OccurredAt).Take(20).Select(e => e.Payload).ToListAsync(ct);
             foreach (var p in payloads) ModelService.AddItemProducts(p, byExternal, viewed);
@@ -146,8 +144,8 @@ public static class RecommendationEndpoints
         var products = Ids(q["product"]);
         var cart = Ids(q["cart"]);
         if (errors.Count > 0) return (null, unknown, errors, model);
-        return (new RecommendationRequest(strategy, products, cart, category, limit, filters, purchased.Distinct().ToList(), viewed, weights, window, upsell,
-            purchasedAt, http.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow()), unknown, null, model);
+        return (new RecommendationRequest(strategy, products, cart, category, limit, filters, history.Products, viewed, weights, window, upsell,
+            history.LastAt, http.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow(), history.Orders, share), unknown, null, model);
     }
 
     /// <summary>A non-negative amount from the query; null when absent, and then also when malformed (its problem noted).</summary>

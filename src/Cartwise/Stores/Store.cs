@@ -57,6 +57,11 @@ public sealed class Store
     public int KeyRequestsPerMinute { get; set; } = StorefrontLimits.DefaultPerKey;
     /// <summary>The order value from which shipping is free (the free-shipping widget's threshold); null: none.</summary>
     public decimal? FreeShippingThreshold { get; set; }
+    /// <summary>
+    /// The customer blend tuned on the store's history (<see cref="Core.Recommendations.TunedBlend"/> as JSON, written
+    /// by <c>cartwise evaluate --tune</c>); null: the built-in blend.
+    /// </summary>
+    public string? TunedBlend { get; set; }
 }
 
 /// <summary>Every row that belongs to a store carries its id; the DbContext filters by it in one place.</summary>

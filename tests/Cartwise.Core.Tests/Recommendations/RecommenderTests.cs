@@ -211,4 +211,56 @@ public sealed class RecommenderTests
         Assert.True(late[0].Score < fresh[0].Score / 100, $"3 months on the coffee moment has passed: {late[0].Score} vs {fresh[0].Score}");
         Assert.Equal(fresh[0].Score, Recommender.Recommend(model, Request(Strategies.Next, products: [1]))[0].Score, 9); // a product asked about counts as bought now
     }
+
+    [Fact]
+    public void BuyAgain_RanksWhatIsDueAboveWhatWasJustBought_AndSaysWhy()
+    {
+        // Forty customers re-order products 1 and 4 every 30 days; product 6 is bought once and never again.
+        var t = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var orders = new List<OrderBasket>();
+        for (var c = 0; c < 40; c++)
+            for (var k = 0; k < 3; k++) orders.Add(new OrderBasket(t.AddDays(c + 30 * k), k == 0 ? [1, 4, 6] : [1, 4], c));
+        var model = ModelBuilder.Build(1, t.AddDays(200), Catalogue, Parents, Names, orders, [], new ModelOptions()).Model;
+        var now = t.AddDays(200);
+        // The customer bought 1 and 4 twice each: 1 a month ago (due), 4 yesterday; 6 once, a month ago.
+        var request = Request(Strategies.BuyAgain, purchased: [1, 4, 6]) with
+        {
+            PurchasedAt = new Dictionary<long, DateTimeOffset> { [1] = now.AddDays(-30), [4] = now.AddDays(-1), [6] = now.AddDays(-30) },
+            PurchaseCounts = new Dictionary<long, int> { [1] = 2, [4] = 2, [6] = 1 },
+            Now = now,
+        };
+
+        var recs = Recommender.Recommend(model, request);
+
+        Assert.Equal([1L, 4, 6], recs.Take(3).Select(r => r.Product));
+        Assert.Equal("bought 2 times, last 30 days ago; customers re-order it about every 30 days", recs[0].Reason.Text);
+        Assert.Equal(40, recs[0].Reason.Support);
+        // Every other strategy still leaves out what the customer bought.
+        Assert.DoesNotContain(Recommender.Recommend(model, request with { Strategy = Strategies.BoughtTogether }), r => r.Product is 1 or 4 or 6);
+        // A customer's blend leaves re-orders out unless they are wanted; then they share the list with new products.
+        Assert.DoesNotContain(Recommender.Recommend(model, request with { Strategy = null, Limit = 6 }), r => r.Product is 1 or 4 or 6);
+        var blend = Recommender.Recommend(model, request with { Strategy = null, Limit = 6, Filters = new RecommendationFilters(ExcludeBought: false) });
+        Assert.Contains(blend, r => r.Reason.Strategy == Strategies.BuyAgain);
+    }
+
+    [Fact]
+    public void ItemKnnAndEase_ReadTheWholeHistory_TheRecentPartMore()
+    {
+        var model = Model();
+        var now = new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero);
+        // Bought 4 two years ago and 1 last week: 1's partner (2) comes before 4's (5).
+        var request = Request(Strategies.ItemKnn, purchased: [4, 1]) with
+        {
+            PurchasedAt = new Dictionary<long, DateTimeOffset> { [4] = now.AddDays(-730), [1] = now.AddDays(-7) },
+            Now = now,
+        };
+
+        var knn = Recommender.Recommend(model, request).Where(r => r.Reason.Strategy == Strategies.ItemKnn).Select(r => r.Product).ToList();
+        var ease = Recommender.Recommend(model, request with { Strategy = Strategies.Ease }).Where(r => r.Reason.Strategy == Strategies.Ease).ToList();
+
+        Assert.True(knn.IndexOf(2) >= 0 && knn.IndexOf(2) < knn.IndexOf(5), string.Join(",", knn));
+        Assert.Equal(2, ease[0].Product);
+        Assert.Contains(ease, r => r.Product == 5);
+        Assert.Equal("goes with Product 1 in customers' histories", ease[0].Reason.Text);
+    }
 }

@@ -42,6 +42,9 @@ public sealed class DemoScreenshotsTests(DemoAdminBrowser browser) : IClassFixtu
             await AdminBrowser.AssertAccessibleAsync(page);
             await page.ScreenshotAsync(new() { Path = Path.Combine(folder, name + ".png"), FullPage = false });
         }
+        // The demo's customer blend is the one tuned on its own history.
+        await page.GotoAsync("/recommendations?cart=85123A");
+        Assert.StartsWith("Customers' blend tuned", await page.Locator("#blend").InnerTextAsync(), StringComparison.Ordinal);
         await page.SetViewportSizeAsync(390, 844);
         await page.GotoAsync("/");
         Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 390"), "the overview scrolls sideways at 390 px");

@@ -50,6 +50,7 @@ public sealed class RecommendationPagesTests(AdminBrowser browser) : IClassFixtu
         Assert.Contains("Blue saucer", together, StringComparison.Ordinal);
         Assert.Contains("support 5 · confidence 100.0% · lift 1.60", together, StringComparison.Ordinal);
         Assert.Contains("Blue saucer", await page.Locator("section.card", new() { Has = page.GetByRole(AriaRole.Heading, new() { Name = "For the cart (rules)" }) }).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.StartsWith("Customers' blend: built-in", await page.Locator("#blend").InnerTextAsync(), StringComparison.Ordinal);
         await AdminBrowser.AssertAccessibleAsync(page);
         Assert.Empty(problems);
     }

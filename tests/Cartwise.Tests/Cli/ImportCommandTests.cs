@@ -82,4 +82,20 @@ public sealed class MineStoreAndEvaluateTests
         Assert.Contains("| popularity |", evaluate.StdOut);
         Assert.Contains("| bought_together |", evaluate.StdOut);
     }
+
+    [Fact]
+    public async Task Tune_OnAHistoryTooSmallToChooseBy_KeepsTheBuiltInBlend()
+    {
+        var dir = Directory.CreateTempSubdirectory("cartwise-tune-").FullName;
+        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "store", "create", "shop", "--currency", "GBP", "--time-zone", "Europe/London")).ExitCode);
+        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "import", "orders", Fixtures.Path("online-retail-mini.csv"), "--store", "shop", "--format", "online-retail")).ExitCode);
+
+        var tune = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop", "--tune");
+        var untune = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop", "--untune");
+
+        Assert.Equal(2, tune.ExitCode);
+        Assert.Contains("tuning needs 200: the built-in blend stays", tune.StdErr);
+        Assert.True(untune.ExitCode == 0, untune.StdErr);
+        Assert.Contains("shop: the built-in blend again", untune.StdOut);
+    }
 }

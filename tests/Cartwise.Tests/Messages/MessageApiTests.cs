@@ -72,6 +72,26 @@ public sealed class MessageApiTests
     }
 
     [Fact]
+    public async Task ReorderReminder_RecommendsWhatTheTriggeringOrderHeld()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var sender = await MessageSetup.SenderAsync(admin);
+        var message = await MessageSetup.MessageAsync(admin, $$"""
+            {"name":"Time to re-order","defaultLanguage":"en","senderId":{{sender}},"coupon":{"mode":"none"},
+             "variants":[{"language":"en","subject":"Running low?","preheader":null,"blocks":[
+               {"type":"recommended","title":"Order again","strategy":"buy_again","limit":2},{"type":"footer"}]}]}
+            """);
+        var ola = await MessageSetup.BuyerAsync(app, store, "ola@example.com", "T-1", item: "BEANS");
+        app.Clock.Advance(TimeSpan.FromDays(21));
+
+        var preview = await (await admin.PostJsonAsync($"/api/v1/messages/{message}/preview", $$"""{"customerId":{{ola}},"order":"T-1"}""")).JsonAsync();
+
+        Assert.Contains("Coffee maker BEANS", preview.GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task TestSend_EveryVariantArrivesAtARealSmtpServer_WithOneClickUnsubscribe_BothParts_AndStaysOutOfReports()
     {
         await using var smtp = await SmtpServer.StartAsync();

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Cartwise.Core.Recommendations;
+using Cartwise.Recommendations;
 using Cartwise.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cartwise.Tests.Recommendations;
 
@@ -92,6 +95,83 @@ public sealed class RecommendationApiTests
         Assert.Equal("next", first.GetProperty("reason").GetProperty("strategy").GetString());
         Assert.Equal("bought next by 6 customers who bought kettle, typically 12 days later", first.GetProperty("reason").GetProperty("text").GetString());
         Assert.NotEqual("bought_together", together.GetProperty("items")[0].GetProperty("reason").GetProperty("strategy").GetString());
+    }
+
+    [Fact]
+    public async Task BuyAgain_RecommendsTheCustomersOwnProducts_WithTheirReorderInterval()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop", "EUR");
+        using var tracking = app.Tracking(store);
+        using var admin = app.Admin(store);
+        var order = Orderer(tracking);
+        // Coffee beans are re-ordered every 10 days; the grinder is bought once.
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < 5; i++) await order("r" + i, round == 0 ? ["beans", "grinder"] : ["beans"]);
+            if (round < 2) await order("me", round == 0 ? ["beans", "grinder"] : ["beans"]);
+            app.Clock.Advance(TimeSpan.FromDays(10));
+        }
+        var customer = (await admin.GetJsonAsync("/api/v1/customers?customer_id=me")).GetProperty("items")[0].GetProperty("id").GetInt64();
+
+        var body = await admin.GetJsonAsync($"/api/v1/recommendations?customer={customer}&strategy=buy_again&limit=2");
+
+        var items = body.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["beans", "grinder"], items.Select(i => i.GetProperty("id").GetString()));
+        Assert.Equal("bought 2 times, last 20 days ago; customers re-order it about every 10 days", items[0].GetProperty("reason").GetProperty("text").GetString());
+        Assert.Equal("buy_again", items[0].GetProperty("reason").GetProperty("strategy").GetString());
+    }
+
+    [Fact]
+    public async Task TunedBlend_IsTheStoresDefaultForCustomers_UntilUntuned()
+    {
+        await using var app = await TestApp.StartAsync(Engine.Sqlite);
+        var store = await app.CreateStoreAsync("shop", "EUR");
+        using var tracking = app.Tracking(store);
+        using var admin = app.Admin(store);
+        var order = Orderer(tracking);
+        for (var i = 0; i < 5; i++) await order("r" + i, ["beans", "grinder", "filters"]);
+        for (var i = 0; i < 8; i++) await order("b" + i, ["mugs"]);
+        await order("me", ["beans", "grinder"]);
+        app.Clock.Advance(TimeSpan.FromDays(10));
+        var customer = (await admin.GetJsonAsync("/api/v1/customers?customer_id=me")).GetProperty("items")[0].GetProperty("id").GetInt64();
+        var models = app.App.Services.GetRequiredService<ModelService>();
+        await models.BuildAsync(store.StoreId, new ModelOptions(), null, default);
+        async Task<string[]> AskAsync(string query) => (await admin.GetJsonAsync($"/api/v1/recommendations?customer={customer}&limit=2{query}"))
+            .GetProperty("items").EnumerateArray().Select(i => $"{i.GetProperty("id").GetString()}:{i.GetProperty("reason").GetProperty("strategy").GetString()}").ToArray();
+        var builtIn = await AskAsync("");
+        var builtInWithReorders = await AskAsync("&exclude_bought=false");
+
+        // As `cartwise evaluate --tune` keeps it: the bestsellers for new products, the whole list for re-orders.
+        await using (var db = app.Db(store))
+            await ModelService.SaveTunedBlendAsync(db, store.StoreId, new TunedBlend(new Dictionary<string, double> { ["bestsellers"] = 1 }, 1.0, app.Clock.GetUtcNow(),
+                app.Clock.GetUtcNow(), 250, 10, new BlendFigures(0.3, 0.6, 0.2), new BlendFigures(0.35, 0.7, 0.2)), default);
+        await models.SyncAsync(store.StoreId, default);
+        var tuned = await AskAsync("");
+        var tunedWithReorders = await AskAsync("&exclude_bought=false");
+        var halfAndHalf = await AskAsync("&exclude_bought=false&repurchase_share=0.5");
+        var bad = await admin.GetAsync($"/api/v1/recommendations?customer={customer}&repurchase_share=2");
+        await using (var db = app.Db(store)) await ModelService.SaveTunedBlendAsync(db, store.StoreId, null, default);
+        await models.SyncAsync(store.StoreId, default);
+
+        Assert.Equal(["filters:ease", "mugs:bestsellers"], builtIn);
+        Assert.Equal(["beans:buy_again", "filters:ease"], builtInWithReorders);
+        Assert.Equal(["mugs:bestsellers", "filters:bestsellers"], tuned);
+        Assert.Equal(["beans:buy_again", "grinder:buy_again"], tunedWithReorders);
+        Assert.Equal(["beans:buy_again", "mugs:bestsellers"], halfAndHalf);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("repurchase_share", await bad.Content.ReadAsStringAsync());
+        Assert.Equal(builtIn, await AskAsync(""));
+    }
+
+    /// <summary>Places purchases through the tracking API: a customer and the item ids (named as themselves, 8 EUR each).</summary>
+    private static Func<string, string[], Task> Orderer(HttpClient tracking)
+    {
+        var n = 0;
+        return async (customer, items) => Assert.Equal(HttpStatusCode.Accepted, (await tracking.PostJsonAsync("/api/v1/track", $$"""
+            {"event_id":"o{{n}}","name":"purchase","customer_id":"{{customer}}","transaction_id":"T{{n++}}","currency":"EUR",
+             "items":[{{string.Join(",", items.Select(i => $$"""{"item_id":"{{i}}","item_name":"{{i}}","price":8}"""))}}]}
+            """)).StatusCode);
     }
 
     [Fact]

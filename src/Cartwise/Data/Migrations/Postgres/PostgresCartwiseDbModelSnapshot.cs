@@ -1261,6 +1261,9 @@ namespace Cartwise.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<string>("TunedBlend")
+                        .HasColumnType("text");
+
                     b.HasKey("Id");
 
                     b.HasIndex("AdminKeyHash")
