@@ -107,8 +107,9 @@ public static class OfflineEvaluation
     /// <summary>Runs the evaluation of <paramref name="split"/>.</summary>
     /// <param name="products">The catalogue (the split's unseen products are left out of it).</param>
     /// <param name="blendWeights">The blend's weights (null: the default for the request).</param>
+    /// <param name="repurchaseShare">The share of re-orders in <see cref="BlendWithReorders"/> (null: <see cref="Recommender.DefaultRepurchaseShare"/>).</param>
     public static EvaluationReport Run(EvaluationSplit split, IReadOnlyDictionary<long, ProductInfo> products, IReadOnlyDictionary<long, long?> parents, int k,
-        ModelOptions options, IReadOnlyDictionary<string, double>? blendWeights = null)
+        ModelOptions options, IReadOnlyDictionary<string, double>? blendWeights = null, double? repurchaseShare = null)
     {
         var model = ModelOf(split, products, parents, options);
         var available = model.Products.Values.Count(p => p.Available);
@@ -122,7 +123,7 @@ public static class OfflineEvaluation
             foreach (var c in split.Cases)
             {
                 var bought = c.Known.SelectMany(o => o.Products).ToHashSet();
-                var recs = Recommend(model, strategy, c, k, blendWeights);
+                var recs = Recommend(model, strategy, c, k, blendWeights, repurchaseShare);
                 all.Add(recs, c.Test.Products.ToHashSet());
                 var target = c.Test.Products.Where(p => !bought.Contains(p)).ToHashSet();
                 if (target.Count > 0) fresh.Add(recs, target);
@@ -137,7 +138,8 @@ public static class OfflineEvaluation
     }
 
     /// <summary>What <paramref name="strategy"/> recommends to the customer of <paramref name="c"/>, best first.</summary>
-    private static List<long> Recommend(RecommendationModel model, string strategy, EvaluationCase c, int k, IReadOnlyDictionary<string, double>? weights)
+    private static List<long> Recommend(RecommendationModel model, string strategy, EvaluationCase c, int k, IReadOnlyDictionary<string, double>? weights,
+        double? repurchaseShare)
     {
         if (strategy == Own)
             return c.Known.SelectMany((o, i) => o.Products.Select(p => (Product: p, Order: i))).GroupBy(x => x.Product)
@@ -146,7 +148,8 @@ public static class OfflineEvaluation
         // buy-again) and the blend read the whole history with its dates, as a message to the customer does.
         var personal = strategy is Strategies.Next or Strategies.BuyAgain or Strategies.ItemKnn or Strategies.Ease or Strategies.Blend or BlendWithReorders;
         var blend = strategy is Strategies.Blend or BlendWithReorders;
-        var request = CustomerRequest(c, strategy == BlendWithReorders ? Strategies.Blend : strategy, k, strategy != BlendWithReorders, blend ? weights : null);
+        var request = CustomerRequest(c, strategy == BlendWithReorders ? Strategies.Blend : strategy, k, strategy != BlendWithReorders, blend ? weights : null,
+            strategy == BlendWithReorders ? repurchaseShare : null);
         if (!personal)
         {
             var previous = c.Known[^1].Products;

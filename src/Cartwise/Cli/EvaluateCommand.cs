@@ -29,8 +29,12 @@ public static class EvaluateCommand
             Description = $"Tune the store's customer blend (weights, share of re-orders) on its latest {BlendTuning.ValidationShare:P0} of orders and keep it as the store's default",
         };
         var untune = new Option<bool>("--untune") { Description = "Go back to the built-in blend" };
+        var share = new Option<double?>("--repurchase-share")
+        {
+            Description = $"The share of re-orders in blend+reorders, 0 to 1 (default {Recommender.DefaultRepurchaseShare.ToString(CultureInfo.InvariantCulture)})",
+        };
         var command = new Command("evaluate", "Measure every strategy against popularity and the customer's own most-bought (leave-last-out, or a time split)")
-            { store, k, splitDate, json, tune, untune };
+            { store, k, splitDate, json, tune, untune, share };
         command.SetAction(async (result, ct) =>
         {
             await using var db = await CartwiseCli.OpenAsync(result, ct);
@@ -48,6 +52,11 @@ public static class EvaluateCommand
                 return 0;
             }
             if (result.GetValue(tune)) return await TuneAsync(db, s, kk, result.GetValue(json), ct);
+            if (result.GetValue(share) is { } r && r is < 0 or > 1)
+            {
+                await Console.Error.WriteLineAsync("error: --repurchase-share must be from 0 to 1");
+                return 2;
+            }
             DateTimeOffset? at = null;
             if (result.GetValue(splitDate) is { } text)
             {
@@ -70,7 +79,7 @@ public static class EvaluateCommand
                 return 2;
             }
             var (products, parents, _) = await Recommendations.ModelService.CatalogueAsync(db, ct);
-            var report = OfflineEvaluation.Run(split, products, parents, kk, new ModelOptions());
+            var report = OfflineEvaluation.Run(split, products, parents, kk, new ModelOptions(), repurchaseShare: result.GetValue(share));
             if (result.GetValue(json))
             {
                 Console.WriteLine(JsonSerializer.Serialize(report, Json));

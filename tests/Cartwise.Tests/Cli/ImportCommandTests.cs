@@ -92,10 +92,13 @@ public sealed class MineStoreAndEvaluateTests
 
         var tune = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop", "--tune");
         var untune = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop", "--untune");
+        var badShare = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop", "--repurchase-share", "1.5");
 
         Assert.Equal(2, tune.ExitCode);
         Assert.Contains("tuning needs 200: the built-in blend stays", tune.StdErr);
         Assert.True(untune.ExitCode == 0, untune.StdErr);
         Assert.Contains("shop: the built-in blend again", untune.StdOut);
+        Assert.Equal(2, badShare.ExitCode);
+        Assert.Contains("--repurchase-share must be from 0 to 1", badShare.StdErr);
     }
 }

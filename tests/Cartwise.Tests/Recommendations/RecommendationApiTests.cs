@@ -137,31 +137,31 @@ public sealed class RecommendationApiTests
         var customer = (await admin.GetJsonAsync("/api/v1/customers?customer_id=me")).GetProperty("items")[0].GetProperty("id").GetInt64();
         var models = app.App.Services.GetRequiredService<ModelService>();
         await models.BuildAsync(store.StoreId, new ModelOptions(), null, default);
-        async Task<string[]> AskAsync(string query) => (await admin.GetJsonAsync($"/api/v1/recommendations?customer={customer}&limit=2{query}"))
+        async Task<string[]> AskAsync(string query) => (await admin.GetJsonAsync($"/api/v1/recommendations?customer={customer}{query}"))
             .GetProperty("items").EnumerateArray().Select(i => $"{i.GetProperty("id").GetString()}:{i.GetProperty("reason").GetProperty("strategy").GetString()}").ToArray();
-        var builtIn = await AskAsync("");
-        var builtInWithReorders = await AskAsync("&exclude_bought=false");
+        var builtIn = await AskAsync("&limit=2");
+        var builtInWithReorders = await AskAsync("&limit=3&exclude_bought=false");
 
         // As `cartwise evaluate --tune` keeps it: the bestsellers for new products, the whole list for re-orders.
         await using (var db = app.Db(store))
             await ModelService.SaveTunedBlendAsync(db, store.StoreId, new TunedBlend(new Dictionary<string, double> { ["bestsellers"] = 1 }, 1.0, app.Clock.GetUtcNow(),
                 app.Clock.GetUtcNow(), 250, 10, new BlendFigures(0.3, 0.6, 0.2), new BlendFigures(0.35, 0.7, 0.2)), default);
         await models.SyncAsync(store.StoreId, default);
-        var tuned = await AskAsync("");
-        var tunedWithReorders = await AskAsync("&exclude_bought=false");
-        var halfAndHalf = await AskAsync("&exclude_bought=false&repurchase_share=0.5");
+        var tuned = await AskAsync("&limit=2");
+        var tunedWithReorders = await AskAsync("&limit=3&exclude_bought=false");
+        var halfAndHalf = await AskAsync("&limit=2&exclude_bought=false&repurchase_share=0.5");
         var bad = await admin.GetAsync($"/api/v1/recommendations?customer={customer}&repurchase_share=2");
         await using (var db = app.Db(store)) await ModelService.SaveTunedBlendAsync(db, store.StoreId, null, default);
         await models.SyncAsync(store.StoreId, default);
 
         Assert.Equal(["filters:ease", "mugs:bestsellers"], builtIn);
-        Assert.Equal(["beans:buy_again", "filters:ease"], builtInWithReorders);
+        Assert.Equal(["beans:buy_again", "grinder:buy_again", "filters:ease"], builtInWithReorders);   // 60% re-orders
         Assert.Equal(["mugs:bestsellers", "filters:bestsellers"], tuned);
-        Assert.Equal(["beans:buy_again", "grinder:buy_again"], tunedWithReorders);
+        Assert.Equal(["beans:buy_again", "grinder:buy_again", "mugs:bestsellers"], tunedWithReorders);   // all re-orders, then the rest
         Assert.Equal(["beans:buy_again", "mugs:bestsellers"], halfAndHalf);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("repurchase_share", await bad.Content.ReadAsStringAsync());
-        Assert.Equal(builtIn, await AskAsync(""));
+        Assert.Equal(builtIn, await AskAsync("&limit=2"));
     }
 
     /// <summary>Places purchases through the tracking API: a customer and the item ids (named as themselves, 8 EUR each).</summary>
