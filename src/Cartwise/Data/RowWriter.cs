@@ -34,6 +34,11 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
     public async Task InsertAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct, string? suffix = null)
     {
         if (rows.Count == 0) return;
+        if (kind == DatabaseKind.Postgres && suffix is null)
+        {
+            await CopyAsync(table, columns, rows, ct);
+            return;
+        }
         // SQLite allows 32,766 variables per statement, PostgreSQL 65,535; stay well below both.
         var perStatement = Math.Max(1, Math.Min(64, 2000 / columns.Length));
         var head = $"INSERT INTO \"{table}\" ({string.Join(",", columns.Select(c => $"\"{c}\""))}) VALUES ";
@@ -54,6 +59,37 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
             await RunAsync(Sql(perStatement), Enumerable.Range(0, full).Select(g => Flatten(rows, g * perStatement, perStatement)).ToList(), null, ct);
         var rest = rows.Count - full * perStatement;
         if (rest > 0) await RunAsync(Sql(rest), [Flatten(rows, full * perStatement, rest)], null, ct);
+    }
+
+    /// <summary>
+    /// PostgreSQL: the rows through binary <c>COPY … FROM STDIN</c>, each value written as its CLR type's PostgreSQL
+    /// type (the types the EF model maps the columns to). Multi-row statements cost Npgsql a parse of every parameter
+    /// name: 12.6 s of an 18 s Online Retail import went to its 530,000 order lines.
+    /// </summary>
+    private async Task CopyAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        var conn = (NpgsqlConnection)connection;
+        await using var importer = await conn.BeginBinaryImportAsync(
+            $"COPY \"{table}\" ({string.Join(",", columns.Select(c => $"\"{c}\""))}) FROM STDIN (FORMAT BINARY)", ct);
+        // The synchronous writes fill Npgsql's buffer and block only when it is sent: a task per value cost more.
+        foreach (var row in rows)
+        {
+            importer.StartRow();
+            foreach (var value in row)
+                switch (value)
+                {
+                    case null: importer.WriteNull(); break;
+                    case long v: importer.Write(v, NpgsqlTypes.NpgsqlDbType.Bigint); break;
+                    case int v: importer.Write(v, NpgsqlTypes.NpgsqlDbType.Integer); break;
+                    case bool v: importer.Write(v, NpgsqlTypes.NpgsqlDbType.Boolean); break;
+                    case string v: importer.Write(v, NpgsqlTypes.NpgsqlDbType.Text); break;
+                    case decimal v: importer.Write(v, NpgsqlTypes.NpgsqlDbType.Numeric); break;
+                    case DateTimeOffset v: importer.Write(v.ToUniversalTime(), NpgsqlTypes.NpgsqlDbType.TimestampTz); break;
+                    case double v: importer.Write(v, NpgsqlTypes.NpgsqlDbType.Double); break;
+                    default: throw new NotSupportedException($"RowWriter cannot copy {value.GetType().Name}.");
+                }
+        }
+        await importer.CompleteAsync(ct);
     }
 
     private static object?[] Flatten(IReadOnlyList<object?[]> rows, int start, int count)
