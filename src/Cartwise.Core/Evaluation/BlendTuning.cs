@@ -145,7 +145,7 @@ public static class BlendTuning
             fresh.Add(plain, target);
             allNew.Add(reorders, target);
         }
-        return new BlendFigures(fresh.Metrics().HitRate, all.Metrics().HitRate, allNew.Metrics().HitRate);
+        return new BlendFigures(fresh.HitRate, all.HitRate, allNew.HitRate);
     }
 
     private sealed record Case(Dictionary<string, IReadOnlyList<Recommendation>> Lists, List<Recommendation> Again, List<Recommendation> Popular,

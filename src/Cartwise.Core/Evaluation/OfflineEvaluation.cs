@@ -218,6 +218,9 @@ public static class OfflineEvaluation
             _mrr += first == 0 ? 0 : 1.0 / first;
         }
 
+        /// <summary>The share of customers with a hit, without the bootstrap <see cref="Metrics"/> runs.</summary>
+        public double HitRate => _hits.Count == 0 ? 0 : (double)_hits.Count(h => h) / _hits.Count;
+
         public Metrics Metrics()
         {
             var n = _hits.Count;

@@ -249,11 +249,14 @@ public static class Recommender
         {
             if (weights.ContainsKey(p)) continue;
             var times = Math.Max(1, request.PurchaseCounts?.GetValueOrDefault(p) ?? 1);
-            var age = request.PurchasedAt?.GetValueOrDefault(p) is { } last && last != default && request.Now is { } now ? Math.Max(0, (now - last).TotalDays) : 0;
-            weights[p] = (1 + Math.Log2(times)) * Math.Pow(0.5, age / halfLife);
+            weights[p] = (1 + Math.Log2(times)) * Math.Pow(0.5, (DaysSincePurchase(request, p) ?? 0) / halfLife);
         }
         return weights;
     }
+
+    /// <summary>Days from the customer's last purchase of <paramref name="product"/> to the request's moment; null when either is unknown.</summary>
+    private static double? DaysSincePurchase(RecommendationRequest request, long product) =>
+        request.PurchasedAt?.GetValueOrDefault(product) is { } last && last != default && request.Now is { } now ? Math.Max(0, (now - last).TotalDays) : null;
 
     /// <summary>EASE: each product of the history (weighted as for item-kNN) adds its EASE weights to the products they point to.</summary>
     private static IEnumerable<Recommendation> EaseOf(RecommendationModel model, RecommendationRequest request, Func<long, bool> allowed)
@@ -291,7 +294,7 @@ public static class Recommender
             var buyers = reorder?.Buyers ?? Math.Max(1, model.OrderCounts.GetValueOrDefault(p));
             var rate = ((reorder?.Repeaters ?? 0) + 1.0) / (buyers + 2.0);
             var interval = reorder is { Repeaters: >= 3 } r ? r.MedianDays : model.ReorderMedianDays;
-            double? since = request.PurchasedAt?.GetValueOrDefault(p) is { } last && last != default && request.Now is { } now ? Math.Max(0, (now - last).TotalDays) : null;
+            var since = DaysSincePurchase(request, p);
             var gap = Math.Log((since ?? interval) + 1) - Math.Log(interval + 1);
             var due = Math.Exp(-gap * gap / 8); // a bump in log time (σ = 2): half as due at about 10× or a tenth of the interval
             scored.Add((p, times * rate * (0.5 + 0.5 * due), times, since, interval, reorder));

@@ -65,12 +65,19 @@ public sealed class ImportCommandTests
 
 public sealed class MineStoreAndEvaluateTests
 {
+    /// <summary>A folder whose database has the store <c>shop</c> with the Online Retail mini history imported.</summary>
+    private static async Task<string> MiniStoreAsync(string prefix)
+    {
+        var dir = Directory.CreateTempSubdirectory(prefix).FullName;
+        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "store", "create", "shop", "--currency", "GBP", "--time-zone", "Europe/London")).ExitCode);
+        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "import", "orders", Fixtures.Path("online-retail-mini.csv"), "--store", "shop", "--format", "online-retail")).ExitCode);
+        return dir;
+    }
+
     [Fact]
     public async Task MineStore_AndEvaluate_WorkOnAnImportedHistory()
     {
-        var dir = Directory.CreateTempSubdirectory("cartwise-mine-store-").FullName;
-        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "store", "create", "shop", "--currency", "GBP", "--time-zone", "Europe/London")).ExitCode);
-        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "import", "orders", Fixtures.Path("online-retail-mini.csv"), "--store", "shop", "--format", "online-retail")).ExitCode);
+        var dir = await MiniStoreAsync("cartwise-mine-store-");
 
         var mine = await CartwiseProcess.RunAsync(dir, "mine", "--store", "shop", "--min-support", "1", "--min-confidence", "0.5");
         var evaluate = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop");
@@ -86,9 +93,7 @@ public sealed class MineStoreAndEvaluateTests
     [Fact]
     public async Task Tune_OnAHistoryTooSmallToChooseBy_KeepsTheBuiltInBlend()
     {
-        var dir = Directory.CreateTempSubdirectory("cartwise-tune-").FullName;
-        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "store", "create", "shop", "--currency", "GBP", "--time-zone", "Europe/London")).ExitCode);
-        Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "import", "orders", Fixtures.Path("online-retail-mini.csv"), "--store", "shop", "--format", "online-retail")).ExitCode);
+        var dir = await MiniStoreAsync("cartwise-tune-");
 
         var tune = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop", "--tune");
         var untune = await CartwiseProcess.RunAsync(dir, "evaluate", "--store", "shop", "--untune");
