@@ -42,6 +42,8 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         Stream input = new BufferedStream(stream, 1 << 16);
         if (format == FeedFormat.Auto) (format, input) = await SniffAsync(input, source, ct);
 
+        using var span = Hosting.Telemetry.Source.StartActivity("cartwise.feed.run");
+        span?.SetTag("cartwise.store", store.Id);
         FeedRun run;
         await using (var db = Open())
         {
@@ -108,6 +110,9 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
             await using var db = Open();
             db.FeedRuns.Update(run);
             await db.SaveChangesAsync(CancellationToken.None);
+            Hosting.Telemetry.FeedRuns.Add(1, Hosting.Telemetry.Tag("status", run.Status));
+            if (run.Status == RunStatus.Succeeded) Hosting.Telemetry.ImportedRows.Add(run.Created + run.Updated, Hosting.Telemetry.Tag("kind", "feed"));
+            else span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, run.Error);
         }
         if (run.Status == RunStatus.Failed) throw new FeedFailedException(run.Error ?? "The feed run failed.", run);
         return run;

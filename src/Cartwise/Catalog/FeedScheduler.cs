@@ -83,6 +83,7 @@ public sealed partial class FeedScheduler(DatabaseTarget target, IHttpClientFact
         var now = clock.GetUtcNow();
         var run = new FeedRun { StoreId = storeId, Source = schedule.Url, Format = schedule.Format ?? "auto", Full = true, Status = status, Error = error, StartedAt = now, FinishedAt = now };
         db.FeedRuns.Add(run);
+        Hosting.Telemetry.FeedRuns.Add(1, Hosting.Telemetry.Tag("status", status));
         await db.SaveChangesAsync(ct);
         return run.Id;
     }

@@ -26,6 +26,7 @@ public static class CartwiseCli
         root.Subcommands.Add(ScenariosCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());
         root.Subcommands.Add(AttributionCommand.Build());
+        foreach (var command in BackupCommand.Build()) root.Subcommands.Add(command);
         return root;
     }
 

@@ -126,15 +126,26 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
 }
 
 /// <summary>
-/// Every SQLite connection waits for a lock instead of failing at once, and uses WAL with normal sync: readers never
-/// block the writer, and a commit survives a process crash (WAL guarantees that; only a power loss may drop the last
-/// commits).
+/// Every SQLite connection waits for a lock instead of failing at once, and uses WAL with normal sync by default:
+/// readers never block the writer, and a commit survives a process crash (WAL guarantees that; only a power loss may
+/// drop the last commits). <c>CARTWISE_SQLITE_SYNC=full</c> syncs the WAL at every commit, which survives a power loss
+/// too, at the cost measured in docs/operations.md.
 /// </summary>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
 
-    private const string Pragmas = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;";
+    private static readonly string Pragmas = For(CartwiseConfiguration.Current.Setting("SqliteSync"));
+
+    /// <summary>The pragmas of every connection for a <c>CARTWISE_SQLITE_SYNC</c> value (null: normal).</summary>
+    /// <exception cref="InvalidOperationException">The value is neither normal nor full.</exception>
+    internal static string For(string? synchronous)
+    {
+        var level = (synchronous ?? "normal").Trim().ToUpperInvariant();
+        if (level is not ("NORMAL" or "FULL"))
+            throw new InvalidOperationException($"CARTWISE_SQLITE_SYNC is '{synchronous}': it must be normal (survives a process crash) or full (survives a power loss too).");
+        return $"PRAGMA journal_mode=WAL; PRAGMA synchronous={level}; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;";
+    }
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {

@@ -17,6 +17,9 @@ public static class CartwiseConfiguration
         ["CARTWISE_SMTP"] = "Cartwise:Smtp",
         ["CARTWISE_PUBLIC_URL"] = "Cartwise:PublicUrl",
         ["CARTWISE_LOG_FORMAT"] = "Cartwise:LogFormat",
+        ["CARTWISE_METRICS_KEY"] = "Cartwise:MetricsKey",
+        ["CARTWISE_METRICS_URL"] = "Cartwise:MetricsUrl",
+        ["CARTWISE_SQLITE_SYNC"] = "Cartwise:SqliteSync",
     };
 
     /// <summary>The process's configuration, read once.</summary>

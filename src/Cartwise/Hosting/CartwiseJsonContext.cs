@@ -11,5 +11,6 @@ namespace Cartwise.Hosting;
 [JsonSerializable(typeof(MpValidation))]
 [JsonSerializable(typeof(Recommendations.RecommendationResponse))]
 [JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(Readiness))]
 [JsonSerializable(typeof(HttpValidationProblemDetails))]
 internal sealed partial class CartwiseJsonContext : JsonSerializerContext;

@@ -41,13 +41,21 @@ public static class CartwiseServer
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error);
         // Structured logs: one JSON object a line with CARTWISE_LOG_FORMAT=json (for log shippers), readable lines otherwise.
         if (string.Equals(builder.Configuration.Setting("LogFormat"), "json", StringComparison.OrdinalIgnoreCase))
-            builder.Logging.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ");
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.IncludeScopes = true;
+            });
         else
             builder.Logging.AddSimpleConsole(o =>
             {
                 o.SingleLine = true;
                 o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss ";
+                // The trace id of the request or operation, so a line can be found in the traces.
+                o.IncludeScopes = true;
             });
+
+        builder.AddOperations(settings);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -110,6 +118,7 @@ public static class CartwiseServer
         var app = builder.Build();
         if (trusted.Length > 0) app.UseForwardedHeaders();
         app.UseSecurityHeaders();
+        app.UseOperations();
         app.UseExceptionHandler(new ExceptionHandlerOptions { StatusCodeSelector = e => e is BadHttpRequestException b ? b.StatusCode : 500 });
         app.UseStatusCodePages();
         app.UseAdminLanguage();
@@ -119,8 +128,7 @@ public static class CartwiseServer
         app.UseAntiforgery();
 
         app.MapOpenApi().AllowAnonymous();
-        app.MapGet("/livez", () => TypedResults.Text("ok")).AllowAnonymous().WithTags("Operations").WithSummary("200 while the process runs (no I/O).");
-        app.MapGet("/healthz", HealthAsync).AllowAnonymous().WithTags("Operations").WithSummary("200 when the database answers.");
+        app.MapOperations();
         app.MapTrackingEndpoints();
         app.MapStorefrontEndpoints();
         if (settings.Demo) app.MapDemoShop();
@@ -136,9 +144,6 @@ public static class CartwiseServer
         app.MapAdminApp();
         return app;
     }
-
-    private static async Task<IResult> HealthAsync(CartwiseDb db, CancellationToken ct) =>
-        await db.Database.CanConnectAsync(ct) ? TypedResults.Text("ok") : TypedResults.Problem(statusCode: 503, title: "Database unreachable");
 
     /// <summary>Applies migrations and, with <c>--demo</c>, makes sure the demo store exists.</summary>
     public static async Task PrepareAsync(WebApplication app, CancellationToken ct)

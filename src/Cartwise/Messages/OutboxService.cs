@@ -73,6 +73,8 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         var handled = 0;
         foreach (var storeId in stores)
         {
+            using var span = Hosting.Telemetry.Source.StartActivity("cartwise.outbox.pass");
+            span?.SetTag("cartwise.store", storeId);
             await using var db = target.CreateContext();
             db.CurrentStoreId = storeId;
             var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == storeId, ct);
@@ -142,6 +144,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             """,
             [db.CurrentStoreId, now, _options.MaxAttempts], r => r.GetInt64(0), ct);
         foreach (var id in dead) LogFailed(log, id, "interrupted at every attempt");
+        if (dead.Count > 0) Hosting.Telemetry.OutboxResults.Add(dead.Count, Hosting.Telemetry.Tag("result", OutboxStatus.Failed));
     }
 
     /// <summary>Adds rows already claimed by the caller (test sends) and sends them at once.</summary>
@@ -245,6 +248,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 row.DueAt = clock.GetUtcNow() + wait;
                 row.ClaimedUntil = null;
                 row.LastError = description;
+                Hosting.Telemetry.OutboxResults.Add(1, Hosting.Telemetry.Tag("result", "retry"));
                 LogRetry(log, row.Id, description, wait);
             }
             else
@@ -290,6 +294,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
         row.Status = status;
         row.LastError = error;
         row.ClaimedUntil = null;
+        Hosting.Telemetry.OutboxResults.Add(1, Hosting.Telemetry.Tag("result", status));
     }
 
     /// <summary>

@@ -37,6 +37,9 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
         }
     }
 
+    /// <summary>Stores whose model this node holds in memory.</summary>
+    public IReadOnlyCollection<long> LoadedStores => (IReadOnlyCollection<long>)_current.Keys;
+
     /// <summary>Loads the newest succeeded run if it is not the one in memory (built by another node or the CLI).</summary>
     public async Task<RecommendationModel?> LoadLatestAsync(long storeId, CancellationToken ct)
     {
@@ -76,6 +79,9 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
     /// <summary>Builds a model from the store's orders (since <paramref name="since"/>, or all) and views, stores the run, swaps it in.</summary>
     public async Task<(RecommendationModel Model, ModelStats Stats, MiningRun Run)> BuildAsync(long storeId, ModelOptions options, DateTimeOffset? since, CancellationToken ct)
     {
+        using var span = Hosting.Telemetry.Source.StartActivity("cartwise.model.build");
+        span?.SetTag("cartwise.store", storeId);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var db = Open(storeId);
         var run = new MiningRun { StoreId = storeId, Status = RunStatus.Running, StartedAt = clock.GetUtcNow(), Since = since, MinConfidence = options.MinConfidence };
         db.MiningRuns.Add(run);
@@ -100,6 +106,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
             await db.SaveChangesAsync(CancellationToken.None);
             _current[storeId] = model;
             _loadedRun[storeId] = run.Id;
+            Hosting.Telemetry.ModelBuildDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
             return (model, stats, run);
         }
         catch (Exception e)
@@ -108,6 +115,7 @@ public sealed class ModelService(DatabaseTarget target, TimeProvider clock)
             run.FinishedAt = clock.GetUtcNow();
             run.Error = e.Message;
             await db.SaveChangesAsync(CancellationToken.None);
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
             throw;
         }
     }

@@ -112,6 +112,9 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     /// <param name="catalog">The catalogue read by the previous batch of the same pass (read once a pass).</param>
     private async Task<(int Events, CatalogView? Catalog)> StorePassAsync(long storeId, CatalogView? catalog, CancellationToken ct)
     {
+        using var span = Hosting.Telemetry.Source.StartActivity("cartwise.scenarios.pass");
+        span?.SetTag("cartwise.store", storeId);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var db = target.CreateContext();
         db.CurrentStoreId = storeId;
         var now = clock.GetUtcNow();
@@ -167,6 +170,11 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         foreach (var scenario in scenarios)
             if (_engines.TryGetValue(scenario.Id, out var live)) _engines[scenario.Id] = live with { LastEventId = newLast };
         if (written > 0) LogDecisions(log, written, storeId, events.Count);
+        foreach (var kind in decisions.GroupBy(d => d.Decision.Kind))
+            Hosting.Telemetry.Decisions.Add(kind.Count(), Hosting.Telemetry.Tag("kind", kind.Key));
+        Hosting.Telemetry.ScenarioPassDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+        span?.SetTag("cartwise.events", events.Count);
+        span?.SetTag("cartwise.decisions", written);
         return (events.Count, catalog);
     }
 

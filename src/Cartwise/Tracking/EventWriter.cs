@@ -25,6 +25,9 @@ public sealed class EventWriter
 
     internal ChannelReader<Job> Reader => _queue.Reader;
 
+    /// <summary>Requests waiting for the writer (each holds one or more events).</summary>
+    public int Queued => _queue.Reader.Count;
+
     /// <summary>Queues events of one store and completes when they are committed (or the write failed).</summary>
     /// <exception cref="WriterClosedException">The server is shutting down and takes no new events.</exception>
     public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(long storeId, IReadOnlyList<TrackedEvent> events, CancellationToken ct)
@@ -113,6 +116,10 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CartwiseDb>();
             db.CurrentStoreId = storeId;
+            using var span = Hosting.Telemetry.Source.StartActivity("cartwise.writer.flush");
+            span?.SetTag("cartwise.store", storeId);
+            span?.SetTag("cartwise.events", events.Count);
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 var store = await stores.GetAsync(storeId, CancellationToken.None) ?? throw new InvalidOperationException($"Store {storeId} is gone.");
@@ -121,6 +128,11 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
                 var outcomes = await ingestor.WriteAsync(events, CancellationToken.None);
                 await tx.CommitAsync();
                 ingestor.Committed();
+                Hosting.Telemetry.WriterFlushDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                Hosting.Telemetry.WriterFlushEvents.Record(events.Count);
+                var stored = outcomes.Count(o => o.Status == WriteStatus.Stored);
+                Hosting.Telemetry.EventsStored.Add(stored);
+                if (stored < outcomes.Count) Hosting.Telemetry.EventsDuplicate.Add(outcomes.Count - stored);
                 return outcomes;
             }
             catch (Exception e) when (attempt < 3 && IsConflict(e))
@@ -128,8 +140,9 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
                 _catalog.Forget(storeId);
                 LogRetry(log, e, attempt);
             }
-            catch
+            catch (Exception e)
             {
+                span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
                 _catalog.Forget(storeId);
                 throw;
             }

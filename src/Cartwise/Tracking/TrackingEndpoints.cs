@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text.Json;
 using Cartwise.Core.Tracking;
 using Cartwise.Hosting;
@@ -140,12 +141,35 @@ public static class TrackingEndpoints
     /// <summary>Reads, parses, verifies and writes a tracking body: the one path of every tracking address.</summary>
     private static async Task<Outcome> IngestAsync(HttpContext http, EventWriter writer, StoreCache stores, TimeProvider clock, string? measurementId, CancellationToken ct)
     {
+        var started = Stopwatch.GetTimestamp();
+        var outcome = await IngestTimedAsync(http, writer, stores, clock, measurementId, ct);
+        Telemetry.TrackingDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return outcome;
+    }
+
+    private static async Task<Outcome> IngestTimedAsync(HttpContext http, EventWriter writer, StoreCache stores, TimeProvider clock, string? measurementId, CancellationToken ct)
+    {
         var read = await ParseAsync(http, stores, clock, measurementId, ct);
-        if (read.Problem is { } problem) return new(problem, null);
+        if (read.Problem is { } problem)
+        {
+            Telemetry.EventsRejected.Add(1, Telemetry.Tag("reason", problem.StatusCode switch
+            {
+                StatusCodes.Status401Unauthorized => RejectReasons.UnknownKey,
+                StatusCodes.Status413PayloadTooLarge => RejectReasons.TooLarge,
+                _ => RejectReasons.MalformedJson,
+            }));
+            return new(problem, null);
+        }
         var parsed = read.Body!;
-        if (parsed.BodyErrors.Count > 0) return new(TypedResults.ValidationProblem(parsed.BodyErrors, title: "The body is not a tracking request"), null);
+        if (parsed.BodyErrors.Count > 0)
+        {
+            Telemetry.EventsRejected.Add(1, Telemetry.Tag("reason", RejectReasons.NotTracking));
+            return new(TypedResults.ValidationProblem(parsed.BodyErrors, title: "The body is not a tracking request"), null);
+        }
 
         var valid = parsed.Events.Where(e => e.IsValid).Select(e => e.Event!).ToList();
+        Telemetry.EventsReceived.Add(parsed.Events.Count);
+        if (valid.Count < parsed.Events.Count) Telemetry.EventsRejected.Add(parsed.Events.Count - valid.Count, Telemetry.Tag("reason", RejectReasons.Invalid));
         if (valid.Count == 0)
         {
             var errors = parsed.Events.SelectMany(e => e.Errors).ToDictionary(kv => kv.Key, kv => kv.Value);
@@ -159,6 +183,7 @@ public static class TrackingEndpoints
         }
         catch (WriterClosedException)
         {
+            Telemetry.EventsRejected.Add(valid.Count, Telemetry.Tag("reason", RejectReasons.ShuttingDown));
             return new(TypedResults.Problem(statusCode: 503, title: "Shutting down", detail: "The server is stopping; send the events again to another node or later."), null);
         }
 

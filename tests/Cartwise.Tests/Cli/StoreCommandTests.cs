@@ -59,7 +59,7 @@ public sealed class StoreCommandTests
     public async Task ServeDemo_ListensWithTheDocumentedKeys()
     {
         var dir = Directory.CreateTempSubdirectory("cartwise-serve-").FullName;
-        var port = FreePort();
+        var port = TestApp.FreePort();
         using var server = System.Diagnostics.Process.Start(CartwiseProcess.StartInfo(dir, ["serve", "--demo", "--urls", $"http://127.0.0.1:{port}"]))!;
         try
         {
@@ -80,12 +80,5 @@ public sealed class StoreCommandTests
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
         }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 }

@@ -101,7 +101,7 @@ public sealed partial class DocsExamplesTests
         var table = readme[readme.IndexOf("## Configuration", StringComparison.Ordinal)..readme.IndexOf("## Contents", StringComparison.Ordinal)];
         var wanted = new List<string>();
         foreach (var (alias, key) in CartwiseConfiguration.Aliases) wanted.AddRange([alias, key.Replace(":", "__", StringComparison.Ordinal)]);
-        foreach (var (section, type) in new[] { ("Feeds", typeof(Cartwise.Catalog.FeedOptions)), ("Outbox", typeof(OutboxOptions)), ("Scenarios", typeof(Cartwise.Scenarios.ScenarioOptions)) })
+        foreach (var (section, type) in new[] { ("Feeds", typeof(Cartwise.Catalog.FeedOptions)), ("Outbox", typeof(OutboxOptions)), ("Scenarios", typeof(Cartwise.Scenarios.ScenarioOptions)), ("Readiness", typeof(ReadinessOptions)) })
             wanted.AddRange(type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => $"{section}__{p.Name}"));
         wanted.Add("Proxy__Trusted");
         wanted.AddRange(ServeCommand.Build().Options.Select(o => o.Name));

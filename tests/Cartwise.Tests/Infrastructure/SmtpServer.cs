@@ -37,7 +37,7 @@ public sealed class SmtpServer : IAsyncDisposable
         Directory.CreateDirectory(directory);
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort();
+            var port = TestApp.FreePort();
             var psi = new ProcessStartInfo(python) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var a in new[] { "-m", "aiosmtpd", "-n", "-l", $"127.0.0.1:{port}", "-c", "cartwise_test_smtp.Handler", Path.Combine(directory, "mail") })
                 psi.ArgumentList.Add(a);
@@ -52,13 +52,6 @@ public sealed class SmtpServer : IAsyncDisposable
             if (!process.HasExited) process.Kill();
             if (attempt == 3) throw new InvalidOperationException("aiosmtpd did not start: " + await process.StandardError.ReadToEndAsync());
         }
-    }
-
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
     }
 
     private static async Task<bool> CanConnectAsync(int port)

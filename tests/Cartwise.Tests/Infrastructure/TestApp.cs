@@ -69,7 +69,8 @@ public sealed class TestApp : IAsyncDisposable
         return new TestApp(database, target, app, clock, new Uri(address));
     }
 
-    private static int FreePort()
+    /// <summary>A loopback port free right now.</summary>
+    public static int FreePort()
     {
         using var socket = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
         socket.Start();

@@ -116,7 +116,7 @@ public sealed class IsolationTests
             .Where(e => e.Metadata.GetMetadata<IAllowAnonymous>() is not null).Select(e => e.RoutePattern.RawText).Order().ToList();
         // Message links (open pixel, click, unsubscribe, consent confirmation) need no key: their HMAC signature is the proof (see OutboxTests).
         // And the admin app's sign-in page, its stylesheet and script islands, the framework's script and the language switch (a cookie, no
-        // data); and the storefront script.
-        Assert.Equal(["/_framework/blazor.web.js", "/admin.css", "/admin.js", "/admin/language", "/confirm/{token}", "/confirm/{token}", "/healthz", "/livez", "/login", "/openapi/{documentName}.json", "/sdk/cartwise.js", "/t/c/{token}", "/t/o/{token}", "/u/{token}", "/u/{token}"], publicRoutes);
+        // data); the storefront script; the probes; and /metrics, which its own key or listener guards (OperationsTests).
+        Assert.Equal(["/_framework/blazor.web.js", "/admin.css", "/admin.js", "/admin/language", "/confirm/{token}", "/confirm/{token}", "/healthz", "/livez", "/login", "/metrics", "/openapi/{documentName}.json", "/readyz", "/sdk/cartwise.js", "/t/c/{token}", "/t/o/{token}", "/u/{token}", "/u/{token}"], publicRoutes);
     }
 }
