@@ -17,7 +17,7 @@ namespace Cartwise.Tests.Docs;
 public sealed partial class DocsExamplesTests
 {
     /// <summary>Blocks that set up a machine or run the tests and benchmarks: CI runs those itself.</summary>
-    private static readonly string[] SetupCommands = ["apt-get ", "su postgres", "dotnet ", "./test.sh", "bench/", "CARTWISE_BENCH_POSTGRES="];
+    private static readonly string[] SetupCommands = ["apt-get ", "su postgres", "dotnet ", "./test.sh", "bench/", "scripts/publish.sh", "CARTWISE_BENCH_POSTGRES="];
 
     private static readonly string[] SourceFolders = ["src", "tests", "bench"];
 
