@@ -6,7 +6,8 @@ namespace Cartwise.Benchmarks;
 /// <summary>
 /// Sustained <c>POST /api/v1/track</c> against a real <c>cartwise serve</c> process on loopback, with single events
 /// and with batches of 100, and the server's trivial endpoint (<c>/livez</c>) in the same run as the baseline.
-/// Usage: <c>load-track [--seconds 20] [--concurrency 32] [--db FILE|connection string]</c>.
+/// Usage: <c>load-track [--seconds 20] [--concurrency 32] [--db FILE|connection string] [--during-import CODES]</c>
+/// (<c>--during-import</c>: then tracking alone and during an import of that many coupon codes).
 /// </summary>
 public static class TrackLoad
 {
@@ -50,6 +51,8 @@ public static class TrackLoad
             var batch = await LoadClient.RunAsync("track, batch of 100", http, Math.Max(2, concurrency / 4), duration, 100, n => Track(Batch(run + "b", n, 100)));
             LoadClient.Print([trivial, single, batch], trivial);
             Console.WriteLine($"\nserver: {Environment.ProcessorCount} cores, database {db}, {concurrency} concurrent clients ({Math.Max(2, concurrency / 4)} for batches), {seconds} s per phase");
+            if (BenchArgs.Get(args, "--during-import") is { } codes)
+                await DuringImportAsync(http, int.Parse(codes, System.Globalization.CultureInfo.InvariantCulture), duration, run);
             return 0;
         }
         finally
@@ -57,6 +60,36 @@ public static class TrackLoad
             server.Kill(entireProcessTree: true);
             await server.WaitForExitAsync();
         }
+    }
+
+    /// <summary>
+    /// Tracking's latency at a storefront's pace (4 clients) alone, then while the admin API imports
+    /// <paramref name="codes"/> coupon codes in one request: the import commits in chunks, so tracking waits at most one.
+    /// </summary>
+    private static async Task DuringImportAsync(HttpClient http, int codes, TimeSpan duration, string run)
+    {
+        HttpRequestMessage Admin(HttpMethod method, string path, HttpContent content)
+        {
+            var m = new HttpRequestMessage(method, path) { Content = content };
+            m.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "demo-admin-key");
+            return m;
+        }
+        var alone = await LoadClient.RunAsync("track, 1 event (4 clients), alone", http, 4, duration, 1, n => Track(Single(run + "a", n)));
+        using var created = await http.SendAsync(Admin(HttpMethod.Post, "/api/v1/coupon-pools", new StringContent($$"""{"name":"bench-{{run}}"}""", Encoding.UTF8, "application/json")));
+        var pool = System.Text.Json.JsonDocument.Parse(await created.EnsureSuccessStatusCode().Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetInt64();
+        var csv = string.Join('\n', Enumerable.Range(0, codes).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{run[..4]}-{i:D7}")));
+        var importTime = Stopwatch.StartNew();
+        var import = Task.Run(async () =>
+        {
+            using var r = await http.SendAsync(Admin(HttpMethod.Post, $"/api/v1/coupon-pools/{pool}/import?header=false", new StringContent(csv, Encoding.UTF8, "text/csv")));
+            r.EnsureSuccessStatusCode();
+            return importTime.Elapsed.TotalSeconds;
+        });
+        var during = await LoadClient.RunAsync($"track, 1 event (4 clients), during a {codes:N0}-code import", http, 4, duration, 1, n => Track(Single(run + "d", n)));
+        var seconds = await import;
+        Console.WriteLine();
+        LoadClient.Print([alone, during], alone);
+        Console.WriteLine($"\nimport of {codes:N0} coupon codes: {seconds:0.0} s; tracking measured for {duration.TotalSeconds:0} s from its start");
     }
 
     private static HttpRequestMessage Track(string json) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Cartwise.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -177,5 +178,36 @@ public sealed class MessageApiTests
         await using var db = app.Db(store);
         var codes = await db.CouponCodes.Select(c => c.Code).ToListAsync();
         Assert.Equal(22, codes.Distinct().Count());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task CouponPool_ImportOfManyChunks_AddsEveryCode_TheSameFileAgainAddsNothing_AndAnImportCutShortResumes(Engine engine)
+    {
+        await using var app = await TestApp.StartAsync(engine);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var pool = (await (await admin.PostJsonAsync("/api/v1/coupon-pools", """{"name":"Big"}""")).JsonAsync()).GetProperty("id").GetInt64();
+        var count = Coupons.CouponEndpoints.ChunkSize * 2 + 345; // three commits
+        var all = Enumerable.Range(0, count).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BIG-{i:D6}")).ToList();
+        async Task<JsonElement> ImportAsync(IEnumerable<string> codes)
+        {
+            var r = await admin.PostAsync($"/api/v1/coupon-pools/{pool}/import?header=false", new StringContent(string.Join('\n', codes), Encoding.UTF8, "text/csv"));
+            Assert.True(r.IsSuccessStatusCode, await r.Content.ReadAsStringAsync());
+            return await r.JsonAsync();
+        }
+
+        // The first chunk's worth arrived before the import was cut off; the whole file then comes again.
+        var cut = await ImportAsync(all.Take(Coupons.CouponEndpoints.ChunkSize + 10));
+        var whole = await ImportAsync(all);
+        var again = await ImportAsync(all);
+
+        Assert.Equal(Coupons.CouponEndpoints.ChunkSize + 10, cut.GetProperty("added").GetInt32());
+        Assert.Equal(count - Coupons.CouponEndpoints.ChunkSize - 10, whole.GetProperty("added").GetInt32());
+        Assert.Equal(Coupons.CouponEndpoints.ChunkSize + 10, whole.GetProperty("duplicates").GetInt32());
+        Assert.Equal(0, again.GetProperty("added").GetInt32());
+        Assert.Equal(count, again.GetProperty("duplicates").GetInt32());
+        Assert.Equal(count, again.GetProperty("pool").GetProperty("free").GetInt32());
+        await using var db = app.Db(store);
+        Assert.Equal(all, await db.CouponCodes.Where(c => c.PoolId == pool).OrderBy(c => c.Code).Select(c => c.Code).ToListAsync());
     }
 }
