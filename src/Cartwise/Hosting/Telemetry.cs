@@ -77,4 +77,6 @@ public static class RejectReasons
     public const string UnknownKey = "unknown_key";
     public const string TooLarge = "too_large";
     public const string ShuttingDown = "shutting_down";
+    /// <summary>The database stayed unreachable through the writer's retries (the client is told to send again).</summary>
+    public const string DatabaseUnavailable = "database_unavailable";
 }

@@ -140,6 +140,14 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
                 _catalog.Forget(storeId);
                 LogRetry(log, e, attempt);
             }
+            catch (Exception e) when (attempt < TransientAttempts && IsTransient(e))
+            {
+                // The database went away (a restart, a failover, a dropped connection): at once on a new connection,
+                // then 0.1, 0.2, 0.4, 0.8 s apart (1.5 s of pauses, plus each attempt's connection timeout). The requests wait; none is answered before its commit.
+                _catalog.Forget(storeId);
+                LogUnavailable(log, e, attempt);
+                if (attempt > 1) await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Pow(2, attempt - 2)), TimeProvider.System);
+            }
             catch (Exception e)
             {
                 span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
@@ -148,6 +156,17 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
             }
         }
     }
+
+    /// <summary>Attempts of a commit while the database is unreachable.</summary>
+    private const int TransientAttempts = 6;
+
+    /// <summary>The database is unreachable or dropped the connection: another try may find it back.</summary>
+    internal static bool IsTransient(Exception e) => e switch
+    {
+        Npgsql.NpgsqlException n => n.IsTransient,
+        TimeoutException => true,
+        _ => e.InnerException is not null && IsTransient(e.InnerException),
+    };
 
     /// <summary>A unique key another writer inserted first, or a lock held too long: worth another try.</summary>
     internal static bool IsConflict(Exception e) => e switch
@@ -163,6 +182,9 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Writing events of store {StoreId} failed")]
     private static partial void LogWriteFailed(ILogger logger, Exception e, long storeId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The database is unreachable (attempt {Attempt}); retrying")]
+    private static partial void LogUnavailable(ILogger logger, Exception e, int attempt);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Concurrent write conflict, attempt {Attempt}; retrying")]
     private static partial void LogRetry(ILogger logger, Exception e, int attempt);

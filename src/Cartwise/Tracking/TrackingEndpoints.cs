@@ -186,6 +186,13 @@ public static class TrackingEndpoints
             Telemetry.EventsRejected.Add(valid.Count, Telemetry.Tag("reason", RejectReasons.ShuttingDown));
             return new(TypedResults.Problem(statusCode: 503, title: "Shutting down", detail: "The server is stopping; send the events again to another node or later."), null);
         }
+        catch (Exception e) when (EventWriterWorker.IsTransient(e))
+        {
+            Telemetry.EventsRejected.Add(valid.Count, Telemetry.Tag("reason", RejectReasons.DatabaseUnavailable));
+            http.Response.Headers.RetryAfter = "5";
+            return new(TypedResults.Problem(statusCode: 503, title: "Database unavailable",
+                detail: "The events were not stored: the database did not answer for several seconds. Send them again (their event ids make a retry safe)."), null);
+        }
 
         var results = new List<TrackResult>(parsed.Events.Count);
         var next = 0;
