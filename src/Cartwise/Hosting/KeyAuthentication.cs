@@ -33,6 +33,13 @@ public static class KeyAuth
         request.Headers[TrackingHeader].ToString().Trim() is { Length: > 0 } header ? header
         : request.Query[IsMeasurementProtocol(request.Path) ? "api_secret" : "key"].ToString().Trim();
 
+    /// <summary>The token of an <c>Authorization: Bearer …</c> header (admin keys, the metrics key), or null without one.</summary>
+    public static string? BearerOf(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+    }
+
     /// <summary>The GA4 Measurement Protocol addresses, where the tracking key comes as <c>api_secret</c>, as Google's clients send it.</summary>
     public static bool IsMeasurementProtocol(PathString path) =>
         path.StartsWithSegments("/mp/collect", StringComparison.Ordinal) || path.StartsWithSegments("/debug/mp/collect", StringComparison.Ordinal);
@@ -82,9 +89,7 @@ internal sealed class KeyAuthenticationHandler(
         string? key;
         if (admin)
         {
-            var header = Request.Headers.Authorization.ToString();
-            if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
-            key = header["Bearer ".Length..].Trim();
+            key = KeyAuth.BearerOf(Request);
         }
         else
         {

@@ -18,7 +18,6 @@ public static class Operations
 
     public const string MetricsPath = "/metrics";
 
-
     public static void AddOperations(this WebApplicationBuilder builder, ServeSettings settings)
     {
         var configuration = builder.Configuration;
@@ -68,7 +67,7 @@ public static class Operations
                     return;
                 }
                 // The database's figures (lag, outbox, model age) as fresh as the scrape.
-                await http.RequestServices.GetRequiredService<OperatorStatus>().CurrentAsync(http.RequestAborted);
+                await http.RequestServices.GetRequiredService<OperatorStatus>().CurrentAsync();
             }
             else if (onMetricsPort)
             {
@@ -97,13 +96,9 @@ public static class Operations
         return TypedResults.Json(readiness, statusCode: readiness.Ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
     }
 
-    private static bool KeyMatches(HttpContext http, string? key)
-    {
-        if (key is null) return false;
-        var header = http.Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()), Encoding.UTF8.GetBytes(key));
-    }
+    private static bool KeyMatches(HttpContext http, string? key) =>
+        key is not null && KeyAuth.BearerOf(http.Request) is { } token
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(key));
 }
 
 /// <summary>How <c>/metrics</c> is reached: with <paramref name="Key"/> as a bearer token on the main listener, on a listener of its own at <paramref name="Port"/> without one, or (neither) not at all.</summary>

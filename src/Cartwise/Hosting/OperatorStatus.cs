@@ -64,8 +64,11 @@ public sealed class OperatorStatus
         meter.CreateObservableGauge("cartwise.models.loaded", () => _models.LoadedStores.Count, "{model}", "Models held in this node's memory");
     }
 
-    /// <summary>The latest snapshot, read again when older than <see cref="MaxAge"/> (one read at a time, shared by concurrent callers).</summary>
-    public async Task<StatusSnapshot> CurrentAsync(CancellationToken ct) =>
+    /// <summary>
+    /// The latest snapshot, read again when older than <see cref="MaxAge"/>: one read at a time, shared by concurrent
+    /// callers, so no caller's cancellation stops it.
+    /// </summary>
+    public async Task<StatusSnapshot> CurrentAsync() =>
         _latest = await _snapshots.GetAsync(0, _ => ReadAsync(CancellationToken.None));
 
     private IEnumerable<Measurement<T>> PerStore<TValue, T>(Func<StatusSnapshot, IReadOnlyDictionary<long, TValue>> figure, Func<TValue, T> value) where T : struct =>
@@ -114,8 +117,8 @@ public sealed class OperatorStatus
         {
             var current = await _target.IsCurrentAsync(ct);
             checks.Add(new("database", true, "reachable"));
-            checks.Add(new("migrations", current, current ? "applied" : "the schema is not the one this build expects; run cartwise migrate"));
-            snapshot = await CurrentAsync(ct);
+            checks.Add(new("migrations", current, current ? "applied" : "the schema is not the one this build expects; starting a node of this version applies the migrations"));
+            snapshot = await CurrentAsync();
         }
         catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
         {

@@ -51,7 +51,10 @@ public static class Telemetry
     /// <summary>One scenario pass over a store's new events.</summary>
     public static readonly Histogram<double> ScenarioPassDuration = Meter.CreateHistogram<double>("cartwise.scenarios.pass.duration", "s", "Scenario pass time per store batch", advice: LongSeconds);
 
-    /// <summary>Outbox rows finished or rescheduled, tagged <c>result</c>: sent, failed (a dead letter), skipped, retry (rescheduled after a temporary failure).</summary>
+    /// <summary>The <see cref="OutboxResults"/> result of a row rescheduled after a temporary failure (the others are its final status).</summary>
+    public const string OutboxRetry = "retry";
+
+    /// <summary>Outbox rows finished or rescheduled, tagged <c>result</c>: sent, failed (a dead letter), skipped, or <see cref="OutboxRetry"/>.</summary>
     public static readonly Counter<long> OutboxResults = Meter.CreateCounter<long>("cartwise.outbox.results", "{message}", "Outbox rows by result");
 
     /// <summary>One model build (mining and every recommender).</summary>

@@ -248,7 +248,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 row.DueAt = clock.GetUtcNow() + wait;
                 row.ClaimedUntil = null;
                 row.LastError = description;
-                Hosting.Telemetry.OutboxResults.Add(1, Hosting.Telemetry.Tag("result", "retry"));
+                Hosting.Telemetry.OutboxResults.Add(1, Hosting.Telemetry.Tag("result", Hosting.Telemetry.OutboxRetry));
                 LogRetry(log, row.Id, description, wait);
             }
             else
