@@ -85,14 +85,13 @@ public sealed partial class OperationsTests
         Assert.True(Value(after, "cartwise_outbox_results_total", "result=\"sent\"") - Before("cartwise_outbox_results_total", "result=\"sent\"") >= 1);
         Assert.True(Value(after, "cartwise_tracking_duration_seconds_count") - Before("cartwise_tracking_duration_seconds_count") >= 4);
         Assert.True(Value(after, "cartwise_writer_flush_duration_seconds_count") >= 3);
-        Assert.True(Value(after, "http_server_request_duration_seconds_count", "http_route=\"/api/v1/track\"") >= 4);
         // The gauges' figures, as read from the database (a process's gauges are scraped in the next test).
         app.Clock.Advance(OperatorStatus.MaxAge);
-        var status = await app.App.Services.GetRequiredService<OperatorStatus>().CurrentAsync(CancellationToken.None);
+        var status = await app.App.Services.GetRequiredService<OperatorStatus>().CurrentAsync();
         Assert.Equal(1, status.OutboxDepth[store.StoreId]);
         Assert.Equal(TimeSpan.Zero, status.OutboxDueAge[store.StoreId]); // due in an hour: not late yet
         app.Clock.Advance(TimeSpan.FromHours(2));
-        status = await app.App.Services.GetRequiredService<OperatorStatus>().CurrentAsync(CancellationToken.None);
+        status = await app.App.Services.GetRequiredService<OperatorStatus>().CurrentAsync();
         Assert.Equal(TimeSpan.FromHours(1) + OperatorStatus.MaxAge, status.OutboxDueAge[store.StoreId]);
     }
 
@@ -136,6 +135,8 @@ public sealed partial class OperationsTests
             Assert.InRange(Value(scrape, "cartwise_scenarios_lag_seconds", "store_id=\"1\""), 0, 30); // read while the pass ran, or after it
             Assert.Equal(1, Value(scrape, "cartwise_scenarios_decisions_total", "kind=\"skipped\""));
             Assert.Equal(1, Value(scrape, "cartwise_events_stored_total"));
+            // ASP.NET Core's own request metrics: per host, so only a process of its own shows them reliably.
+            Assert.Equal(1, Value(scrape, "http_server_request_duration_seconds_count", "http_route=\"/api/v1/track\""));
             Assert.Equal(0, Value(scrape, "cartwise_writer_queue"));
             Assert.True(Value(scrape, "cartwise_scenarios_pass_duration_seconds_count") >= 1);
             Assert.Equal(HttpStatusCode.NotFound, (await scraper.GetAsync("/api/v1/store")).StatusCode); // the metrics listener serves nothing else
