@@ -95,6 +95,14 @@ public class AdminBrowser : IAsyncLifetime
         await page.EvaluateAsync("() => window.__cwLoaded");
     }
 
+    /// <summary>
+    /// Waits until the address matches <paramref name="pattern"/> (a regular expression), checking the address only.
+    /// Playwright's <c>WaitForURLAsync</c> waits for the load event as well when the address already matches, whatever
+    /// <c>WaitUntil</c> says, and a form that redirects through enhanced navigation may never give it one.
+    /// </summary>
+    public static Task ArrivedAtAsync(IPage page, string pattern) =>
+        Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(pattern), new() { Timeout = 30_000 });
+
     /// <summary>Follows the header's link to a section (by its exact name, so a page's own "See the rules" never matches).</summary>
     public static Task FollowSectionAsync(IPage page, string section) =>
         FollowAsync(page, page.GetByRole(AriaRole.Navigation, new() { Name = "Sections" }).GetByRole(AriaRole.Link, new() { Name = section, Exact = true }));

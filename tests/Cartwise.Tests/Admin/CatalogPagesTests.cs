@@ -20,7 +20,7 @@ public sealed class CatalogPagesTests(AdminBrowser browser) : IClassFixture<Admi
         await page.GetByLabel("Feed file (Merchant Center XML or CSV, may be .gz)").SetInputFilesAsync(Fixtures.Path("feed-rss.xml"));
         await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/catalog/runs/*", new() { WaitUntil = WaitUntilState.Commit });
+        await AdminBrowser.ArrivedAtAsync(page, "/catalog/runs/[0-9]+");
         var rejected = await page.GetByRole(AriaRole.Table).Nth(1).InnerTextAsync();
         Assert.Contains("SKU-4\t34\tprice", rejected, StringComparison.Ordinal);
         Assert.Contains("SKU-5\t38\tavailability", rejected, StringComparison.Ordinal);

@@ -97,7 +97,7 @@ public sealed class CustomerPagesTests(AdminBrowser browser) : IClassFixture<Adm
         await AdminBrowser.AssertAccessibleAsync(page);
         await page.GetByRole(AriaRole.Button, new() { Name = "Erase forget-me@shop.example" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/customers?erased=*", new() { WaitUntil = WaitUntilState.Commit });
+        await AdminBrowser.ArrivedAtAsync(page, @"/customers\?erased=");
         Assert.Contains($"Customer {customer} was erased.", await page.Locator(".notice").InnerTextAsync(), StringComparison.Ordinal);
         await page.GotoAsync($"/customers/{customer}");
         Assert.DoesNotContain("forget-me@shop.example", await page.InnerTextAsync("main"), StringComparison.Ordinal);

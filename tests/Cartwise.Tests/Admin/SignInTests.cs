@@ -26,7 +26,7 @@ public sealed class SignInTests(AdminBrowser browser) : IClassFixture<AdminBrows
         await AdminBrowser.AssertAccessibleAsync(phone);
         Assert.True(await phone.EvaluateAsync<bool>("document.documentElement.scrollWidth <= 390"), "the overview scrolls sideways at 390 px");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign out" }).ClickAsync();
-        await page.WaitForURLAsync("**/login", new() { WaitUntil = WaitUntilState.Commit });
+        await AdminBrowser.ArrivedAtAsync(page, "/login");
         await page.GotoAsync("/");
         Assert.Contains("/login", page.Url, StringComparison.Ordinal);
         Assert.Empty(problems);
