@@ -16,6 +16,9 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
 {
     private const int PostgresBatch = 500;
 
+    /// <summary>The engine the statements go to.</summary>
+    public DatabaseKind Kind => kind;
+
     /// <summary>A writer on the context's connection and its current transaction.</summary>
     public static RowWriter For(CartwiseDb db) => For(DbSession.From(db));
 

@@ -446,17 +446,6 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         await new OutboxWriter(w, s).EnqueueAsync(_confirmations.DistinctBy(c => c.Email)
             .Select(c => OutboxWriter.Confirmation(s, store.ConfirmationMessageId, Survivor(c.Customer).Id, c.Email, now)).ToList(), now, ct);
 
-        await new StoredEvents(w, s).AppendAsync(_events.Select(r =>
-        {
-            var e = r.Event;
-            return new StoredEvent
-            {
-                EventId = e.EventId, Name = e.Name, CustomerId = Survivor(r.Customer).Id, OccurredAt = e.Timestamp ?? now, Payload = e.RawJson,
-                AnonymousId = e.Identity.AnonymousId, TransactionId = e.TransactionId, Value = e.Value, Currency = e.Currency,
-                UtmSource = e.Utm.Source, UtmMedium = e.Utm.Medium, UtmCampaign = e.Utm.Campaign,
-            };
-        }).ToList(), now, ct);
-
         var orders = new OrderWriter(w, s);
         var newOrders = _orders.Values.Where(o => o.IsNew).ToList();
         var orderIds = await orders.InsertAsync(newOrders.Select(o => new Order
@@ -472,6 +461,18 @@ public sealed class EventIngestor(CartwiseDb db, Store store, DateTimeOffset now
         await orders.RefundAsync(
             stored.SelectMany(o => o.Lines.Where(l => l.Dirty && !l.IsNew).Select(l => (o.Id, l.LineNo, l.RefundedQuantity - l.RefundedBefore))).ToList(),
             stored.Where(o => o.Dirty).Select(o => (o.Id, o.RefundedValue - o.RefundedBefore, o.RefundedAt ?? now)).ToList(), ct);
+
+        // Last: on PostgreSQL it takes the store's event lock, held until the commit.
+        await new StoredEvents(w, s).AppendAsync(_events.Select(r =>
+        {
+            var e = r.Event;
+            return new StoredEvent
+            {
+                EventId = e.EventId, Name = e.Name, CustomerId = Survivor(r.Customer).Id, OccurredAt = e.Timestamp ?? now, Payload = e.RawJson,
+                AnonymousId = e.Identity.AnonymousId, TransactionId = e.TransactionId, Value = e.Value, Currency = e.Currency,
+                UtmSource = e.Utm.Source, UtmMedium = e.Utm.Medium, UtmCampaign = e.Utm.Campaign,
+            };
+        }).ToList(), now, ct);
     }
 
     private static Product Record(ProductRow p) =>

@@ -16,10 +16,27 @@ public sealed class StoredEvents(RowWriter writer, long storeId)
         (await Sql.QueryInAsync(db, $$"""SELECT "EventId" FROM "Events" WHERE {{StoreSql.Filter()}} AND "EventId" IN ({in})""", [storeId], eventIds,
             r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>Appends events received at <paramref name="now"/> (their id, store and receipt time are the writer's).</summary>
-    public Task AppendAsync(IReadOnlyList<StoredEvent> events, DateTimeOffset now, CancellationToken ct) =>
-        writer.InsertAsync("Events", Columns, events.Select(e => new object?[]
+    /// <summary>
+    /// Appends events received at <paramref name="now"/> (their id, store and receipt time are the writer's). Call it
+    /// last before the commit: on PostgreSQL it holds the store's event lock until then.
+    /// </summary>
+    /// <remarks>
+    /// The scenario engine reads a store's events past the last id it processed, so they must become visible in id
+    /// order. PostgreSQL hands out ids when rows are inserted, not when they commit: two nodes' transactions could
+    /// commit ids 200–299 before 100–199, and a pass between the two commits would move the cursor past events it
+    /// never saw. A transaction-scoped advisory lock per store, taken before the ids are drawn, makes the store's event
+    /// inserts commit one after the other. (SQLite has one writer at a time, which already does this.)
+    /// </remarks>
+    public async Task AppendAsync(IReadOnlyList<StoredEvent> events, DateTimeOffset now, CancellationToken ct)
+    {
+        if (events.Count == 0) return;
+        if (writer.Kind == DatabaseKind.Postgres) await writer.ExecuteAsync("SELECT pg_advisory_xact_lock(@p0, @p1)", [[OrderLock, (int)storeId]], ct);
+        await writer.InsertAsync("Events", Columns, events.Select(e => new object?[]
         {
             storeId, e.EventId, e.Name, e.CustomerId, e.AnonymousId, e.OccurredAt, now, e.TransactionId, e.Value, e.Currency, e.UtmSource, e.UtmMedium, e.UtmCampaign, e.Payload,
         }).ToList(), ct);
+    }
+
+    /// <summary>The first key of the per-store advisory lock that orders event inserts (the second is the store id).</summary>
+    private const int OrderLock = 0x43570045;
 }
