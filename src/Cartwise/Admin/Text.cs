@@ -22,6 +22,8 @@ public static class Labels
     private static readonly Dictionary<string, string> Words = new()
     {
         [Data.RunStatus.Running] = "Running", [Data.RunStatus.Succeeded] = "Succeeded", [Data.RunStatus.Failed] = "Failed", [Data.RunStatus.NotModified] = "Not modified",
+        [Data.RunStatus.Interrupted] = "Interrupted",
+        [Importing.ImportKinds.Orders] = "Orders", [Importing.ImportKinds.Events] = "Events", [Importing.ImportKinds.Coupons] = "Coupon codes",
         [Messages.OutboxStatus.Pending] = "Pending", [Messages.OutboxStatus.Claimed] = "Claimed", [Messages.OutboxStatus.Sending] = "Sending",
         [Messages.OutboxStatus.Sent] = "Sent", [Messages.OutboxStatus.Skipped] = "Skipped",
         [Customers.TimelineKinds.Event] = "Event", [Customers.TimelineKinds.Decision] = "Decision", [Customers.TimelineKinds.Message] = "Message",

@@ -3,7 +3,9 @@
 // - a form marked data-guard asks before the page is left with unsaved changes;
 // - blocks of the message designer reorder by drag and drop (the move buttons do the same without a mouse);
 // - a form marked data-live-reach is counted again on the server after a change (as its "Count the reach" button
-//   does, saving nothing) and its [data-reach] texts are replaced by the answer's.
+//   does, saving nothing) and its [data-reach] texts are replaced by the answer's;
+// - a region marked data-follow (imports in progress) is read again every 5 s while the #follow box is ticked, and
+//   replaced by the fresh one, until the fresh one is no longer marked (nothing runs any more).
 (function () {
   'use strict';
   document.addEventListener('input', function (e) {
@@ -53,6 +55,20 @@
   document.addEventListener('submit', function (e) {
     if (e.target.removeAttribute) e.target.removeAttribute('data-dirty');
   }, true);
+  setInterval(function () {
+    var region = document.querySelector('[data-follow]');
+    var follow = document.getElementById('follow');
+    if (!region || !region.id || (follow && !follow.checked) || document.hidden) return;
+    fetch(location.href, { credentials: 'same-origin' })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, 'text/html').getElementById(region.id);
+        if (!fresh || !region.isConnected) return;
+        region.replaceWith(document.importNode(fresh, true));
+        if (!fresh.hasAttribute('data-follow') && follow) follow.closest('p').remove();
+      })
+      .catch(function () { /* the next tick tries again */ });
+  }, 5000);
   window.addEventListener('beforeunload', function (e) {
     if (document.querySelector('form[data-guard][data-dirty]')) { e.preventDefault(); e.returnValue = ''; }
   });

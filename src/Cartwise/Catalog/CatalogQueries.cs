@@ -75,6 +75,10 @@ public static class CatalogQueries
     }
 
     /// <summary>The latest feed runs, newest first.</summary>
-    public static async Task<IReadOnlyList<FeedRunView>> RunsAsync(CartwiseDb db, int take, CancellationToken ct) =>
-        (await db.FeedRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(take).ToListAsync(ct)).Select(FeedRunView.From).ToList();
+    public static async Task<IReadOnlyList<FeedRunView>> RunsAsync(CartwiseDb db, DateTimeOffset now, int take, CancellationToken ct) =>
+        (await db.FeedRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(take).ToListAsync(ct)).Select(r => FeedRunView.From(r, now)).ToList();
+
+    /// <summary>One feed run, or null.</summary>
+    public static async Task<FeedRunView?> RunAsync(CartwiseDb db, DateTimeOffset now, long id, CancellationToken ct) =>
+        await db.FeedRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } run ? FeedRunView.From(run, now) : null;
 }

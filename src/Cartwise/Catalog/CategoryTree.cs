@@ -7,9 +7,13 @@ namespace Cartwise.Catalog;
 /// Finds or creates category paths (and their ancestors) of one store inside the caller's transaction. Loads the
 /// store's tree once; a tree has thousands of nodes at most. Not thread-safe.
 /// </summary>
-public sealed class CategoryTree(DbSession db, long storeId, ProductWriter writer)
+/// <param name="known">The paths and ids a tree of an earlier, committed transaction of the same import found (<see cref="Known"/>).</param>
+public sealed class CategoryTree(DbSession db, long storeId, ProductWriter writer, Dictionary<string, long>? known = null)
 {
-    private Dictionary<string, long>? _ids;
+    private Dictionary<string, long>? _ids = known;
+
+    /// <summary>The paths and ids this tree has loaded or made, to carry into the next transaction once this one commits.</summary>
+    public Dictionary<string, long>? Known => _ids;
 
     public async Task<long?> EnsureAsync(IReadOnlyList<string> names, CancellationToken ct)
     {

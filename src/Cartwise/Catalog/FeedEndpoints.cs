@@ -10,11 +10,15 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Catalog;
 
-public sealed record FeedRunView(long Id, string Source, string Format, bool Full, string Status, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
-    int ItemsRead, int Created, int Updated, int MadeUnavailable, int Rejected, string? Error, IReadOnlyList<FeedProblem> Rejections)
+/// <param name="Status">running, succeeded, failed, not-modified, or interrupted (a running run that stopped committing: its process is gone).</param>
+/// <param name="ItemsTotal">Items in the feed, known once it was read through (before anything is written).</param>
+/// <param name="ItemsRead">Items written or rejected so far, up to the last commit while the run goes on.</param>
+public sealed record FeedRunView(long Id, string Source, string Format, bool Full, string Status, DateTimeOffset StartedAt, DateTimeOffset? UpdatedAt, DateTimeOffset? FinishedAt,
+    int? ItemsTotal, int ItemsRead, int Created, int Updated, int MadeUnavailable, int Rejected, string? Error, IReadOnlyList<FeedProblem> Rejections)
 {
-    public static FeedRunView From(FeedRun r) => new(r.Id, r.Source, r.Format, r.Full, r.Status, r.StartedAt, r.FinishedAt, r.ItemsRead, r.Created, r.Updated,
-        r.MadeUnavailable, r.Rejected, r.Error, r.Rejections is null ? [] : JsonSerializer.Deserialize<List<FeedProblem>>(r.Rejections, JsonSerializerOptions.Web) ?? []);
+    public static FeedRunView From(FeedRun r, DateTimeOffset now) => new(r.Id, r.Source, r.Format, r.Full, RunStatus.Seen(r.Status, r.UpdatedAt, now), r.StartedAt, r.UpdatedAt,
+        r.FinishedAt, r.ItemsTotal, r.ItemsRead, r.Created, r.Updated, r.MadeUnavailable, r.Rejected, r.Error,
+        r.Rejections is null ? [] : JsonSerializer.Deserialize<List<FeedProblem>>(r.Rejections, JsonSerializerOptions.Web) ?? []);
 }
 
 /// <param name="Url">An http(s) URL of a Merchant Center feed (XML or CSV, optionally .gz).</param>
@@ -64,7 +68,8 @@ public static class FeedEndpoints
         if (feedFormat is null) return TypedResults.Problem(statusCode: 400, title: "Unknown format", detail: $"format '{format}' is not xml, csv or auto.");
         var gzip = http.Request.Headers.ContentEncoding.ToString().Contains("gzip", StringComparison.OrdinalIgnoreCase);
         var (run, failure) = await ImportUploadAsync(http.RequestServices, store, http.Request.Body, gzip, feedFormat.Value, partial != true, "upload", ct);
-        return failure is null ? TypedResults.Ok(FeedRunView.From(run))
+        var now = http.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        return failure is null ? TypedResults.Ok(FeedRunView.From(run, now))
             : TypedResults.Problem(statusCode: 400, title: "The feed could not be read; nothing was changed", detail: failure,
                 extensions: new Dictionary<string, object?> { ["runId"] = run.Id });
     }
@@ -130,14 +135,11 @@ public static class FeedEndpoints
     internal static async Task<Ok<IReadOnlyList<CategoryNode>>> CategoriesAsync(CartwiseDb db, CancellationToken ct) =>
         TypedResults.Ok(await CatalogQueries.CategoryTreeAsync(db, ct));
 
-    internal static async Task<Ok<Page<FeedRunView>>> RunsAsync(CartwiseDb db, int? limit, CancellationToken ct)
-    {
-        var runs = await db.FeedRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(Math.Clamp(limit ?? 50, 1, 500)).ToListAsync(ct);
-        return TypedResults.Ok(new Page<FeedRunView>(runs.Select(FeedRunView.From).ToList(), null));
-    }
+    internal static async Task<Ok<Page<FeedRunView>>> RunsAsync(CartwiseDb db, TimeProvider clock, int? limit, CancellationToken ct) =>
+        TypedResults.Ok(new Page<FeedRunView>(await CatalogQueries.RunsAsync(db, clock.GetUtcNow(), Math.Clamp(limit ?? 50, 1, 500), ct), null));
 
-    internal static async Task<Results<Ok<FeedRunView>, NotFound>> RunAsync(CartwiseDb db, long id, CancellationToken ct) =>
-        await db.FeedRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) is { } run ? TypedResults.Ok(FeedRunView.From(run)) : TypedResults.NotFound();
+    internal static async Task<Results<Ok<FeedRunView>, NotFound>> RunAsync(CartwiseDb db, TimeProvider clock, long id, CancellationToken ct) =>
+        await CatalogQueries.RunAsync(db, clock.GetUtcNow(), id, ct) is { } run ? TypedResults.Ok(run) : TypedResults.NotFound();
 
     private static FeedScheduleView View(FeedSchedule s) => new(s.Url, s.Format, s.IntervalMinutes, s.NextRunAt, s.LastRunId, s.ETag, s.LastModified);
 

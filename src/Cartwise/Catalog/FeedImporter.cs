@@ -28,40 +28,56 @@ public sealed class FeedFailedException(string message, FeedRun run) : Exception
 /// <summary>
 /// Imports a Google Merchant Center feed (XML or CSV) into a store's catalogue: upsert by id, category tree from
 /// product_type and google_product_category, products missing from a full feed made unavailable (never deleted).
-/// Streams the feed and writes it inside one transaction, so memory stays bounded and a feed that breaks half-way
-/// changes nothing. Every run is recorded. Not thread-safe.
+/// The feed is read twice: through once before anything is written, so a feed that breaks half-way changes nothing,
+/// then again to write it in commits sized by <see cref="CommitSizer"/>, so that tracking never waits long behind a
+/// large catalogue. Each commit moves the run's counts (its progress); the unlisted products go unavailable in the last
+/// one. A run cut short (a crash) keeps its commits, and the same feed again gives the same catalogue. Memory stays
+/// bounded: a stream that cannot seek is spooled to a temporary file. Every run is recorded. Not thread-safe.
 /// </summary>
 public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimeProvider clock)
 {
-    private const int BatchSize = 1000;
     private const int KeptRejections = 100;
 
     public async Task<FeedRun> ImportAsync(Stream stream, string source, FeedImportOptions options, CancellationToken ct)
     {
-        var format = options.Format;
-        Stream input = new BufferedStream(stream, 1 << 16);
-        if (format == FeedFormat.Auto) (format, input) = await SniffAsync(input, source, ct);
-
         using var span = Hosting.Telemetry.Source.StartActivity("cartwise.feed.run");
         span?.SetTag("cartwise.store", store.Id);
+        // The format as far as the options and the name say; the content decides below when they do not.
+        var format = options.Format == FeedFormat.Auto ? SniffName(source) : options.Format;
         FeedRun run;
         await using (var db = Open())
         {
-            run = new FeedRun { StoreId = store.Id, Source = source, Format = format == FeedFormat.Xml ? "xml" : "csv", Full = options.Full, Status = RunStatus.Running, StartedAt = clock.GetUtcNow() };
+            var now = clock.GetUtcNow();
+            run = new FeedRun { StoreId = store.Id, Source = source, Format = format == FeedFormat.Csv ? "csv" : "xml", Full = options.Full, Status = RunStatus.Running, StartedAt = now, UpdatedAt = now };
             db.FeedRuns.Add(run);
             await db.SaveChangesAsync(ct);
         }
 
         var rejections = new List<FeedProblem>();
+        Stream? spool = null;
         try
         {
-            await using var db = Open();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var writer = new ProductWriter(RowWriter.For(db), store.Id);
-            var categories = new CategoryTree(DbSession.From(db), store.Id, writer);
+            if (!stream.CanSeek) spool = await SpoolAsync(stream, ct);
+            var input = spool ?? stream;
+            var start = input.Position;
+            if (format == FeedFormat.Auto) format = SniffContent(input);
+            run.Format = format == FeedFormat.Csv ? "csv" : "xml";
+
+            // Through once: a feed broken anywhere fails here, before its first product is written.
+            foreach (var _ in Records(new BufferedStream(input, 1 << 16), format, options))
+            {
+                ct.ThrowIfCancellationRequested();
+                run.ItemsRead++;
+            }
+            run.ItemsTotal = run.ItemsRead;
+            run.ItemsRead = 0;
+            input.Position = start;
+
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var batch = new List<(FeedItem Item, long Line)>(BatchSize);
-            foreach (var record in Records(input, format, options))
+            var sizer = new CommitSizer(initial: 1000);
+            var batch = new List<FeedItem>();
+            Dictionary<string, long>? categories = null;
+            foreach (var record in Records(new BufferedStream(input, 1 << 16), format, options))
             {
                 ct.ThrowIfCancellationRequested();
                 run.ItemsRead++;
@@ -73,20 +89,11 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
                     continue;
                 }
                 // An id listed twice: the later entry wins, counted once.
-                if (!seen.Add(item.Id)) batch.RemoveAll(b => b.Item.Id == item.Id);
-                batch.Add((item, record.Line));
-                if (batch.Count == BatchSize) await WriteBatchAsync(db, writer, categories, run, batch, ct);
+                if (!seen.Add(item.Id)) batch.RemoveAll(b => b.Id == item.Id);
+                batch.Add(item);
+                if (batch.Count >= sizer.Size) categories = await CommitAsync(run, batch, categories, sizer, last: false, ct);
             }
-            await WriteBatchAsync(db, writer, categories, run, batch, ct);
-
-            if (options.Full)
-            {
-                run.MadeUnavailable = await ProductWriter.MarkUnlistedUnavailableAsync(db, run.Id, clock.GetUtcNow(), ct);
-            }
-            // A store with a feed: the feed owns the catalogue, and events no longer describe even the products it lacks.
-            await db.Stores.Where(s => s.Id == store.Id && s.EventsUpdateProducts).ExecuteUpdateAsync(u => u.SetProperty(s => s.EventsUpdateProducts, false), ct);
-            await tx.CommitAsync(ct);
-            run.Status = RunStatus.Succeeded;
+            await CommitAsync(run, batch, categories, sizer, last: true, ct);
         }
         catch (XmlException e)
         {
@@ -94,19 +101,24 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
             run.Error = options.Fetched
                 ? $"Malformed XML at line {e.LineNumber}, column {e.LinePosition}; is the URL a feed?"
                 : $"Malformed XML at line {e.LineNumber}, column {e.LinePosition}: {e.Message}";
-            run.Created = run.Updated = run.MadeUnavailable = 0;
         }
         catch (Exception e) when (e is CsvFormatException or FeedFormatException or InvalidDataException)
         {
             run.Status = RunStatus.Failed;
             run.Error = e is CsvFormatException csv ? $"Unreadable CSV at line {csv.LineNumber}{(options.Fetched ? "" : ": " + e.Message)}" : e.Message;
-            run.Created = run.Updated = run.MadeUnavailable = 0;
         }
         finally
         {
-            run.FinishedAt = clock.GetUtcNow();
+            if (spool is not null) await spool.DisposeAsync();
+            run.FinishedAt = run.UpdatedAt = clock.GetUtcNow();
             run.Rejections = rejections.Count == 0 ? null : JsonSerializer.Serialize(rejections, JsonSerializerOptions.Web);
-            if (run.Status == RunStatus.Running) run.Status = RunStatus.Failed;
+            if (run.Status == RunStatus.Running)
+            {
+                run.Status = RunStatus.Failed;
+                run.Error ??= run.Created + run.Updated > 0
+                    ? $"Stopped after {run.ItemsRead:N0} of {run.ItemsTotal:N0} items; what was written stays, and the same feed again completes it."
+                    : "Stopped before anything was written.";
+            }
             await using var db = Open();
             db.FeedRuns.Update(run);
             await db.SaveChangesAsync(CancellationToken.None);
@@ -118,6 +130,62 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         return run;
     }
 
+    /// <summary>
+    /// Writes a chunk of products with the run's counts in one commit. The last commit also makes what a full feed no
+    /// longer lists unavailable, hands the catalogue to the feed and marks the run succeeded. Gives the category paths
+    /// known so far, for the next chunk.
+    /// </summary>
+    private async Task<Dictionary<string, long>?> CommitAsync(FeedRun run, List<FeedItem> batch, Dictionary<string, long>? categories, CommitSizer sizer, bool last,
+        CancellationToken ct)
+    {
+        sizer.Starting();
+        await using var db = Open();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var writer = new ProductWriter(RowWriter.For(db), store.Id);
+        var tree = new CategoryTree(DbSession.From(db), store.Id, writer, categories);
+        var (created, updated) = await WriteBatchAsync(db, writer, tree, run.Id, batch, ct);
+        var now = clock.GetUtcNow();
+        var status = run.Status;
+        var madeUnavailable = 0;
+        if (last)
+        {
+            if (run.Full) madeUnavailable = await ProductWriter.MarkUnlistedUnavailableAsync(db, run.Id, now, ct);
+            // A store with a feed: the feed owns the catalogue, and events no longer describe even the products it lacks.
+            await db.Stores.Where(s => s.Id == store.Id && s.EventsUpdateProducts).ExecuteUpdateAsync(u => u.SetProperty(s => s.EventsUpdateProducts, false), ct);
+            status = RunStatus.Succeeded;
+        }
+        await db.FeedRuns.Where(r => r.Id == run.Id).ExecuteUpdateAsync(u => u
+            .SetProperty(r => r.ItemsTotal, run.ItemsTotal).SetProperty(r => r.ItemsRead, run.ItemsRead).SetProperty(r => r.Rejected, run.Rejected)
+            .SetProperty(r => r.Created, run.Created + created).SetProperty(r => r.Updated, run.Updated + updated)
+            .SetProperty(r => r.MadeUnavailable, madeUnavailable).SetProperty(r => r.Status, status).SetProperty(r => r.UpdatedAt, now), ct);
+        await tx.CommitAsync(ct);
+        run.Created += created;
+        run.Updated += updated;
+        run.MadeUnavailable = madeUnavailable;
+        run.Status = status;
+        sizer.Committed(batch.Count);
+        batch.Clear();
+        return tree.Known;
+    }
+
+    /// <summary>A stream that cannot seek (a download, a decompressed body), copied to a temporary file deleted on close.</summary>
+    private static async Task<Stream> SpoolAsync(Stream stream, CancellationToken ct)
+    {
+        var file = new FileStream(Path.Combine(Path.GetTempPath(), $"cartwise-feed-{Guid.NewGuid():N}"), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None,
+            1 << 16, FileOptions.DeleteOnClose);
+        try
+        {
+            await stream.CopyToAsync(file, ct);
+        }
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+        file.Position = 0;
+        return file;
+    }
+
     private CartwiseDb Open()
     {
         var db = contexts();
@@ -125,19 +193,25 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         return db;
     }
 
-    /// <summary>The format by the name (a .gz suffix aside), else by the first non-blank character; and the stream to read it from.</summary>
-    private static async Task<(FeedFormat, Stream)> SniffAsync(Stream input, string source, CancellationToken ct)
+    /// <summary>The format by the name (a .gz suffix aside); <see cref="FeedFormat.Auto"/> when the name does not say.</summary>
+    private static FeedFormat SniffName(string source)
     {
         var name = source.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? source[..^3] : source;
-        if (name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".rss", StringComparison.OrdinalIgnoreCase)) return (FeedFormat.Xml, input);
+        if (name.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".rss", StringComparison.OrdinalIgnoreCase)) return FeedFormat.Xml;
         if (name.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".txt", StringComparison.OrdinalIgnoreCase))
-            return (FeedFormat.Csv, input);
-        // Look at the start and hand it back in front of the rest: gzip and HTTP bodies cannot seek.
+            return FeedFormat.Csv;
+        return FeedFormat.Auto;
+    }
+
+    /// <summary>The format by the first non-blank character; the stream is put back where it was.</summary>
+    private static FeedFormat SniffContent(Stream input)
+    {
+        var at = input.Position;
         var buffer = new byte[512];
-        var read = 0;
-        while (read < buffer.Length && await input.ReadAsync(buffer.AsMemory(read), ct) is var n and > 0) read += n;
+        var read = input.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        input.Position = at;
         var text = System.Text.Encoding.UTF8.GetString(buffer, 0, read).TrimStart('\uFEFF', ' ', '\r', '\n', '\t');
-        return (text.StartsWith('<') ? FeedFormat.Xml : FeedFormat.Csv, new PrefixedStream(buffer.AsMemory(0, read), input));
+        return text.StartsWith('<') ? FeedFormat.Xml : FeedFormat.Csv;
     }
 
     private static IEnumerable<RawFeedRecord> Records(Stream input, FeedFormat format, FeedImportOptions options) =>
@@ -177,15 +251,16 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
         }
     }
 
-    private async Task WriteBatchAsync(CartwiseDb db, ProductWriter writer, CategoryTree categories, FeedRun run, List<(FeedItem Item, long Line)> batch, CancellationToken ct)
+    /// <summary>Inserts and updates a chunk's products; gives how many of each.</summary>
+    private async Task<(int Created, int Updated)> WriteBatchAsync(CartwiseDb db, ProductWriter writer, CategoryTree categories, long runId, List<FeedItem> batch, CancellationToken ct)
     {
-        if (batch.Count == 0) return;
-        var ids = batch.Select(b => b.Item.Id).ToList();
+        if (batch.Count == 0) return (0, 0);
+        var ids = batch.Select(b => b.Id).ToList();
         var existing = await db.Products.AsNoTracking().Where(p => ids.Contains(p.ExternalId)).Select(p => new { p.ExternalId, p.Id }).ToDictionaryAsync(p => p.ExternalId, p => p.Id, ct);
         var now = clock.GetUtcNow();
         var inserts = new List<Product>();
         var updates = new List<(long, Product)>();
-        foreach (var (item, _) in batch)
+        foreach (var item in batch)
         {
             long? categoryId = null;
             if (item.GoogleProductCategory is { } g && !g.All(char.IsAsciiDigit)) categoryId = await categories.EnsureAsync(CategoryPaths.Split(g), ct);
@@ -201,16 +276,14 @@ public sealed class FeedImporter(Func<CartwiseDb> contexts, Store store, TimePro
                 Name = item.Title, Description = item.Description, Brand = item.Brand, Price = item.Price, SalePrice = item.SalePrice, Currency = item.Currency,
                 CategoryId = categoryId, Available = item.Availability != Availability.OutOfStock, Availability = availability, Link = item.Link,
                 ImageLink = item.ImageLink, ItemGroupId = item.ItemGroupId, Gtin = item.Gtin, Condition = item.Condition,
-                GoogleProductCategory = item.GoogleProductCategory, CustomLabels = labels, LastFeedRunId = run.Id,
+                GoogleProductCategory = item.GoogleProductCategory, CustomLabels = labels, LastFeedRunId = runId,
             };
             if (existing.TryGetValue(item.Id, out var id)) updates.Add((id, product));
             else inserts.Add(product);
         }
         await writer.InsertAsync(inserts, now, ct);
         await writer.UpdateFromFeedAsync(updates, now, ct);
-        run.Created += inserts.Count;
-        run.Updated += updates.Count;
-        batch.Clear();
+        return (inserts.Count, updates.Count);
     }
 }
 

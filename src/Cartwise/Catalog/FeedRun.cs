@@ -16,7 +16,12 @@ public sealed class FeedRun : IStoreOwned
     /// <summary>running, succeeded, failed, or not-modified (a scheduled fetch the server answered with 304).</summary>
     public required string Status { get; set; }
     public DateTimeOffset StartedAt { get; set; }
+    /// <summary>The run's last commit (its start, a chunk of products, its end): a running run that stopped moving was interrupted.</summary>
+    public DateTimeOffset? UpdatedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
+    /// <summary>Items in the feed, known once it was read through (before anything is written).</summary>
+    public int? ItemsTotal { get; set; }
+    /// <summary>Items read, up to the last committed chunk while the run goes on.</summary>
     public int ItemsRead { get; set; }
     public int Created { get; set; }
     public int Updated { get; set; }

@@ -105,7 +105,8 @@ public static class ImportCommand
             if (await CliStores.FindAsync(db, result.GetValue(store)!, ct) is not { } s) return 2;
             var path = result.GetValue(file)!;
             if (!await CliStores.FileExistsAsync(path)) return 2;
-            var options = new OrderImportOptions(result.GetValue(format)!, ParseMap(result.GetValue(map)), result.GetValue(dateFormat), result.GetValue(culture), result.GetValue(encoding)!);
+            var options = new OrderImportOptions(result.GetValue(format)!, ParseMap(result.GetValue(map)), result.GetValue(dateFormat), result.GetValue(culture), result.GetValue(encoding)!,
+                Source: Path.GetFileName(path));
             OrderImportResult outcome;
             try
             {
@@ -185,9 +186,9 @@ public static class ImportCommand
             if (await CliStores.FindAsync(db, result.GetValue(store)!, ct) is not { } s) return 2;
             var path = result.GetValue(file)!;
             if (!await CliStores.FileExistsAsync(path)) return 2;
-            var (stream, _, _) = CliStores.OpenFile(path);
+            var (stream, position, length) = CliStores.OpenFile(path);
             using var reader = new StreamReader(stream);
-            var r = await new EventImporter(target, s, TimeProvider.System).ImportAsync(reader, ct);
+            var r = await new EventImporter(target, s, TimeProvider.System).ImportAsync(reader, new Importing.ImportSource(Path.GetFileName(path), position, length), ct);
             Console.WriteLine($"read {r.Lines:N0} lines: stored {r.Stored:N0}, duplicates {r.Duplicates:N0}, rejected {r.Rejected:N0}");
             PrintProblems(r.Rejected, r.Problems.Select(p => (p.Line, p.Reason)).ToList(), path);
             return 0;

@@ -4,6 +4,7 @@ using System.Text;
 using Cartwise.Core.Coupons;
 using Cartwise.Data;
 using Cartwise.Hosting;
+using Cartwise.Importing;
 using CsvHelper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -69,7 +70,8 @@ public static class CouponEndpoints
     /// <summary>The largest CSV of codes accepted (a million codes of 16 characters).</summary>
     public const int MaxImportBytes = 16 << 20;
 
-    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> ImportAsync(long id, HttpRequest http, CartwiseDb db, string? column, bool? header, CancellationToken ct)
+    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> ImportAsync(long id, HttpRequest http, CartwiseDb db, TimeProvider clock,
+        string? column, bool? header, CancellationToken ct)
     {
         if (http.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxImportBytes;
         if (!await db.CouponPools.AnyAsync(p => p.Id == id, ct)) return TypedResults.NotFound();
@@ -77,7 +79,7 @@ public static class CouponEndpoints
         using var body = new MemoryStream();
         await http.Body.CopyToAsync(body, ct);
         body.Position = 0;
-        return await ImportCsvAsync(db, id, body, column, header, ct);
+        return await ImportCsvAsync(db, clock, id, body, "CSV sent to the API", column, header, ct);
     }
 
     /// <summary>The columns and first <paramref name="rows"/> rows of a CSV, read as the import reads it.</summary>
@@ -102,8 +104,9 @@ public static class CouponEndpoints
     }
 
     /// <summary>Adds the codes of a CSV (the API's body, or a file uploaded in the coupons step) to a pool.</summary>
-    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> ImportCsvAsync(CartwiseDb db, long id, Stream body, string? column,
-        bool? header, CancellationToken ct)
+    /// <param name="source">Where the CSV came from, as the import's run shows it.</param>
+    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> ImportCsvAsync(CartwiseDb db, TimeProvider clock, long id, Stream body,
+        string source, string? column, bool? header, CancellationToken ct)
     {
         var pool = await db.CouponPools.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (pool is null) return TypedResults.NotFound();
@@ -145,10 +148,11 @@ public static class CouponEndpoints
             return Problems.Field("body", "malformed CSV: " + e.Message);
         }
         if (codes.Count == 0) return Problems.Field("body", rejected.Count > 0 ? $"no valid code; first problem on line {rejected[0].Line}: {rejected[0].Error}" : "no codes in the body");
-        return TypedResults.Ok(await AddAsync(db, pool, codes.Select(c => c.Code), rejected, ct));
+        return TypedResults.Ok(await AddAsync(db, clock, pool, new ImportSource(source), codes.Select(c => c.Code).ToList(), rejected, ct));
     }
 
-    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> GenerateAsync(long id, GenerateRequest request, CartwiseDb db, CancellationToken ct)
+    internal static async Task<Results<Ok<CodesAdded>, NotFound, ValidationProblem, ProblemHttpResult>> GenerateAsync(long id, GenerateRequest request, CartwiseDb db, TimeProvider clock,
+        CancellationToken ct)
     {
         var pool = await db.CouponPools.SingleOrDefaultAsync(p => p.Id == id, ct);
         if (pool is null) return TypedResults.NotFound();
@@ -156,7 +160,7 @@ public static class CouponEndpoints
         if (pattern.Problem(request.Count) is { } problem) return Problems.Field(request.Pattern is null ? "length" : "pattern", problem);
         var taken = await CodesAsync(db, id, ct);
         var codes = CouponGenerator.Generate(pattern, request.Count, taken);
-        return TypedResults.Ok(await AddAsync(db, pool, codes, [], ct, taken));
+        return TypedResults.Ok(await AddAsync(db, clock, pool, new ImportSource($"{codes.Count:N0} generated codes"), codes, [], ct, taken));
     }
 
     /// <summary>The pool's codes.</summary>
@@ -164,47 +168,59 @@ public static class CouponEndpoints
         (await db.CouponCodes.Where(c => c.PoolId == poolId).Select(c => c.Code).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
-    /// Codes per commit. A commit holds SQLite's one writer: 5,000 short rows take it for a few tens of milliseconds,
-    /// so tracking never waits long behind an import of a million codes.
-    /// </summary>
-    internal const int ChunkSize = 5_000;
-
-    /// <summary>
-    /// Adds codes not yet in the pool, <see cref="ChunkSize"/> to a commit. An import cut off half-way (a crash, a
-    /// dropped connection) keeps the chunks it committed, and the same file sent again adds the rest: a code already in
-    /// the pool, or added by another request at the same moment, is skipped.
+    /// Adds codes not yet in the pool, in commits sized by <see cref="CommitSizer"/>: a commit holds SQLite's one writer,
+    /// so tracking never waits long behind a million codes. Each commit moves the import's run (its progress). An import
+    /// cut off half-way (a crash, a dropped connection) keeps the chunks it committed, and the same file sent again adds
+    /// the rest: a code already in the pool, or added by another request at the same moment, is skipped.
     /// </summary>
     /// <param name="existing">The pool's codes when the caller has read them already.</param>
-    private static async Task<CodesAdded> AddAsync(CartwiseDb db, CouponPool pool, IEnumerable<string> codes, List<RejectedCode> rejected, CancellationToken ct,
-        HashSet<string>? existing = null)
+    private static async Task<CodesAdded> AddAsync(CartwiseDb db, TimeProvider clock, CouponPool pool, ImportSource source, IReadOnlyCollection<string> codes,
+        List<RejectedCode> rejected, CancellationToken ct, HashSet<string>? existing = null)
     {
+        var run = new ImportRunLog(DatabaseTarget.FromContext(db), pool.StoreId, clock);
+        await run.StartAsync(ImportKinds.Coupons, $"{source.Name} → pool '{pool.Name}'", ct, totalRows: codes.Count);
         existing ??= await CodesAsync(db, pool.Id, ct);
         var added = 0;
         var duplicates = 0;
-        var chunk = new List<object?[]>(ChunkSize);
-        foreach (var code in codes)
+        var read = 0;
+        var sizer = new CommitSizer(initial: 5_000);
+        var chunk = new List<object?[]>();
+        try
         {
-            if (!existing.Add(code))
+            foreach (var code in codes)
             {
-                duplicates++;
-                continue;
+                read++;
+                if (!existing.Add(code))
+                {
+                    duplicates++;
+                    continue;
+                }
+                chunk.Add([pool.StoreId, pool.Id, code]);
+                if (chunk.Count >= sizer.Size) added += await CommitAsync(db, run, read, sizer, chunk, ct);
             }
-            chunk.Add([pool.StoreId, pool.Id, code]);
-            if (chunk.Count == ChunkSize) added += await CommitAsync(db, chunk, ct);
+            added += await CommitAsync(db, run, read, sizer, chunk, ct);
         }
-        added += await CommitAsync(db, chunk, ct);
-        Telemetry.ImportedRows.Add(added, Telemetry.Tag("kind", "coupons"));
+        catch (Exception e)
+        {
+            await run.FinishAsync(false, read, null, e is OperationCanceledException ? "cancelled; the codes committed stay, and the same file again adds the rest" : e.Message);
+            throw;
+        }
+        await run.FinishAsync(true, read, new Dictionary<string, long> { ["added"] = added, ["alreadyInPool"] = duplicates, ["rejected"] = rejected.Count }, null);
+        Telemetry.ImportedRows.Add(added, Telemetry.Tag("kind", ImportKinds.Coupons));
         return new CodesAdded(added, duplicates, rejected.Take(100).ToList(), await ViewAsync(db, pool, ct));
     }
 
-    /// <summary>Commits one chunk of new codes and empties it; returns how many it held.</summary>
-    private static async Task<int> CommitAsync(CartwiseDb db, List<object?[]> chunk, CancellationToken ct)
+    /// <summary>Commits one chunk of new codes with the run's progress and empties it; returns how many it held.</summary>
+    private static async Task<int> CommitAsync(CartwiseDb db, ImportRunLog run, int read, CommitSizer sizer, List<object?[]> chunk, CancellationToken ct)
     {
         if (chunk.Count == 0) return 0;
+        sizer.Starting();
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await RowWriter.For(db).InsertAsync("CouponCodes", ["StoreId", "PoolId", "Code"], chunk, ct, "ON CONFLICT DO NOTHING");
+        await run.CommittingAsync(DbSession.From(db), read, null, null, ct);
         await tx.CommitAsync(ct);
         var count = chunk.Count;
+        sizer.Committed(count);
         chunk.Clear();
         return count;
     }

@@ -32,6 +32,7 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
     public DbSet<OrderLine> OrderLines => Set<OrderLine>();
     public DbSet<FeedRun> FeedRuns => Set<FeedRun>();
     public DbSet<FeedSchedule> FeedSchedules => Set<FeedSchedule>();
+    public DbSet<Importing.ImportRun> ImportRuns => Set<Importing.ImportRun>();
     public DbSet<Recommendations.MiningRun> MiningRuns => Set<Recommendations.MiningRun>();
     public DbSet<Messages.Sender> Senders => Set<Messages.Sender>();
     public DbSet<Messages.Message> Messages => Set<Messages.Message>();
@@ -109,6 +110,12 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
             e.HasIndex(x => x.CategoryId);
         });
         b.Entity<FeedRun>(e => e.HasIndex(x => new { x.StoreId, x.StartedAt }));
+        b.Entity<Importing.ImportRun>(e =>
+        {
+            e.HasIndex(x => new { x.StoreId, x.StartedAt });
+            e.Property(x => x.Kind).HasMaxLength(16);
+            e.Property(x => x.Source).HasMaxLength(300);
+        });
         b.Entity<Recommendations.MiningRun>(e => e.HasIndex(x => new { x.StoreId, x.Status }));
         b.Entity<FeedSchedule>(e =>
         {

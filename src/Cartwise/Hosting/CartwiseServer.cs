@@ -135,6 +135,7 @@ public static class CartwiseServer
         app.MapCustomerEndpoints();
         app.MapStoreEndpoints();
         app.MapFeedEndpoints();
+        Importing.ImportEndpoints.MapImportEndpoints(app);
         Recommendations.RecommendationEndpoints.MapRecommendationEndpoints(app);
         Messages.MessageEndpoints.MapMessageEndpoints(app);
         Messages.LinkEndpoints.MapLinkEndpoints(app);

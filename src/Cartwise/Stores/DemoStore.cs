@@ -87,7 +87,7 @@ public static class DemoStore
         {
             var file = File.OpenRead(orders);
             return (new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress), () => file.Position, file.Length);
-        }, new OrderImportOptions("online-retail", ShiftDays: shift), ct);
+        }, new OrderImportOptions("online-retail", ShiftDays: shift, Source: "online-retail-sample.csv.gz (the demo's history)"), ct);
         await output.WriteLineAsync($"  history: {result.OrdersCreated:N0} orders, {result.Lines:N0} lines, {result.CustomersCreated:N0} customers " +
             $"(UCI Online Retail sample, CC BY 4.0) in {sw.Elapsed.TotalSeconds:F1} s; moved {shift / 7:N0} weeks forward: it ends {HistoryLastDay.AddDays(shift):yyyy-MM-dd}");
         // Products only the orders know (the feed has no item for them) get their drawn picture too.

@@ -51,6 +51,65 @@ public sealed class FeedImportTests
         Assert.Equal(["Furniture", "Furniture > Chairs", "Home", "Home > Furniture", "Home > Furniture > Chairs", "Home > Furniture > Tables"], paths);
     }
 
+    /// <summary>A Merchant Center feed of <paramref name="count"/> items in ten categories, in RSS.</summary>
+    private static byte[] LargeFeed(int count, string suffix = "")
+    {
+        var sb = new StringBuilder("""<?xml version="1.0"?><rss version="2.0" xmlns:g="http://base.google.com/ns/1.0"><channel><title>big</title>""");
+        for (var i = 0; i < count; i++)
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"<item><g:id>P{i}</g:id><g:title>Product {i}{suffix}</g:title><g:price>{i % 90 + 1}.50 PLN</g:price><g:availability>in stock</g:availability><g:product_type>Dept {i % 10} &gt; Aisle {i % 3}</g:product_type></item>\n");
+        return Encoding.UTF8.GetBytes(sb.Append("</channel></rss>").ToString());
+    }
+
+    /// <summary>Reads a feed and calls <paramref name="at"/> once the reads pass <paramref name="bytes"/> in all (the importer reads a feed twice).</summary>
+    private sealed class TrippingStream(byte[] data, long bytes, Action at) : MemoryStream(data)
+    {
+        private long _read;
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = base.Read(buffer, offset, count);
+            if ((_read += n) > bytes) at();
+            return n;
+        }
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task LargeFeed_CommitsInChunksWithItsProgress_AndARunCutShort_KeepsThem_TheSameFeedAgainCompletesTheCatalogue(Engine engine)
+    {
+        await using var app = await TestApp.StartAsync(engine);
+        var store = await app.CreateStoreAsync("shop", "PLN");
+        await ImportAsync(app, store, "feed-rss.xml"); // an available product the big feed does not list
+        await using var db0 = app.Db(store);
+        var storeRow = await db0.Stores.SingleAsync(s => s.Id == store.StoreId);
+        var feed = LargeFeed(6000, " (new)");
+
+        // Cut off half-way through writing: after reading it through once and half of it again.
+        using var cut = new CancellationTokenSource();
+        var e = await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new FeedImporter(app.Database.CreateContext, storeRow, app.Clock)
+            .ImportAsync(new TrippingStream(feed, feed.Length * 3 / 2, cut.Cancel), "big.xml", new FeedImportOptions(), cut.Token));
+        await using (var db = app.Db(store))
+        {
+            var run = await db.FeedRuns.OrderBy(r => r.Id).LastAsync();
+            Assert.Equal(("failed", 6000), (run.Status, run.ItemsTotal));
+            Assert.StartsWith("Stopped after", run.Error, StringComparison.Ordinal);
+            var written = await db.Products.CountAsync(p => p.Name!.EndsWith(" (new)"));
+            Assert.InRange(written, 1000, 5999); // whole chunks, the first of a thousand
+            Assert.Equal(written, run.Created);
+            Assert.Equal(1, await db.Products.CountAsync(p => p.Available && !p.Name!.EndsWith(" (new)"))); // only a finished full feed makes it unavailable
+        }
+
+        var again = await new FeedImporter(app.Database.CreateContext, storeRow, app.Clock).ImportAsync(new MemoryStream(feed), "big.xml", new FeedImportOptions(), CancellationToken.None);
+
+        Assert.Equal(("succeeded", 6000, 6000, 6000), (again.Status, again.ItemsTotal, again.ItemsRead, again.Created + again.Updated));
+        Assert.Equal(1, again.MadeUnavailable);
+        await using var after = app.Db(store);
+        Assert.Equal(6000, await after.Products.CountAsync(p => p.Available && p.Name!.EndsWith(" (new)") && p.LastFeedRunId == again.Id));
+        Assert.Equal(Enumerable.Range(0, 10).Select(d => $"Dept {d}").Order(StringComparer.Ordinal),
+            (await after.Categories.Where(c => c.Level == 1 && c.Path.StartsWith("Dept")).Select(c => c.Path).ToListAsync()).Order(StringComparer.Ordinal));
+        Assert.Equal(30 + 10, await after.Categories.CountAsync(c => c.Path.StartsWith("Dept"))); // each path once, across chunks
+    }
+
     [Theory, ClassData(typeof(Engines))]
     public async Task FullAtomFeed_UpdatesByIdAndMakesMissingProductsUnavailable_WithoutDeletingThem(Engine engine)
     {

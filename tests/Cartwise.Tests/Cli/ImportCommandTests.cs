@@ -4,7 +4,8 @@ namespace Cartwise.Tests.Cli;
 
 public sealed class ImportCommandTests
 {
-    private static async Task<string> StoreDirAsync()
+    /// <summary>A directory with a new SQLite database and its store <c>shop</c> (GBP, London), made by the CLI.</summary>
+    internal static async Task<string> StoreDirAsync()
     {
         var dir = Directory.CreateTempSubdirectory("cartwise-import-").FullName;
         Assert.Equal(0, (await CartwiseProcess.RunAsync(dir, "store", "create", "shop", "--currency", "GBP", "--time-zone", "Europe/London")).ExitCode);

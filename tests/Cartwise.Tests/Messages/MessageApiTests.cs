@@ -187,7 +187,7 @@ public sealed class MessageApiTests
         var store = await app.CreateStoreAsync("shop");
         using var admin = app.Admin(store);
         var pool = (await (await admin.PostJsonAsync("/api/v1/coupon-pools", """{"name":"Big"}""")).JsonAsync()).GetProperty("id").GetInt64();
-        var count = Coupons.CouponEndpoints.ChunkSize * 2 + 345; // three commits
+        var count = 12_345; // several commits: the first holds 5,000 codes
         var all = Enumerable.Range(0, count).Select(i => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"BIG-{i:D6}")).ToList();
         async Task<JsonElement> ImportAsync(IEnumerable<string> codes)
         {
@@ -197,13 +197,13 @@ public sealed class MessageApiTests
         }
 
         // The first chunk's worth arrived before the import was cut off; the whole file then comes again.
-        var cut = await ImportAsync(all.Take(Coupons.CouponEndpoints.ChunkSize + 10));
+        var cut = await ImportAsync(all.Take(5_010));
         var whole = await ImportAsync(all);
         var again = await ImportAsync(all);
 
-        Assert.Equal(Coupons.CouponEndpoints.ChunkSize + 10, cut.GetProperty("added").GetInt32());
-        Assert.Equal(count - Coupons.CouponEndpoints.ChunkSize - 10, whole.GetProperty("added").GetInt32());
-        Assert.Equal(Coupons.CouponEndpoints.ChunkSize + 10, whole.GetProperty("duplicates").GetInt32());
+        Assert.Equal(5_010, cut.GetProperty("added").GetInt32());
+        Assert.Equal(count - 5_010, whole.GetProperty("added").GetInt32());
+        Assert.Equal(5_010, whole.GetProperty("duplicates").GetInt32());
         Assert.Equal(0, again.GetProperty("added").GetInt32());
         Assert.Equal(count, again.GetProperty("duplicates").GetInt32());
         Assert.Equal(count, again.GetProperty("pool").GetProperty("free").GetInt32());

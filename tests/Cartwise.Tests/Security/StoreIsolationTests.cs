@@ -62,7 +62,7 @@ public sealed class StoreIsolationTests
         foreach (var s in stores)
         {
             using var reader = new StreamReader(Fixtures.Path("events.jsonl"));
-            await new EventImporter(target, s, clock).ImportAsync(reader, CancellationToken.None);
+            await new EventImporter(target, s, clock).ImportAsync(reader, new Cartwise.Importing.ImportSource("events.jsonl"), CancellationToken.None);
         }
         var now = TestApp.Start.AddHours(1);
         foreach (var s in stores)

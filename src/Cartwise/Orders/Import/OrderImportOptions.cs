@@ -9,13 +9,15 @@ namespace Cartwise.Orders.Import;
 /// <param name="Culture">Culture for numbers and dates (e.g. pl-PL for "12,50"); default invariant.</param>
 /// <param name="Encoding"><c>auto</c> (UTF-8, falling back to Latin-1 at the first invalid byte), <c>utf-8</c> or <c>latin1</c>.</param>
 /// <param name="ShiftDays">Whole days every date is moved by, at the same local time (the demo's history brought up to date).</param>
+/// <param name="Source">Where the rows come from (the file's name), as the import's run shows it.</param>
 public sealed record OrderImportOptions(
     string Format,
     IReadOnlyDictionary<string, string>? Map = null,
     string? DateFormat = null,
     string? Culture = null,
     string Encoding = "auto",
-    int ShiftDays = 0);
+    int ShiftDays = 0,
+    string Source = "file");
 
 /// <summary>What an order import did. Every figure counts rows or records of this run only.</summary>
 public sealed record OrderImportResult(

@@ -7,6 +7,7 @@ using Cartwise.Core.Tracking;
 using Cartwise.Catalog;
 using Cartwise.Customers;
 using Cartwise.Data;
+using Cartwise.Importing;
 using Cartwise.Stores;
 using Cartwise.Tracking;
 using CsvHelper;
@@ -15,14 +16,15 @@ namespace Cartwise.Orders.Import;
 
 /// <summary>
 /// Imports past orders from CSV so a shop has history on day one. Streams the file, groups rows by order, creates
-/// customers and products as needed, and commits every few thousand orders. Idempotent: an order or a refund
-/// invoice already imported (found by its id) is skipped, so running the same file twice leaves the same data.
+/// customers and products as needed, and commits in chunks sized by <see cref="CommitSizer"/> (on an order boundary),
+/// each moving the import's run (<see cref="ImportRun"/>: its progress) in the same commit. Idempotent: an order or a
+/// refund invoice already imported (found by its id) is skipped, so the same file again — after a crash half-way
+/// too — leaves the same data.
 /// Each imported order and refund is also stored as a <c>purchase</c> / <c>refund</c> event (id <c>import:…</c>),
 /// so that history replays see it. Not thread-safe.
 /// </summary>
 public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvider clock, IProgress<ImportProgress>? progress = null)
 {
-    private const int RowsPerCommit = 10_000;
     private const int KeptProblems = 10_000;
 
     private sealed class PendingOrder
@@ -56,9 +58,34 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
     private readonly List<ImportProblem> _problems = [];
     private int _ordersCreated, _ordersSkipped, _lines, _refundsMatched, _refundsUnmatched, _adjustments, _nonProduct, _customersCreated, _productsCreated;
     private long _rows, _rejected;
+    private readonly ImportRunLog _run = new(target, store.Id, clock);
+    private readonly CommitSizer _sizer = new(initial: 2_000);
+    private Func<long> _position = () => 0;
+    private long? _length;
 
     /// <summary>Imports a file; <paramref name="open"/> opens it anew (plain or decompressed) and may be called twice when the encoding must be re-detected.</summary>
     public async Task<OrderImportResult> ImportAsync(Func<(Stream Stream, Func<long> Position, long? Length)> open, OrderImportOptions options, CancellationToken ct)
+    {
+        await _run.StartAsync(ImportKinds.Orders, options.Source, ct);
+        try
+        {
+            var result = await ImportFileAsync(open, options, ct);
+            await _run.FinishAsync(true, _rows, new Dictionary<string, long>
+            {
+                ["ordersCreated"] = result.OrdersCreated, ["ordersAlreadyImported"] = result.OrdersAlreadyImported, ["lines"] = result.Lines,
+                ["refundLinesMatched"] = result.RefundLinesMatched, ["refundLinesUnmatched"] = result.RefundLinesUnmatched,
+                ["customersCreated"] = result.CustomersCreated, ["productsCreated"] = result.ProductsCreated, ["rejectedRows"] = result.RejectedRows,
+            }, null);
+            return result;
+        }
+        catch (Exception e)
+        {
+            await _run.FinishAsync(false, _rows, null, e is OperationCanceledException ? "cancelled; what was committed stays, and the same file again adds the rest" : e.Message);
+            throw;
+        }
+    }
+
+    private async Task<OrderImportResult> ImportFileAsync(Func<(Stream Stream, Func<long> Position, long? Length)> open, OrderImportOptions options, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var encoding = options.Encoding.ToLowerInvariant() switch
@@ -100,6 +127,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
     private async Task RunAsync(Func<(Stream Stream, Func<long> Position, long? Length)> open, OrderImportOptions options, bool strictUtf8, CancellationToken ct)
     {
         var (raw, position, length) = open();
+        (_position, _length) = (position, length);
         await using var _ = raw;
         Stream input = strictUtf8 ? new Utf8CheckingStream(raw) : raw;
         var csvOptions = new CsvReaderOptions { HasHeader = true, TrackLineNumbers = true, PoolStrings = true, Encoding = options.Encoding == "latin1" ? Encoding.Latin1 : null };
@@ -121,9 +149,9 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
                 continue;
             }
             // Commit on an order boundary, so that one order is never split between two commits.
-            if (rowsInChunk >= RowsPerCommit && row.OrderId != lastOrder)
+            if (rowsInChunk >= _sizer.Size && row.OrderId != lastOrder)
             {
-                await FlushAsync(pending, ct);
+                await FlushAsync(pending, rowsInChunk, ct);
                 rowsInChunk = 0;
             }
             lastOrder = row.OrderId;
@@ -135,7 +163,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
                 lastReport = Stopwatch.GetTimestamp();
             }
         }
-        await FlushAsync(pending, ct);
+        await FlushAsync(pending, rowsInChunk, ct);
         progress?.Report(new ImportProgress(_rows, position(), length));
     }
 
@@ -180,9 +208,10 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         }
     }
 
-    private async Task FlushAsync(Dictionary<string, PendingOrder> pending, CancellationToken ct)
+    private async Task FlushAsync(Dictionary<string, PendingOrder> pending, int rows, CancellationToken ct)
     {
         if (pending.Count == 0) return;
+        _sizer.Starting();
         var now = clock.GetUtcNow();
         // Plain connections, no EF: a CLI import is a short-lived process and EF's start-up would be a fifth of it.
         await using var connection = await target.OpenSessionAsync(ct);
@@ -253,7 +282,9 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
                 EventId = ImportedEvents.IdOf(o.Id), Name = o.IsRefund ? EventNames.Refund : EventNames.Purchase, CustomerId = CustomerOf(o), OccurredAt = o.At,
                 Payload = "{\"source\":\"import\"}", TransactionId = o.Id, Value = o.IsRefund ? o.Lines.Sum(l => -l.Quantity * l.Price) : o.Value, Currency = o.Currency ?? store.Currency,
             }).ToList(), now, ct);
+        await _run.CommittingAsync(db, _rows, _position(), _length, ct);
         await tx.CommitAsync(ct);
+        _sizer.Committed(rows);
 
         foreach (var o in fresh) _ordersThisRun.Add(o.Id);
         foreach (var o in orders.Where(o => o.IsRefund)) _ordersThisRun.Add(o.Id);
