@@ -16,8 +16,13 @@ public sealed record LoadResult(string Name, long Requests, long Errors, double 
 /// </summary>
 public static class LoadClient
 {
-    public static async Task<LoadResult> RunAsync(string name, HttpClient http, int concurrency, TimeSpan duration, int eventsPerRequest,
-        Func<long, HttpRequestMessage> request)
+    public static Task<LoadResult> RunAsync(string name, HttpClient http, int concurrency, TimeSpan duration, int eventsPerRequest,
+        Func<long, HttpRequestMessage> request) =>
+        RunAsync(name, http, concurrency, eventsPerRequest, request, sw => sw.Elapsed >= duration);
+
+    /// <summary>As above, until <paramref name="done"/> says so (it gets the phase's stopwatch).</summary>
+    public static async Task<LoadResult> RunAsync(string name, HttpClient http, int concurrency, int eventsPerRequest,
+        Func<long, HttpRequestMessage> request, Func<Stopwatch, bool> done)
     {
         long counter = 0, errors = 0;
         var latencies = new List<double>[concurrency];
@@ -25,7 +30,7 @@ public static class LoadClient
         var workers = Enumerable.Range(0, concurrency).Select(async w =>
         {
             var mine = latencies[w] = new List<double>(100_000);
-            while (sw.Elapsed < duration)
+            while (!done(sw))
             {
                 var n = Interlocked.Increment(ref counter);
                 var t = Stopwatch.GetTimestamp();

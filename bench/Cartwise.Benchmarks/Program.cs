@@ -5,6 +5,7 @@ using Cartwise.Benchmarks;
 return args.FirstOrDefault() switch
 {
     "load-track" => await TrackLoad.RunAsync(args[1..]),
+    "load-imports" => await ImportLoad.RunAsync(args[1..]),
     "load-recs" => await RecsLoad.RunAsync(args[1..]),
     "load-messages" => await MessagesLoad.RunAsync(args[1..]),
     "load-scenarios" => await ScenariosLoad.RunAsync(args[1..]),

@@ -78,7 +78,7 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
     {
         DbConnection connection = Kind == DatabaseKind.Sqlite ? new SqliteConnection(ConnectionString) : new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync(ct);
-        if (Kind == DatabaseKind.Sqlite) await SqlitePragmas.ApplyAsync(connection, ct);
+        if (Kind == DatabaseKind.Sqlite) SqlitePragmas.Apply(connection);
         return new DbSession(connection, null, Kind);
     }
 
@@ -131,11 +131,20 @@ public sealed record DatabaseTarget(DatabaseKind Kind, string ConnectionString)
 /// drop the last commits). <c>CARTWISE_SQLITE_SYNC=full</c> syncs the WAL at every commit, which survives a power loss
 /// too, at the cost measured in docs/operations.md.
 /// </summary>
+/// <remarks>
+/// The wait is a busy handler that tries the lock again every millisecond, for up to 10 s. SQLite's own
+/// (<c>busy_timeout</c>) sleeps longer and longer between tries, 100 ms at a time after the first 228 ms: a tracking
+/// commit waiting behind an import that commits chunk after chunk kept missing the moments between two chunks, and
+/// waited 130–340 ms at the 99th percentile instead of one chunk's 40 ms (docs/performance.md).
+/// </remarks>
 internal sealed class SqlitePragmas : DbConnectionInterceptor
 {
     public static readonly SqlitePragmas Instance = new();
 
     private static readonly string Pragmas = For(CartwiseConfiguration.Current.Setting("SqliteSync"));
+
+    /// <summary>How long a statement waits for another connection's lock before it fails as busy.</summary>
+    private const int WaitMilliseconds = 10_000;
 
     /// <summary>The pragmas of every connection for a <c>CARTWISE_SQLITE_SYNC</c> value (null: normal).</summary>
     /// <exception cref="InvalidOperationException">The value is neither normal nor full.</exception>
@@ -144,39 +153,28 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         var level = (synchronous ?? "normal").Trim().ToUpperInvariant();
         if (level is not ("NORMAL" or "FULL"))
             throw new InvalidOperationException($"CARTWISE_SQLITE_SYNC is '{synchronous}': it must be normal (survives a process crash) or full (survives a power loss too).");
-        return $"PRAGMA journal_mode=WAL; PRAGMA synchronous={level}; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;";
+        return $"PRAGMA journal_mode=WAL; PRAGMA synchronous={level}; PRAGMA foreign_keys=ON; PRAGMA cache_size=-8192;";
     }
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
+
+    public override Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        if (!ReadOnly(connection)) Apply(connection);
+        Apply(connection);
+        return Task.CompletedTask;
     }
 
-    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    /// <summary>The pragmas and the busy handler, on a connection just opened (a read-only one only waits: WAL cannot be set on it).</summary>
+    public static void Apply(DbConnection connection)
     {
-        // EF opens a read-only connection to see whether the file is a database at all; WAL cannot be set on it.
-        if (ReadOnly(connection)) return;
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
-        await cmd.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    public static async Task ApplyAsync(DbConnection connection, CancellationToken ct)
-    {
-        await using var cmd = connection.CreateCommand();
-        cmd.CommandText = Pragmas;
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
-
-    private static bool ReadOnly(DbConnection connection) =>
-        new SqliteConnectionStringBuilder(connection.ConnectionString).Mode == SqliteOpenMode.ReadOnly;
-
-    private static void Apply(DbConnection connection)
-    {
+        SqliteBusyHandler.Install((SqliteConnection)connection, WaitMilliseconds);
+        // EF opens a read-only connection to see whether the file is a database at all.
+        if (new SqliteConnectionStringBuilder(connection.ConnectionString).Mode == SqliteOpenMode.ReadOnly) return;
         using var cmd = connection.CreateCommand();
         cmd.CommandText = Pragmas;
         cmd.ExecuteNonQuery();
     }
+
 }
 
 /// <summary>Used by <c>dotnet ef</c> to build the SQLite migrations.</summary>
