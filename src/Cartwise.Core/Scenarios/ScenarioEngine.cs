@@ -51,6 +51,7 @@ public sealed class ScenarioEngine
     private readonly IReadOnlyDictionary<string, string> _winners;
     private readonly Dictionary<long, CustomerState> _customers = [];
     private readonly PriorityQueue<Decision, DateTimeOffset> _pending = new();
+    private readonly bool _replay;
 
     private sealed class CustomerState
     {
@@ -62,9 +63,14 @@ public sealed class ScenarioEngine
 
     /// <param name="isWithin">(category, ancestor) → true when the category is the ancestor or below it.</param>
     /// <param name="winners">Rule → the variant that won its A/B test (and gets every send from now on).</param>
+    /// <param name="replay">
+    /// On history: scheduled sends are held for <see cref="Release"/>. A live engine passes false: its sends are outbox
+    /// rows, and holding them too would grow with every send for as long as the engine lives.
+    /// </param>
     public ScenarioEngine(long scenarioId, string kind, ScenarioDefinition definition, Func<long, long, bool> isWithin, TimeZoneInfo zone,
-        IReadOnlyDictionary<string, string>? winners = null)
+        IReadOnlyDictionary<string, string>? winners = null, bool replay = true)
     {
+        _replay = replay;
         _tests = (definition.Tests ?? []).GroupBy(t => t.Rule).ToDictionary(g => g.Key, g => g.First());
         _winners = winners ?? new Dictionary<string, string>();
         _scenarioId = scenarioId;
@@ -128,7 +134,7 @@ public sealed class ScenarioEngine
                 {
                     var due = AfterQuietHours(first.DueAt!.Value.AddDays(offer.ValidDays - before), _def.QuietHours, _zone);
                     var r = new Decision(DecisionKinds.Scheduled, "reminder", e.Customer, e.Key, e.At, due, null, reminder, e.Order, e.Products);
-                    _pending.Enqueue(r, due);
+                    if (_replay) _pending.Enqueue(r, due);
                     decisions.Add(r);
                 }
                 break;
@@ -159,7 +165,7 @@ public sealed class ScenarioEngine
         state.LastByRule[rule] = due;
         state.Last = due;
         var d = new Decision(DecisionKinds.Scheduled, rule, e.Customer, e.Key, e.At, due, due > e.At + delay ? "moved out of quiet hours" : null, message, e.Order, e.Products, variant);
-        _pending.Enqueue(d, due);
+        if (_replay) _pending.Enqueue(d, due);
         return d;
     }
 

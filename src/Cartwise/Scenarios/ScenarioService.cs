@@ -33,11 +33,19 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     private sealed record LiveEngine(ScenarioEngine Engine, DateTimeOffset Updated, long LastEventId, string Winners);
 
     private readonly ConcurrentDictionary<long, LiveEngine> _engines = new();
+    private long _rebuilds, _catchUps;
+
+    /// <summary>Engines this node built from the database (at the first pass, after an edit or a failure).</summary>
+    public long Rebuilds => Interlocked.Read(ref _rebuilds);
+
+    /// <summary>Engines this node brought up to date with what another node decided, instead of rebuilding them.</summary>
+    public long CatchUps => Interlocked.Read(ref _catchUps);
 
     public static ScenarioDefinition Definition(Scenario s) => JsonSerializer.Deserialize<ScenarioDefinition>(s.Definition, Json) ?? new ScenarioDefinition();
 
-    public static ScenarioEngine EngineFor(Scenario s, Func<long, long, bool> tree, Store store, IReadOnlyDictionary<string, string>? winners = null) =>
-        new(s.Id, s.Kind, Definition(s), tree, Core.StoreTime.Zone(store.TimeZone), winners);
+    /// <param name="replay">For a replay of history (the simulator): the engine holds its scheduled sends for <see cref="ScenarioEngine.Release"/>.</param>
+    public static ScenarioEngine EngineFor(Scenario s, Func<long, long, bool> tree, Store store, IReadOnlyDictionary<string, string>? winners = null, bool replay = true) =>
+        new(s.Id, s.Kind, Definition(s), tree, Core.StoreTime.Zone(store.TimeZone), winners, replay);
 
     /// <summary>Rule → winning variant of the scenario's A/B tests, for the tests as they are now (a winner of an edited test no longer holds).</summary>
     public static async Task<Dictionary<string, string>> WinnersAsync(CartwiseDb db, Scenario s, CancellationToken ct)
@@ -209,9 +217,13 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     {
         var winners = await WinnersAsync(db, scenario, ct);
         var winnersKey = string.Join(',', winners.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => w.Key + "=" + w.Value));
-        if (_engines.TryGetValue(scenario.Id, out var live) && live.Updated == scenario.UpdatedAt && live.LastEventId == last && live.Winners == winnersKey)
+        if (_engines.TryGetValue(scenario.Id, out var live) && live.Updated == scenario.UpdatedAt && live.Winners == winnersKey && live.LastEventId <= last)
+        {
+            if (live.LastEventId < last) await CatchUpAsync(db, scenario, live, catalog, last, now, ct);
             return live.Engine;
-        var engine = EngineFor(scenario, catalog.Tree, store, winners);
+        }
+        var engine = EngineFor(scenario, catalog.Tree, store, winners, replay: false);
+        Interlocked.Increment(ref _rebuilds);
         // What the engine remembers: the last 30 days of actions, and the sends scheduled in them (for caps).
         // Actions of the last 30 days (longer when an AND window or a delay asks), and the sends of as far back as the
         // longest cap reaches: a 45-day cap holds after a restart as before it.
@@ -229,6 +241,29 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
         _engines[scenario.Id] = new LiveEngine(engine, scenario.UpdatedAt, last, winnersKey);
         return engine;
+    }
+
+    /// <summary>
+    /// Another node decided on the events between this engine's last pass and the cursor: the engine learns them as that
+    /// node's engine did — the events, and the sends it scheduled for their customers — instead of being rebuilt from 30
+    /// days of history, which with several nodes taking turns would be every pass.
+    /// </summary>
+    private async Task CatchUpAsync(CartwiseDb db, Scenario scenario, LiveEngine live, CatalogView catalog, long last, DateTimeOffset now, CancellationToken ct)
+    {
+        var since = now - (live.Engine.Memory > TimeSpan.FromDays(30) ? live.Engine.Memory : TimeSpan.FromDays(30));
+        var capSince = now - (live.Engine.CapHorizon > TimeSpan.FromDays(30) ? live.Engine.CapHorizon : TimeSpan.FromDays(30));
+        var missed = await db.Events.AsNoTracking().Where(e => e.Id > live.LastEventId && e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
+            && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase)).OrderBy(e => e.Id).ToListAsync(ct);
+        var converted = await ConvertAsync(db, catalog, missed, ct);
+        foreach (var (e, _) in converted) live.Engine.Remember(e);
+        foreach (var chunk in converted.Select(c => c.Event.Customer).Distinct().Chunk(1000))
+            foreach (var d in await db.ScenarioDecisions.AsNoTracking()
+                         .Where(d => d.ScenarioId == scenario.Id && d.Kind == DecisionKinds.Scheduled && d.DueAt >= capSince && chunk.Contains(d.CustomerId))
+                         .Select(d => new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
+                live.Engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
+        _engines[scenario.Id] = live with { LastEventId = last };
+        Interlocked.Increment(ref _catchUps);
+        Hosting.Telemetry.ScenarioCatchUps.Add(1);
     }
 
     /// <summary>The catalogue as the engine needs it: each product's category, products by the shop's id, the category tree.</summary>

@@ -236,6 +236,40 @@ public sealed class ScenarioTests
         Assert.EndsWith("not in loyal", decision.GetProperty("sendReason").GetString());
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task TwoNodesTakingTurns_EachEngineLearnsWhatTheOtherDecided_WithoutARebuild(Engine engine)
+    {
+        await using var a = await TestApp.StartAsync(engine);
+        await using var b = await TestApp.StartNodeAsync(a.Database);
+        var store = await a.CreateStoreAsync("shop");
+        using var admin = a.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        await TrackAsync(a, store, "view_item", "seed", "seed@example.com", "T-1", "Tables");
+        var tables = await CategoryAsync(a, store, "Furniture > Tables");
+        var id = await ScenarioAsync(admin, $$$"""
+            {"name":"Tables","kind":"cross_sell","customize":{"holdout":0,"rules":[
+              {"id":"tables","trigger":"view","categories":[{{{tables}}}],"cap":"1d","delay":"1h","messageId":{{{message}}}}]}}
+            """);
+        var (onA, onB) = (a.App.Services.GetRequiredService<ScenarioService>(), b.App.Services.GetRequiredService<ScenarioService>());
+
+        // Node A builds its engine; node B then decides on Ola's first view; node A on her second, an hour later.
+        await TrackAsync(a, store, "view_item", "c0", "ola@example.com", "C-1", "Chairs");
+        await onA.PassAsync(CancellationToken.None);
+        await TrackAsync(b, store, "view_item", "v1", "ola@example.com", "T-1", "Tables");
+        await onB.PassAsync(CancellationToken.None);
+        a.Clock.Advance(TimeSpan.FromHours(1));
+        await TrackAsync(a, store, "view_item", "v2", "ola@example.com", "T-1", "Tables");
+        await onA.PassAsync(CancellationToken.None);
+
+        await using var db = a.Db(store);
+        var decisions = await db.ScenarioDecisions.Where(d => d.ScenarioId == id).OrderBy(d => d.Id).ToListAsync();
+        Assert.Equal(["v1", "v2"], decisions.Select(d => d.TriggerKey));
+        Assert.Equal(DecisionKinds.Scheduled, decisions[0].Kind);
+        Assert.Equal(DecisionKinds.Skipped, decisions[1].Kind); // B's send, learnt by A
+        Assert.StartsWith("rule cap", decisions[1].Reason, StringComparison.Ordinal);
+        Assert.Equal((1, 1), (onA.Rebuilds, onA.CatchUps)); // A read only what B had decided on
+    }
+
     [Fact]
     public async Task Caps_CountMessagesSent_A45DayRuleCapHoldsAcrossARestart_AndACapTightenedAfterTheDecisionHoldsAtSendTime()
     {
