@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Message rendering and delivery: the demo's post-purchase message (PURCHASED, RECOMMENDED, COUPON) rendered for real
-# demo customers and sent through the outbox into a local aiosmtpd, against the renderer alone and raw MailKit sends.
+# demo customers and sent through the outbox into a local SMTP sink, against the renderer alone and raw MailKit sends.
+# The sink is Postfix's smtp-sink (C; Debian package postfix) when installed, else aiosmtpd (a Python process on the
+# same cores, which then is the ceiling).
 # Usage: bench/messages.sh [count]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COUNT=${1:-3000}
 W=$(mktemp -d)
 dotnet build bench/Cartwise.Benchmarks -c Release -o "$W/bench" >"$W/build.log" 2>&1 || { tail -5 "$W/build.log"; exit 1; }
-/usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2599 -c aiosmtpd.handlers.Sink >/dev/null 2>&1 &
+if [ -x /usr/sbin/smtp-sink ]; then
+  /usr/sbin/smtp-sink -u nobody 127.0.0.1:2599 1000 >/dev/null 2>&1 &
+else
+  /usr/bin/python3 -m aiosmtpd -n -l 127.0.0.1:2599 -c aiosmtpd.handlers.Sink >/dev/null 2>&1 &
+fi
 SMTP=$!
 trap 'kill $SMTP 2>/dev/null; rm -rf "$W"' EXIT
 sleep 1

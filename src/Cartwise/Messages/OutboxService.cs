@@ -215,9 +215,10 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
                 new ComposeInput(row.CustomerId, row.Email, row.Language, row.OrderId, products, coupon, links, Sample: row.IsTest, strategy, categories, recipient), ct);
             var mime = MessageComposer.Mime(rendered, scenarioSender ?? message.Sender, store, row.Email, recipient?.FirstName, MessageComposer.MessageIdFor(store, row.Id), links.UnsubscribeUrl, row.IsTest, now);
 
-            // The window: from this commit to the one that records the server's answer, which is the next row's
-            // commit (one commit a message) or the one after the loop. An interruption inside it leaves the row
-            // 'sending'; the next claim sends it again and flags it Uncertain.
+            // The window: from this commit to the one that records the server's answer, right after it. An
+            // interruption inside it (a killed process, the database gone) leaves the row 'sending'; the next claim
+            // sends it again and flags it Uncertain. The answer is committed at once rather than with the next row:
+            // that window also held the next row's loads and rendering, and held four times as many rows a kill hit.
             row.Status = OutboxStatus.Sending;
             row.Subject = rendered.Subject;
             row.CouponCode = coupon?.Code;
@@ -230,6 +231,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             row.ProviderResponse = answer.Length > 500 ? answer[..500] : answer;
             row.SentAt = clock.GetUtcNow();
             Finish(row, OutboxStatus.Sent, null);
+            await CommitSentAsync(db);
         }
         catch (Exception e) when (e is MessageRenderException or CouponPoolEmptyException)
         {
@@ -267,6 +269,26 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             Finish(row, OutboxStatus.Failed, "unexpected: " + e.Message);
             await db.SaveChangesAsync(CancellationToken.None);
             LogFailed(log, row.Id, e.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Commits a row the server accepted. A database briefly away (a restart takes seconds) is waited for, 0.1 s to 1 s
+    /// apart for about 5 s: given up, the row stays 'sending' and goes out again, flagged uncertain.
+    /// </summary>
+    private static async Task CommitSentAsync(CartwiseDb db)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+                return;
+            }
+            catch (Exception e) when (attempt < 8 && DatabaseFaults.IsTransient(e))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(1000, 100 << (attempt - 1))), TimeProvider.System);
+            }
         }
     }
 

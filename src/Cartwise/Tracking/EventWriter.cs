@@ -3,7 +3,6 @@ using Cartwise.Catalog;
 using Cartwise.Core.Tracking;
 using Cartwise.Data;
 using Cartwise.Stores;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Tracking;
 
@@ -135,12 +134,12 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
                 if (stored < outcomes.Count) Hosting.Telemetry.EventsDuplicate.Add(outcomes.Count - stored);
                 return outcomes;
             }
-            catch (Exception e) when (attempt < 3 && IsConflict(e))
+            catch (Exception e) when (attempt < 3 && DatabaseFaults.IsConflict(e))
             {
                 _catalog.Forget(storeId);
                 LogRetry(log, e, attempt);
             }
-            catch (Exception e) when (attempt < TransientAttempts && IsTransient(e))
+            catch (Exception e) when (attempt < TransientAttempts && DatabaseFaults.IsTransient(e))
             {
                 // The database went away (a restart, a failover, a dropped connection): at once on a new connection,
                 // then 0.1, 0.2, 0.4, 0.8 s apart (1.5 s of pauses, plus each attempt's connection timeout). The requests wait; none is answered before its commit.
@@ -159,23 +158,6 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
 
     /// <summary>Attempts of a commit while the database is unreachable.</summary>
     private const int TransientAttempts = 6;
-
-    /// <summary>The database is unreachable or dropped the connection: another try may find it back.</summary>
-    internal static bool IsTransient(Exception e) => e switch
-    {
-        Npgsql.NpgsqlException n => n.IsTransient,
-        TimeoutException => true,
-        _ => e.InnerException is not null && IsTransient(e.InnerException),
-    };
-
-    /// <summary>A unique key another writer inserted first, or a lock held too long: worth another try.</summary>
-    internal static bool IsConflict(Exception e) => e switch
-    {
-        Microsoft.Data.Sqlite.SqliteException s => s.SqliteErrorCode is 19 or 5 or 6,
-        Npgsql.PostgresException p => p.SqlState is "23505" or "40001" or "40P01",
-        DbUpdateException d => d.InnerException is not null && IsConflict(d.InnerException),
-        _ => false,
-    };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Requests} requests failed; writing them one by one")]
     private static partial void LogBatchFailed(ILogger logger, Exception e, int requests);

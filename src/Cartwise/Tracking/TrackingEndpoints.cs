@@ -186,7 +186,7 @@ public static class TrackingEndpoints
             Telemetry.EventsRejected.Add(valid.Count, Telemetry.Tag("reason", RejectReasons.ShuttingDown));
             return new(TypedResults.Problem(statusCode: 503, title: "Shutting down", detail: "The server is stopping; send the events again to another node or later."), null);
         }
-        catch (Exception e) when (EventWriterWorker.IsTransient(e))
+        catch (Exception e) when (Data.DatabaseFaults.IsTransient(e))
         {
             Telemetry.EventsRejected.Add(valid.Count, Telemetry.Tag("reason", RejectReasons.DatabaseUnavailable));
             http.Response.Headers.RetryAfter = "5";
