@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
 {
     "load-track" => await TrackLoad.RunAsync(args[1..]),
     "load-imports" => await ImportLoad.RunAsync(args[1..]),
+    "grow-data" => await GrowData.RunAsync(args[1..]),
     "faults" => await Cartwise.Benchmarks.Faults.FaultLoad.RunAsync(args[1..]),
     "load-recs" => await RecsLoad.RunAsync(args[1..]),
     "load-messages" => await MessagesLoad.RunAsync(args[1..]),

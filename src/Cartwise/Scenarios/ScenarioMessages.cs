@@ -38,7 +38,7 @@ public sealed class ScenarioMessages : IMessageScenarios
         var definition = ScenarioService.Definition(scenario);
         // Caps count messages sent (as the seeds describe them): checked here against the outbox, whatever the engine
         // foresaw when it decided (a cap changed since, another node's engine, a restart). A row still 'sending' counts:
-        // its answer is committed with the next row of its batch, and another node may be delivering it now.
+        // another node may be delivering it now.
         Task<bool> SentWithin(TimeSpan cap, string? rule)
         {
             var since = now - cap;

@@ -232,15 +232,27 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         var recent = await db.Events.AsNoTracking().Where(e => e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
             && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase)).OrderBy(e => e.Id).ToListAsync(ct);
         foreach (var (e, _) in await ConvertAsync(db, catalog, recent, ct)) engine.Remember(e);
-        // Caps count messages sent: a scheduled send whose message was skipped or failed at send time counts for nothing.
-        foreach (var d in await (from d in db.ScenarioDecisions.AsNoTracking()
-                                 where d.ScenarioId == scenario.Id && d.Kind == DecisionKinds.Scheduled && d.DueAt >= capSince
-                                 join o in db.Outbox.AsNoTracking() on d.OutboxId equals o.Id
-                                 where o.Status != OutboxStatus.Skipped && o.Status != OutboxStatus.Failed
-                                 select new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
-            engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
+        await RememberScheduledAsync(db, engine, scenario.Id, capSince, null, ct);
         _engines[scenario.Id] = new LiveEngine(engine, scenario.UpdatedAt, last, winnersKey);
         return engine;
+    }
+
+    /// <summary>
+    /// The sends the scenario scheduled since <paramref name="capSince"/> (for all customers, or these), for the caps the
+    /// engine checks when it decides. Every scheduled send counts, whatever became of it at send time: an engine that
+    /// counted only the sends that went out would decide differently depending on whether it ran before or after an
+    /// earlier message was skipped (a customer who bought in between), and a live engine cannot know that — so a
+    /// restart, another node or a slow pass would change the decisions. The outbox checks the caps again when a message
+    /// is due, against the messages sent or being sent.
+    /// </summary>
+    private static async Task RememberScheduledAsync(CartwiseDb db, ScenarioEngine engine, long scenarioId, DateTimeOffset capSince, IReadOnlyList<long>? customers,
+        CancellationToken ct)
+    {
+        foreach (var chunk in customers is null ? [null] : customers.Chunk(1000).Select(c => (long[]?)c))
+            foreach (var d in await db.ScenarioDecisions.AsNoTracking()
+                         .Where(d => d.ScenarioId == scenarioId && d.Kind == DecisionKinds.Scheduled && d.DueAt >= capSince && (chunk == null || chunk.Contains(d.CustomerId)))
+                         .Select(d => new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
+                engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
     }
 
     /// <summary>
@@ -256,11 +268,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase)).OrderBy(e => e.Id).ToListAsync(ct);
         var converted = await ConvertAsync(db, catalog, missed, ct);
         foreach (var (e, _) in converted) live.Engine.Remember(e);
-        foreach (var chunk in converted.Select(c => c.Event.Customer).Distinct().Chunk(1000))
-            foreach (var d in await db.ScenarioDecisions.AsNoTracking()
-                         .Where(d => d.ScenarioId == scenario.Id && d.Kind == DecisionKinds.Scheduled && d.DueAt >= capSince && chunk.Contains(d.CustomerId))
-                         .Select(d => new { d.CustomerId, d.Rule, d.DueAt }).ToListAsync(ct))
-                live.Engine.RememberScheduled(d.CustomerId, d.Rule, d.DueAt!.Value);
+        await RememberScheduledAsync(db, live.Engine, scenario.Id, capSince, converted.Select(c => c.Event.Customer).Distinct().ToList(), ct);
         _engines[scenario.Id] = live with { LastEventId = last };
         Interlocked.Increment(ref _catchUps);
         Hosting.Telemetry.ScenarioCatchUps.Add(1);

@@ -236,6 +236,46 @@ public sealed class ScenarioTests
         Assert.EndsWith("not in loyal", decision.GetProperty("sendReason").GetString());
     }
 
+    [Fact]
+    public async Task ASendSkippedAtSendTime_StillHoldsTheCapWhenTheEngineDecides_OnTheLiveNodeAndOnARestartedOne()
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        await TrackAsync(app, store, "view_item", "seed", "seed@example.com", "T-1", "Tables");
+        var tables = await CategoryAsync(app, store, "Furniture > Tables");
+        var id = await ScenarioAsync(admin, $$$"""
+            {"name":"Tables","kind":"cross_sell","customize":{"holdout":0,"rules":[
+              {"id":"tables","trigger":"view","categories":[{{{tables}}}],"cap":"1d","delay":"1h","messageId":{{{message}}}}]}}
+            """);
+        // Ola and Eva view tables and buy within the hour: their messages are skipped when due.
+        foreach (var who in new[] { "ola", "eva" })
+        {
+            await TrackAsync(app, store, "view_item", who + "-v1", who + "@example.com", "T-1", "Tables");
+            await TrackAsync(app, store, "purchase", who + "-p1", who + "@example.com", "T-1", "Tables", tx: who + "-T1", at: app.Clock.GetUtcNow().AddMinutes(10));
+        }
+        await ScenarioPassAsync(app);
+        app.Clock.Advance(TimeSpan.FromHours(2));
+        await app.PassAsync();
+        Assert.Empty(smtp.Messages());
+
+        // They view tables again: Eva's view decided by the live node, Ola's by a node started since (its engine rebuilt).
+        await using var restarted = await TestApp.StartNodeAsync(app.Database, smtp.Url);
+        restarted.Clock.Advance(app.Clock.GetUtcNow() - restarted.Clock.GetUtcNow());
+        await TrackAsync(restarted, store, "view_item", "ola-v2", "ola@example.com", "T-1", "Tables", at: app.Clock.GetUtcNow());
+        await ScenarioPassAsync(restarted);
+        await TrackAsync(app, store, "view_item", "eva-v2", "eva@example.com", "T-1", "Tables");
+        await ScenarioPassAsync(app);
+
+        await using var db = app.Db(store);
+        var again = await db.ScenarioDecisions.Where(d => d.ScenarioId == id && d.TriggerKey.EndsWith("-v2")).OrderBy(d => d.TriggerKey).ToListAsync();
+        Assert.Equal(["eva-v2", "ola-v2"], again.Select(d => d.TriggerKey));
+        Assert.All(again, d => Assert.Equal((DecisionKinds.Skipped, true), (d.Kind, d.Reason!.StartsWith("rule cap", StringComparison.Ordinal))));
+        Assert.All(await db.Outbox.Where(o => o.ScenarioId == id).ToListAsync(), o => Assert.Equal((OutboxStatus.Skipped, "bought since the trigger"), (o.Status, o.LastError)));
+    }
+
     [Theory, ClassData(typeof(Engines))]
     public async Task TwoNodesTakingTurns_EachEngineLearnsWhatTheOtherDecided_WithoutARebuild(Engine engine)
     {
