@@ -12,7 +12,7 @@ DATA=$(realpath "${2:-../shared/datasets/online_retail.csv.gz}")
 W=$(mktemp -d)
 OUT=${GROWTH_OUT:-docs/growth}
 mkdir -p "$OUT"
-trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$W"' EXIT
 dotnet build src/Cartwise -c Release -o "$W/bin" >"$W/build.log" 2>&1 || { tail -5 "$W/build.log"; exit 1; }
 dotnet build bench/Cartwise.Benchmarks -c Release -o "$W/bench" >"$W/build2.log" 2>&1 || { tail -5 "$W/build2.log"; exit 1; }
 CW="dotnet $W/bin/Cartwise.dll"
@@ -68,4 +68,4 @@ PY
   printf '%s\t%s\t%s\t%s\t%s\n' "$F" "recommendation p99 ms" "$(python3 -c "print($p99 / 1000)")" "" "$ROWS" | tee -a "$TSV"
   rm -f "$W/g.csv.gz" "$DB"*
 done
-python3 bench/growth_report.py "$TSV" "$OUT/growth.svg"
+python3 bench/growth_report.py "$TSV" "$OUT/growth.svg" | tee "$OUT/growth.md"

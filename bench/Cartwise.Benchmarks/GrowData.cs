@@ -47,10 +47,13 @@ public static class GrowData
         await using (var w = new StreamWriter(gzip, new UTF8Encoding(false)))
         {
             await w.WriteLineAsync(header);
+            // Each copied invoice gets a number of its own, above the original's (six digits): a history drawn twice
+            // in one copy must not merge into the first draw's invoices.
+            var nextNumber = 1_000_000;
             void Write(Invoice invoice, int copy, string? customer, int shiftDays)
             {
                 var number = copy == 0 ? invoice.Number
-                    : (char.IsAsciiLetter(invoice.Number[0]) ? invoice.Number[..1] : "") + (copy * 1_000_000 + int.Parse(invoice.Number.TrimStart('C', 'A'), CultureInfo.InvariantCulture)).ToString(CultureInfo.InvariantCulture);
+                    : (char.IsAsciiLetter(invoice.Number[0]) ? invoice.Number[..1] : "") + (nextNumber++).ToString(CultureInfo.InvariantCulture);
                 foreach (var r in invoice.Rows)
                 {
                     var date = shiftDays == 0 ? r[4] : Shift(r[4], shiftDays);
