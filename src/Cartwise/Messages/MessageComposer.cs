@@ -29,6 +29,24 @@ public sealed record ComposeInput(
     IReadOnlyList<long>? RecommendCategories = null,
     RenderCustomer? Customer = null);
 
+/// <summary>
+/// What the composer reads from the database for a batch of recipients, read once for the batch (one query for the
+/// orders, one for the purchase histories) instead of once per message: every order and customer asked for is in it.
+/// </summary>
+public sealed class ComposeData
+{
+    internal ComposeData(IReadOnlyDictionary<long, ComposeOrder?> orders, IReadOnlyDictionary<long, PurchaseHistory> histories) =>
+        (Orders, Histories) = (orders, histories);
+
+    internal IReadOnlyDictionary<long, ComposeOrder?> Orders { get; }
+    internal IReadOnlyDictionary<long, PurchaseHistory> Histories { get; }
+}
+
+/// <summary>A triggering order as a message shows it: its lines in order.</summary>
+internal sealed record ComposeOrder(string ExternalId, decimal Value, string Currency, DateTimeOffset PlacedAt, IReadOnlyList<ComposeLine> Lines);
+
+internal sealed record ComposeLine(long ProductId, int Quantity, decimal Price);
+
 /// <summary>A message's stored fields with its variants parsed.</summary>
 public sealed record LoadedMessage(Message Message, IReadOnlyList<MessageVariant> Variants, Sender? Sender);
 
@@ -57,8 +75,43 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
         return new LoadedMessage(m, Variants(m), sender);
     }
 
-    /// <summary>Renders <paramref name="message"/> for <paramref name="input"/>; the variant follows the input's language, else the customer's.</summary>
-    public async Task<(RenderedMessage Rendered, MessageVariant Variant)> RenderAsync(CartwiseDb db, Store store, LoadedMessage message, ComposeInput input, CancellationToken ct)
+    /// <summary>Reads the orders and purchase histories that messages for these orders and customers show, one query each.</summary>
+    public static async Task<ComposeData> LoadDataAsync(CartwiseDb db, IEnumerable<long> orderIds, IEnumerable<long> customerIds, CancellationToken ct)
+    {
+        var ids = orderIds.Distinct().ToList();
+        var orders = ids.ToDictionary(id => id, _ => (ComposeOrder?)null);
+        if (ids.Count > 0)
+            foreach (var o in await OrderRows(db.Orders.Where(x => ids.Contains(x.Id))).ToListAsync(ct))
+                orders[o.Id] = o.ToOrder();
+        return new ComposeData(orders, await PurchaseHistory.LoadManyAsync(db, customerIds, ct));
+    }
+
+    private sealed class OrderRow
+    {
+        public long Id { get; init; }
+        public required string ExternalId { get; init; }
+        public decimal Value { get; init; }
+        public required string Currency { get; init; }
+        public DateTimeOffset PlacedAt { get; init; }
+        public required List<ComposeLine> Lines { get; init; }
+
+        public ComposeOrder ToOrder() => new(ExternalId, Value, Currency, PlacedAt, Lines);
+    }
+
+    private static IQueryable<OrderRow> OrderRows(IQueryable<Orders.Order> orders) =>
+        orders.AsNoTracking().Select(x => new OrderRow
+        {
+            Id = x.Id, ExternalId = x.ExternalId, Value = x.Value, Currency = x.Currency, PlacedAt = x.PlacedAt,
+            Lines = x.Lines.OrderBy(l => l.LineNo).Select(l => new ComposeLine(l.ProductId, l.Quantity, l.Price)).ToList(),
+        });
+
+    /// <summary>
+    /// Renders <paramref name="message"/> for <paramref name="input"/>; the variant follows the input's language, else
+    /// the customer's. <paramref name="data"/>: the order and history already read for a batch (<see cref="LoadDataAsync"/>),
+    /// else they are read here.
+    /// </summary>
+    public async Task<(RenderedMessage Rendered, MessageVariant Variant)> RenderAsync(CartwiseDb db, Store store, LoadedMessage message, ComposeInput input, CancellationToken ct,
+        ComposeData? data = null)
     {
         var customer = input.Customer ?? (input.CustomerId is { } cid
             ? await db.Customers.AsNoTracking().Where(c => c.Id == cid).Select(c => new RenderCustomer(c.FirstName, c.LastName, c.Email, c.Language)).SingleOrDefaultAsync(ct)
@@ -71,9 +124,8 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
         var purchased = new List<ItemModel>();
         if (input.OrderId is { } oid)
         {
-            var o = await db.Orders.AsNoTracking().Where(x => x.Id == oid)
-                .Select(x => new { x.ExternalId, x.Value, x.Currency, x.PlacedAt, Lines = x.Lines.OrderBy(l => l.LineNo).Select(l => new { l.ProductId, l.Quantity, l.Price }).ToList() })
-                .SingleOrDefaultAsync(ct);
+            var o = data is not null && data.Orders.TryGetValue(oid, out var known) ? known
+                : (await OrderRows(db.Orders.Where(x => x.Id == oid)).SingleOrDefaultAsync(ct))?.ToOrder();
             if (o is not null)
             {
                 order = new RenderOrder(o.ExternalId, o.Value, o.Currency, o.PlacedAt);
@@ -90,7 +142,9 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
             }
         }
         var trigger = input.Products.Select(p => model.Products.GetValueOrDefault(p)).OfType<ProductInfo>().Select(p => Item(p, store)).ToList();
-        var history = input.CustomerId is { } hid ? await Recommendations.PurchaseHistory.LoadAsync(db, hid, ct) : Recommendations.PurchaseHistory.None;
+        var history = input.CustomerId is not { } hid ? PurchaseHistory.None
+            : data is not null && data.Histories.TryGetValue(hid, out var had) ? had
+            : await PurchaseHistory.LoadAsync(db, hid, ct);
 
         var cart = purchased.Select(i => i.Id).ToList();
         var asked = input.Products.Count > 0 ? input.Products : cart;

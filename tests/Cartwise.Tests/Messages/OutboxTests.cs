@@ -2,6 +2,7 @@ using System.Net;
 using Cartwise.Messages;
 using Cartwise.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Cartwise.Tests.Messages;
 
@@ -46,6 +47,54 @@ public sealed class OutboxTests
         Assert.Single(shares, s => s.Contains(2) && s.Contains(6));
         Assert.Equal(claimed.Length, shares.Sum(s => s.Count));
         Assert.Single(OutboxService.Shares([(1, 7), (2, 7)], 4));
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Outbox_ABatchOfRecipients_EachMessageShowsItsOwnOrder_AndRecommendsNothingTheRecipientBought(Engine engine)
+    {
+        await using var smtp = await SmtpServer.StartAsync();
+        await using var app = await TestApp.StartAsync(engine, smtp.Url);
+        var store = await app.CreateStoreAsync("shop");
+        using var admin = app.Admin(store);
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        // Five buyers of five products; Ann also bought SKU-A, the bestseller, before the order her message is about.
+        string[] names = ["ann", "bob", "cat", "dan", "eve"];
+        await MessageSetup.BuyerAsync(app, store, "ann@example.com", "T-ann-0", item: "SKU-A", at: app.Clock.GetUtcNow().AddDays(-3));
+        foreach (var other in new[] { "yan", "zed" })
+            await MessageSetup.BuyerAsync(app, store, $"{other}@example.com", $"T-{other}", item: "SKU-A", at: app.Clock.GetUtcNow().AddDays(-2));
+        var buyers = new List<long>();
+        for (var i = 0; i < names.Length; i++)
+            buyers.Add(await MessageSetup.BuyerAsync(app, store, $"{names[i]}@example.com", $"T-{names[i]}", item: $"SKU-{(char)('F' + i)}"));
+        await app.App.Services.GetRequiredService<Cartwise.Recommendations.ModelService>().BuildAsync(store.StoreId, new Cartwise.Core.Recommendations.ModelOptions(), null, default);
+        for (var i = 0; i < buyers.Count; i++) await MessageSetup.EnqueueAsync(app, store, message, buyers[i], $"post:{names[i]}");
+
+        // One pass claims them all and shares them over the connections; each message is composed from data read for the batch.
+        Assert.Equal(names.Length, await app.PassAsync());
+
+        var mails = smtp.Messages();
+        Assert.Equal(names.Length, mails.Count);
+        for (var i = 0; i < names.Length; i++)
+        {
+            var mail = Assert.Single(mails, m => m.To.Mailboxes.Single().Address == $"{names[i]}@example.com");
+            var (purchased, recommended) = Split(mail.TextBody);
+            Assert.Contains($"Order T-{names[i]}", mail.HtmlBody, StringComparison.Ordinal);
+            Assert.Contains($"Coffee maker SKU-{(char)('F' + i)}", purchased, StringComparison.Ordinal);
+            Assert.Equal(1, Count(purchased, "Coffee maker SKU-"));
+            // No rules among single-product orders: the bestsellers, SKU-A first, less what the recipient bought.
+            Assert.Equal(2, Count(recommended, "Coffee maker SKU-"));
+            Assert.DoesNotContain($"SKU-{(char)('F' + i)}", recommended, StringComparison.Ordinal);
+            if (names[i] != "ann") Assert.Contains("Coffee maker SKU-A", recommended, StringComparison.Ordinal);
+        }
+        var (_, forAnn) = Split(Assert.Single(mails, m => m.To.Mailboxes.Single().Address == "ann@example.com").TextBody);
+        Assert.DoesNotContain("SKU-A", forAnn, StringComparison.Ordinal);
+
+        static (string Purchased, string Recommended) Split(string? text)
+        {
+            text ??= "";
+            var at = text.IndexOf("You may also like", StringComparison.Ordinal);
+            return at < 0 ? (text, "") : (text[..at], text[at..]);
+        }
+        static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
     }
 
     [Fact]
