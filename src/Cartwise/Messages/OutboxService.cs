@@ -227,10 +227,7 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             row.Subject = rendered.Subject;
             row.CouponCode = coupon?.Code;
             row.Language = variant.Language;
-            // A retry replaces what an earlier attempt stored (its coupon or content may differ).
-            if (row.Attempts > 1) await db.OutboxBodies.Where(b => b.OutboxId == row.Id).ExecuteDeleteAsync(ct);
-            db.OutboxBodies.Add(new OutboxBody { OutboxId = row.Id, StoreId = row.StoreId, MimeGzip = MessageComposer.Compress(mime) });
-            await db.SaveChangesAsync(ct);
+            await CommitSendingAsync(db, row, MessageComposer.Compress(mime), ct);
             var answer = await transport.SendAsync(mime, ct);
             row.ProviderResponse = answer.Length > 500 ? answer[..500] : answer;
             row.SentAt = clock.GetUtcNow();
@@ -274,6 +271,31 @@ public sealed partial class OutboxService(DatabaseTarget target, TimeProvider cl
             await db.SaveChangesAsync(CancellationToken.None);
             LogFailed(log, row.Id, e.ToString());
         }
+    }
+
+    /// <summary>
+    /// Stores a row as 'sending' with the message about to go out, in one transaction of two statements rather than
+    /// through the change tracker (this commit is on every message's path; the tracked row is then marked as saved).
+    /// A retry replaces what an earlier attempt stored: its coupon or content may differ.
+    /// </summary>
+    private static async Task CommitSendingAsync(CartwiseDb db, OutboxMessage row, byte[] mimeGzip, CancellationToken ct)
+    {
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            var session = DbSession.From(db);
+            if (row.Attempts > 1)
+                await Sql.QueryAsync(session, $"""DELETE FROM "OutboxBodies" WHERE {StoreSql.Filter()} AND "OutboxId" = @p1 RETURNING "OutboxId" """,
+                    [row.StoreId, row.Id], r => r.GetInt64(0), ct);
+            await Sql.QueryAsync(session,
+                $"""
+                UPDATE "Outbox" SET "Status" = @p2, "Subject" = @p3, "CouponCode" = @p4, "Language" = @p5
+                WHERE {StoreSql.Filter()} AND "Id" = @p1 RETURNING "Id"
+                """, [row.StoreId, row.Id, row.Status, row.Subject, row.CouponCode, row.Language], r => r.GetInt64(0), ct);
+            await Sql.QueryAsync(session, """INSERT INTO "OutboxBodies" ("StoreId", "OutboxId", "MimeGzip") VALUES (@p0, @p1, @p2) RETURNING "OutboxId" """,
+                [row.StoreId, row.Id, mimeGzip], r => r.GetInt64(0), ct);
+            await tx.CommitAsync(ct);
+        }
+        db.Entry(row).State = EntityState.Unchanged;
     }
 
     /// <summary>
