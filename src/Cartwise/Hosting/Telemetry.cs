@@ -48,9 +48,11 @@ public static class Telemetry
     /// <summary>Scenario decisions written, tagged <c>kind</c> (scheduled, skipped…).</summary>
     public static readonly Counter<long> Decisions = Meter.CreateCounter<long>("cartwise.scenarios.decisions", "{decision}", "Scenario decisions by kind");
 
-    /// <summary>One scenario pass over a store's new events.</summary>
+    /// <summary>Scenario engines brought up to date with the events another node decided on, instead of rebuilt.</summary>
     public static readonly Counter<long> ScenarioCatchUps = Meter.CreateCounter<long>("cartwise.scenarios.catch_ups", "{pass}",
         "Scenario engines brought up to date with the events another node decided on, instead of rebuilt");
+
+    /// <summary>One scenario pass over a store's new events.</summary>
     public static readonly Histogram<double> ScenarioPassDuration = Meter.CreateHistogram<double>("cartwise.scenarios.pass.duration", "s", "Scenario pass time per store batch", advice: LongSeconds);
 
     /// <summary>The <see cref="OutboxResults"/> result of a row rescheduled after a temporary failure (the others are its final status).</summary>

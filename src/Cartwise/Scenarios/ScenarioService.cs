@@ -224,17 +224,27 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         }
         var engine = EngineFor(scenario, catalog.Tree, store, winners, replay: false);
         Interlocked.Increment(ref _rebuilds);
-        // What the engine remembers: the last 30 days of actions, and the sends scheduled in them (for caps).
-        // Actions of the last 30 days (longer when an AND window or a delay asks), and the sends of as far back as the
-        // longest cap reaches: a 45-day cap holds after a restart as before it.
-        var since = now - (engine.Memory > TimeSpan.FromDays(30) ? engine.Memory : TimeSpan.FromDays(30));
-        var capSince = now - (engine.CapHorizon > TimeSpan.FromDays(30) ? engine.CapHorizon : TimeSpan.FromDays(30));
-        var recent = await db.Events.AsNoTracking().Where(e => e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
-            && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase)).OrderBy(e => e.Id).ToListAsync(ct);
-        foreach (var (e, _) in await ConvertAsync(db, catalog, recent, ct)) engine.Remember(e);
-        await RememberScheduledAsync(db, engine, scenario.Id, capSince, null, ct);
+        await LearnAsync(db, engine, scenario.Id, catalog, 0, last, now, everyone: true, ct);
         _engines[scenario.Id] = new LiveEngine(engine, scenario.UpdatedAt, last, winnersKey);
         return engine;
+    }
+
+    /// <summary>
+    /// What an engine remembers of the events with ids in (<paramref name="after"/>, <paramref name="last"/>]: the actions
+    /// of the last 30 days (longer when an AND window or a delay asks), and the sends scheduled as far back as the longest
+    /// cap reaches (a 45-day cap holds after a restart as before it) — for every customer on a rebuild, for the customers
+    /// of those events on a catch-up.
+    /// </summary>
+    private static async Task LearnAsync(CartwiseDb db, ScenarioEngine engine, long scenarioId, CatalogView catalog, long after, long last, DateTimeOffset now,
+        bool everyone, CancellationToken ct)
+    {
+        var since = now - (engine.Memory > TimeSpan.FromDays(30) ? engine.Memory : TimeSpan.FromDays(30));
+        var capSince = now - (engine.CapHorizon > TimeSpan.FromDays(30) ? engine.CapHorizon : TimeSpan.FromDays(30));
+        var recent = await db.Events.AsNoTracking().Where(e => e.Id > after && e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
+            && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase)).OrderBy(e => e.Id).ToListAsync(ct);
+        var converted = await ConvertAsync(db, catalog, recent, ct);
+        foreach (var (e, _) in converted) engine.Remember(e);
+        await RememberScheduledAsync(db, engine, scenarioId, capSince, everyone ? null : converted.Select(c => c.Event.Customer).Distinct().ToList(), ct);
     }
 
     /// <summary>
@@ -262,13 +272,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     /// </summary>
     private async Task CatchUpAsync(CartwiseDb db, Scenario scenario, LiveEngine live, CatalogView catalog, long last, DateTimeOffset now, CancellationToken ct)
     {
-        var since = now - (live.Engine.Memory > TimeSpan.FromDays(30) ? live.Engine.Memory : TimeSpan.FromDays(30));
-        var capSince = now - (live.Engine.CapHorizon > TimeSpan.FromDays(30) ? live.Engine.CapHorizon : TimeSpan.FromDays(30));
-        var missed = await db.Events.AsNoTracking().Where(e => e.Id > live.LastEventId && e.Id <= last && e.OccurredAt >= since && e.CustomerId != null
-            && (e.Name == EventNames.ViewItem || e.Name == EventNames.AddToCart || e.Name == EventNames.Purchase)).OrderBy(e => e.Id).ToListAsync(ct);
-        var converted = await ConvertAsync(db, catalog, missed, ct);
-        foreach (var (e, _) in converted) live.Engine.Remember(e);
-        await RememberScheduledAsync(db, live.Engine, scenario.Id, capSince, converted.Select(c => c.Event.Customer).Distinct().ToList(), ct);
+        await LearnAsync(db, live.Engine, scenario.Id, catalog, live.LastEventId, last, now, everyone: false, ct);
         _engines[scenario.Id] = live with { LastEventId = last };
         Interlocked.Increment(ref _catchUps);
         Hosting.Telemetry.ScenarioCatchUps.Add(1);
