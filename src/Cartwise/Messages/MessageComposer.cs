@@ -43,7 +43,15 @@ public sealed class ComposeData
 }
 
 /// <summary>A triggering order as a message shows it: its lines in order.</summary>
-internal sealed record ComposeOrder(string ExternalId, decimal Value, string Currency, DateTimeOffset PlacedAt, IReadOnlyList<ComposeLine> Lines);
+internal sealed class ComposeOrder
+{
+    public long Id { get; init; }
+    public required string ExternalId { get; init; }
+    public decimal Value { get; init; }
+    public required string Currency { get; init; }
+    public DateTimeOffset PlacedAt { get; init; }
+    public required List<ComposeLine> Lines { get; init; }
+}
 
 internal sealed record ComposeLine(long ProductId, int Quantity, decimal Price);
 
@@ -81,25 +89,13 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
         var ids = orderIds.Distinct().ToList();
         var orders = ids.ToDictionary(id => id, _ => (ComposeOrder?)null);
         if (ids.Count > 0)
-            foreach (var o in await OrderRows(db.Orders.Where(x => ids.Contains(x.Id))).ToListAsync(ct))
-                orders[o.Id] = o.ToOrder();
+            foreach (var o in await ComposeOrders(db.Orders.Where(x => ids.Contains(x.Id))).ToListAsync(ct))
+                orders[o.Id] = o;
         return new ComposeData(orders, await PurchaseHistory.LoadManyAsync(db, customerIds, ct));
     }
 
-    private sealed class OrderRow
-    {
-        public long Id { get; init; }
-        public required string ExternalId { get; init; }
-        public decimal Value { get; init; }
-        public required string Currency { get; init; }
-        public DateTimeOffset PlacedAt { get; init; }
-        public required List<ComposeLine> Lines { get; init; }
-
-        public ComposeOrder ToOrder() => new(ExternalId, Value, Currency, PlacedAt, Lines);
-    }
-
-    private static IQueryable<OrderRow> OrderRows(IQueryable<Orders.Order> orders) =>
-        orders.AsNoTracking().Select(x => new OrderRow
+    private static IQueryable<ComposeOrder> ComposeOrders(IQueryable<Orders.Order> orders) =>
+        orders.AsNoTracking().Select(x => new ComposeOrder
         {
             Id = x.Id, ExternalId = x.ExternalId, Value = x.Value, Currency = x.Currency, PlacedAt = x.PlacedAt,
             Lines = x.Lines.OrderBy(l => l.LineNo).Select(l => new ComposeLine(l.ProductId, l.Quantity, l.Price)).ToList(),
@@ -125,7 +121,7 @@ public sealed class MessageComposer(ModelService models, TimeProvider clock)
         if (input.OrderId is { } oid)
         {
             var o = data is not null && data.Orders.TryGetValue(oid, out var known) ? known
-                : (await OrderRows(db.Orders.Where(x => x.Id == oid)).SingleOrDefaultAsync(ct))?.ToOrder();
+                : await ComposeOrders(db.Orders.Where(x => x.Id == oid)).SingleOrDefaultAsync(ct);
             if (o is not null)
             {
                 order = new RenderOrder(o.ExternalId, o.Value, o.Currency, o.PlacedAt);
