@@ -47,19 +47,7 @@ for F in $FACTORS; do
   events=$(grep -o '^[0-9,]* events' "$W/scen.txt" | tr -d ', events')
   printf '%s\t%s\t%s\t%s\t%s\n' "$F" "scenario pass" "$secs" "" "$events" | tee -a "$TSV"
   # Cart recommendations at a fixed 500 requests/s: p99 latency (ms, in the seconds column's place: see the report).
-  python3 - "$W/g.csv.gz" "$W/carts.txt" <<'PY'
-import csv, gzip, random, sys
-random.seed(7)
-invoices = {}
-for r in csv.DictReader(gzip.open(sys.argv[1], 'rt', encoding='utf-8')):
-    if r['InvoiceNo'][0].isdigit() and float(r['Quantity']) > 0 and r['StockCode'][0].isdigit():
-        invoices.setdefault(r['InvoiceNo'], []).append(r['StockCode'])
-baskets = [sorted(set(b)) for b in invoices.values() if len(set(b)) >= 3]
-with open(sys.argv[2], 'w') as f:
-    for _ in range(5000):
-        b = random.choice(baskets)
-        f.write(','.join(random.sample(b, random.randint(1, 3))) + '\n')
-PY
+  python3 bench/carts.py "$W/g.csv.gz" "$W/carts.txt"
   (cd "$W" && exec $CW serve --urls http://127.0.0.1:5393 --db "$DB" >"$W/serve.log" 2>&1) &
   for _ in $(seq 1 120); do curl -fsS http://127.0.0.1:5393/healthz >/dev/null 2>&1 && break; sleep 0.5; done
   $BENCH load-recs --url http://127.0.0.1:5393 --key "$KEY" --carts "$W/carts.txt" --seconds 10 --rate 500 >"$W/recs.txt" 2>&1 || true

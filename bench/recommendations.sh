@@ -13,19 +13,7 @@ CW="dotnet $W/bin/Cartwise.dll --db $W/r.db"
 read -r KEY ADMIN < <(cd "$W" && $CW store create bench --currency GBP --time-zone Europe/London --json | python3 -c 'import json,sys;d=json.load(sys.stdin);print(d["trackingKey"], d["adminKey"])')
 $CW import orders "$DATA" --store bench --format online-retail >/dev/null
 $CW mine --store bench | head -3
-python3 - "$DATA" "$W/carts.txt" <<'PY'
-import csv, gzip, random, sys
-random.seed(7)
-invoices = {}
-for r in csv.DictReader(gzip.open(sys.argv[1], 'rt', encoding='utf-8')):
-    if r['InvoiceNo'][0].isdigit() and float(r['Quantity']) > 0 and r['StockCode'][0].isdigit():
-        invoices.setdefault(r['InvoiceNo'], []).append(r['StockCode'])
-baskets = [sorted(set(b)) for b in invoices.values() if len(set(b)) >= 3]
-with open(sys.argv[2], 'w') as f:
-    for _ in range(5000):
-        b = random.choice(baskets)
-        f.write(','.join(random.sample(b, random.randint(1, 3))) + '\n')
-PY
+python3 bench/carts.py "$DATA" "$W/carts.txt"
 (cd "$W" && exec $CW serve --urls http://127.0.0.1:5392 >"$W/serve.log" 2>&1) &
 PID=$!
 trap 'kill $PID 2>/dev/null; rm -rf "$W"' EXIT

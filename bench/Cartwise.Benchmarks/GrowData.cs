@@ -14,7 +14,7 @@ namespace Cartwise.Benchmarks;
 /// </summary>
 public static class GrowData
 {
-    private sealed record Invoice(string Number, string? Customer, List<string[]> Rows);
+    private sealed record Invoice(string Number, string? Customer, List<List<string>> Rows);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -32,7 +32,7 @@ public static class GrowData
             var byNumber = new Dictionary<string, Invoice>(StringComparer.Ordinal);
             while (await reader.ReadLineAsync() is { } line)
             {
-                var fields = Split(line);
+                var fields = Core.CsvLine.Split(line);
                 if (!byNumber.TryGetValue(fields[0], out var invoice))
                     invoices.Add(byNumber[fields[0]] = invoice = new Invoice(fields[0], fields[6].Length == 0 ? null : fields[6], []));
                 invoice.Rows.Add(fields);
@@ -85,29 +85,6 @@ public static class GrowData
     {
         var format = DateFormats.First(f => DateTime.TryParseExact(date, f, CultureInfo.InvariantCulture, DateTimeStyles.None, out _));
         return DateTime.ParseExact(date, format, CultureInfo.InvariantCulture).AddDays(days).ToString(format, CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>A CSV line's fields (quotes as RFC 4180 writes them).</summary>
-    private static string[] Split(string line)
-    {
-        var fields = new List<string>(8);
-        var sb = new StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else sb.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { fields.Add(sb.ToString()); sb.Clear(); }
-            else sb.Append(c);
-        }
-        fields.Add(sb.ToString());
-        return fields.ToArray();
     }
 
     private static string Quote(string field) => field.Contains(',', StringComparison.Ordinal) || field.Contains('"', StringComparison.Ordinal)

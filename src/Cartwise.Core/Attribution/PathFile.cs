@@ -28,7 +28,7 @@ public static class PathFile
         var problems = new List<PathFileProblem>();
         var header = reader.ReadLine();
         if (header is null) return (paths, [new(1, "The file is empty.")]);
-        var names = Split(header.TrimStart('\uFEFF'), separator).Select(h => h.Trim().ToLowerInvariant()).ToList();
+        var names = CsvLine.Split(header.TrimStart('\uFEFF'), separator).Select(h => h.Trim().ToLowerInvariant()).ToList();
         int Column(string name) => names.IndexOf(name);
         var (path, conv, value, nulls) = (Column(PathColumn), Column(ConversionsColumn), Column(ValueColumn), Column(NullsColumn));
         if (path < 0 || conv < 0)
@@ -38,7 +38,7 @@ public static class PathFile
         {
             lineNo++;
             if (line.Length == 0) continue;
-            var fields = Split(line, separator);
+            var fields = CsvLine.Split(line, separator);
             if (fields.Count != names.Count)
             {
                 problems.Add(new(lineNo, $"Has {fields.Count} fields; the header has {names.Count}."));
@@ -64,26 +64,4 @@ public static class PathFile
 
     private static bool Number(string text, out decimal value) =>
         decimal.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out value) && value >= 0;
-
-    private static List<string> Split(string line, char separator)
-    {
-        var fields = new List<string>();
-        var current = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var ch = line[i];
-            if (quoted)
-            {
-                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
-                else if (ch == '"') quoted = false;
-                else current.Append(ch);
-            }
-            else if (ch == '"') quoted = true;
-            else if (ch == separator) { fields.Add(current.ToString()); current.Clear(); }
-            else current.Append(ch);
-        }
-        fields.Add(current.ToString());
-        return fields;
-    }
 }
