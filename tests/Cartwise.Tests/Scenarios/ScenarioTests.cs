@@ -35,6 +35,28 @@ public sealed class ScenarioTests
         return await db.Categories.Where(c => c.Path == path).Select(c => c.Id).SingleAsync();
     }
 
+    /// <summary>
+    /// The tables scenario three cap tests share: the post-purchase test message, the category "Furniture > Tables"
+    /// (made by a seed customer's view) and an active cross-sell scenario whose one rule sends the message an hour
+    /// after a view of a table, at most once per <paramref name="cap"/>. <see cref="TablesScenario.Json"/> gives the
+    /// scenario with another cap, for an edit.
+    /// </summary>
+    private static async Task<TablesScenario> TablesScenarioAsync(TestApp app, CreatedStore store, HttpClient admin, string cap)
+    {
+        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
+        await TrackAsync(app, store, "view_item", "seed", "seed@example.com", "T-1", "Tables");
+        var tables = new TablesScenario(await CategoryAsync(app, store, "Furniture > Tables"), message, 0);
+        return tables with { Id = await ScenarioAsync(admin, tables.Json(cap)) };
+    }
+
+    private sealed record TablesScenario(long Tables, long Message, long Id)
+    {
+        public string Json(string cap) => $$$"""
+            {"name":"Tables","kind":"cross_sell","customize":{"holdout":0,"rules":[
+              {"id":"tables","trigger":"view","categories":[{{{Tables}}}],"cap":"{{{cap}}}","delay":"1h","messageId":{{{Message}}}}]}}
+            """;
+    }
+
     private static async Task<long> ScenarioAsync(HttpClient admin, string json, bool activate = true)
     {
         var r = await admin.PostJsonAsync("/api/v1/scenarios", json);
@@ -243,13 +265,7 @@ public sealed class ScenarioTests
         await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
         var store = await app.CreateStoreAsync("shop");
         using var admin = app.Admin(store);
-        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
-        await TrackAsync(app, store, "view_item", "seed", "seed@example.com", "T-1", "Tables");
-        var tables = await CategoryAsync(app, store, "Furniture > Tables");
-        var id = await ScenarioAsync(admin, $$$"""
-            {"name":"Tables","kind":"cross_sell","customize":{"holdout":0,"rules":[
-              {"id":"tables","trigger":"view","categories":[{{{tables}}}],"cap":"1d","delay":"1h","messageId":{{{message}}}}]}}
-            """);
+        var id = (await TablesScenarioAsync(app, store, admin, "1d")).Id;
         // Ola and Eva view tables and buy within the hour: their messages are skipped when due.
         foreach (var who in new[] { "ola", "eva" })
         {
@@ -283,13 +299,7 @@ public sealed class ScenarioTests
         await using var b = await TestApp.StartNodeAsync(a.Database);
         var store = await a.CreateStoreAsync("shop");
         using var admin = a.Admin(store);
-        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
-        await TrackAsync(a, store, "view_item", "seed", "seed@example.com", "T-1", "Tables");
-        var tables = await CategoryAsync(a, store, "Furniture > Tables");
-        var id = await ScenarioAsync(admin, $$$"""
-            {"name":"Tables","kind":"cross_sell","customize":{"holdout":0,"rules":[
-              {"id":"tables","trigger":"view","categories":[{{{tables}}}],"cap":"1d","delay":"1h","messageId":{{{message}}}}]}}
-            """);
+        var id = (await TablesScenarioAsync(a, store, admin, "1d")).Id;
         var (onA, onB) = (a.App.Services.GetRequiredService<ScenarioService>(), b.App.Services.GetRequiredService<ScenarioService>());
 
         // Node A builds its engine; node B then decides on Ola's first view; node A on her second, an hour later.
@@ -317,14 +327,8 @@ public sealed class ScenarioTests
         await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
         var store = await app.CreateStoreAsync("shop");
         using var admin = app.Admin(store);
-        var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
-        await TrackAsync(app, store, "view_item", "seed", "seed@example.com", "T-1", "Tables");
-        var tables = await CategoryAsync(app, store, "Furniture > Tables");
-        string Tables(string cap) => $$$"""
-            {"name":"Tables","kind":"cross_sell","customize":{"holdout":0,"rules":[
-              {"id":"tables","trigger":"view","categories":[{{{tables}}}],"cap":"{{{cap}}}","delay":"1h","messageId":{{{message}}}}]}}
-            """;
-        var id = await ScenarioAsync(admin, Tables("45d"));
+        var tables = await TablesScenarioAsync(app, store, admin, "45d");
+        var id = tables.Id;
         await TrackAsync(app, store, "view_item", "v1", "ola@example.com", "T-1", "Tables");
         await ScenarioPassAsync(app);
         app.Clock.Advance(TimeSpan.FromHours(2));
@@ -345,14 +349,14 @@ public sealed class ScenarioTests
 
         // Two views decided without a cap, then the cap set to a day before they are due: one message goes out.
         Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/pause", null)).IsSuccessStatusCode);
-        Assert.True((await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(Tables("0"), System.Text.Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
+        Assert.True((await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(tables.Json("0"), System.Text.Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
         Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/activate", null)).IsSuccessStatusCode);
         await TrackAsync(restarted, store, "view_item", "v3", "eva@example.com", "T-1", "Tables");
         restarted.Clock.Advance(TimeSpan.FromMinutes(1));
         await TrackAsync(restarted, store, "view_item", "v4", "eva@example.com", "T-1", "Tables");
         await ScenarioPassAsync(restarted);
         Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/pause", null)).IsSuccessStatusCode);
-        Assert.True((await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(Tables("1d"), System.Text.Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
+        Assert.True((await admin.PutAsync($"/api/v1/scenarios/{id}", new StringContent(tables.Json("1d"), System.Text.Encoding.UTF8, "application/json"))).IsSuccessStatusCode);
         Assert.True((await admin.PostAsync($"/api/v1/scenarios/{id}/activate", null)).IsSuccessStatusCode);
         restarted.Clock.Advance(TimeSpan.FromHours(2));
         await restarted.PassAsync();
