@@ -11,12 +11,11 @@ namespace Cartwise.Catalog;
 /// </summary>
 public sealed class ProductWriter(RowWriter writer, long storeId)
 {
-    private static readonly string InsertSql =
-        """
-        INSERT INTO "Products" ("StoreId","ExternalId","Name","Description","Brand","Price","SalePrice","Currency","CategoryId","Available","Availability",
-            "Link","ImageLink","ItemGroupId","Gtin","Condition","GoogleProductCategory","CustomLabels","LastFeedRunId","CreatedAt","UpdatedAt")
-        VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11,@p12,@p13,@p14,@p15,@p16,@p17,@p18,@p19,@p20) RETURNING "Id"
-        """;
+    private static readonly string[] InsertColumns =
+    [
+        "StoreId", "ExternalId", "Name", "Description", "Brand", "Price", "SalePrice", "Currency", "CategoryId", "Available", "Availability",
+        "Link", "ImageLink", "ItemGroupId", "Gtin", "Condition", "GoogleProductCategory", "CustomLabels", "LastFeedRunId", "CreatedAt", "UpdatedAt",
+    ];
 
     private static readonly string FeedUpdateSql =
         $"""
@@ -36,7 +35,7 @@ public sealed class ProductWriter(RowWriter writer, long storeId)
 
     /// <summary>Inserts new products and gives their ids in order.</summary>
     public Task<long[]> InsertAsync(IReadOnlyList<Product> products, DateTimeOffset now, CancellationToken ct) =>
-        writer.InsertReturningIdsAsync(InsertSql, products.Select(p => new object?[]
+        writer.InsertWithIdsAsync("Products", InsertColumns, products.Select(p => new object?[]
         {
             storeId, p.ExternalId, p.Name, p.Description, p.Brand, p.Price, p.SalePrice, p.Currency, p.CategoryId, p.Available, p.Availability,
             p.Link, p.ImageLink, p.ItemGroupId, p.Gtin, p.Condition, p.GoogleProductCategory, p.CustomLabels, p.LastFeedRunId, now, now,

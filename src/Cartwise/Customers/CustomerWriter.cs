@@ -26,16 +26,34 @@ public sealed class CustomerWriter(RowWriter writer, long storeId)
 
     /// <summary>Inserts new profiles and gives their ids in order.</summary>
     public Task<long[]> InsertAsync(IReadOnlyList<CustomerProfile> profiles, CancellationToken ct) =>
-        writer.InsertReturningIdsAsync(
-            """
-            INSERT INTO "Customers" ("StoreId","ExternalId","Email","Phone","Language","Country","EmailConsent","EmailConsentAt","EmailConsentSource",
-                "CreatedAt","LastSeenAt","IsIdentified")
-            VALUES (@p0,@p1,@p2,@p3,@p4,@p5,@p6,@p7,@p8,@p9,@p10,@p11) RETURNING "Id"
-            """,
+        writer.InsertWithIdsAsync("Customers",
+            ["StoreId", "ExternalId", "Email", "Phone", "Language", "Country", "EmailConsent", "EmailConsentAt", "EmailConsentSource", "CreatedAt", "LastSeenAt", "IsIdentified"],
             profiles.Select(c => new object?[]
             {
                 storeId, c.ExternalId, c.Email, c.Phone, c.Language, c.Country, c.Consent, c.ConsentAt, c.ConsentSource, c.CreatedAt, c.LastSeenAt, c.IsIdentified,
             }).ToList(), ct);
+
+    /// <summary>
+    /// Imported orders seen between <c>First</c> and <c>Last</c>: each customer's first-seen time moves no later
+    /// than <c>First</c> and last-seen no earlier than <c>Last</c> (never back past what tracking stored meanwhile).
+    /// </summary>
+    public Task WidenSeenAsync(IReadOnlyList<(long Id, DateTimeOffset First, DateTimeOffset Last)> customers, CancellationToken ct)
+    {
+        if (customers.Count == 0) return Task.CompletedTask;
+        if (writer.Kind == DatabaseKind.Postgres)
+            return writer.ExecuteKeyedAsync(
+                $"""
+                UPDATE "Customers" c SET "CreatedAt"=LEAST(c."CreatedAt",u.f),"LastSeenAt"=GREATEST(c."LastSeenAt",u.l)
+                FROM unnest(@p1, @p2, @p3) AS u(id, f, l) WHERE {StoreSql.Filter("c")} AND c."Id"=u.id
+                """,
+                [storeId, customers.Select(c => c.Id).ToArray(), customers.Select(c => c.First.ToUniversalTime()).ToArray(), customers.Select(c => c.Last.ToUniversalTime()).ToArray()], ct);
+        return writer.ExecuteAsync(
+            $"""
+            UPDATE "Customers" SET "CreatedAt"=CASE WHEN "CreatedAt">@p2 THEN @p2 ELSE "CreatedAt" END,"LastSeenAt"=CASE WHEN "LastSeenAt"<@p3 THEN @p3 ELSE "LastSeenAt" END
+            WHERE {StoreSql.Filter()} AND "Id"=@p1
+            """,
+            customers.Select(c => new object?[] { storeId, c.Id, c.First, c.Last }).ToList(), ct);
+    }
 
     /// <summary>Stores profiles whose identity (customer id, email, phone, identified) changed, with the rest of what they know.</summary>
     public Task UpdateAsync(IReadOnlyList<CustomerProfile> profiles, CancellationToken ct) =>

@@ -15,6 +15,8 @@ namespace Cartwise.Data;
 public sealed class RowWriter(DbConnection connection, DbTransaction transaction, DatabaseKind kind)
 {
     private const int PostgresBatch = 500;
+    // Below this many rows, one batch of inserts returning ids is one round trip where drawing ids and COPY are two.
+    private const int CopyFrom = 32;
 
     /// <summary>The engine the statements go to.</summary>
     public DatabaseKind Kind => kind;
@@ -101,6 +103,41 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
         var all = new object?[count * width];
         for (var r = 0; r < count; r++) Array.Copy(rows[start + r], 0, all, r * width, width);
         return all;
+    }
+
+    /// <summary>
+    /// PostgreSQL: runs one statement whose rows come from arrays (<c>FROM unnest(@p1, …)</c>) and that touches each
+    /// row through a unique index, with sequential scans off for it. A bulk import grows its tables faster than their
+    /// statistics follow, and planned for the few rows last counted such an update read the whole table once per
+    /// commit (0.4 s → 2 s for the refunds of the full Online Retail file).
+    /// </summary>
+    public async Task ExecuteKeyedAsync(string sql, object?[] args, CancellationToken ct)
+    {
+        if (kind != DatabaseKind.Postgres) throw new NotSupportedException("Keyed array statements are PostgreSQL's.");
+        await RunPostgresAsync("SET LOCAL enable_seqscan = off", [[]], null, ct);
+        await RunPostgresAsync(sql, [args], null, ct);
+        await RunPostgresAsync("SET LOCAL enable_seqscan = on", [[]], null, ct);
+    }
+
+    /// <summary>
+    /// Inserts rows into a table whose key is an identity column <c>"Id"</c> and gives their ids in row order. SQLite
+    /// runs a prepared <c>INSERT … RETURNING</c> per row. PostgreSQL, for more than a few rows, draws the ids from the
+    /// column's sequence in one query and sends the rows through <c>COPY</c>: a statement per row cost an import of
+    /// the full Online Retail file 1.5 s in its orders, customers and products.
+    /// </summary>
+    public async Task<long[]> InsertWithIdsAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        if (rows.Count == 0) return [];
+        if (kind == DatabaseKind.Postgres && rows.Count >= CopyFrom)
+        {
+            var ids = (await Sql.QueryAsync(new DbSession(connection, transaction, kind),
+                "SELECT nextval(pg_get_serial_sequence(@p0, 'Id')) FROM generate_series(1, @p1)", [$"\"{table}\"", rows.Count], r => r.GetInt64(0), ct)).ToArray();
+            await CopyAsync(table, ["Id", .. columns], rows.Select((row, i) => (object?[])[ids[i], .. row]).ToList(), ct);
+            return ids;
+        }
+        return await InsertReturningIdsAsync(
+            $"INSERT INTO \"{table}\" ({string.Join(",", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(",", columns.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)))}) RETURNING \"Id\"",
+            rows, ct);
     }
 
     /// <summary>Runs an INSERT … RETURNING "Id" once per row and gives the ids in row order.</summary>

@@ -60,12 +60,17 @@ public static class Sql
     }
 
     /// <summary>
-    /// Runs a query once per chunk of <paramref name="values"/> with <c>{in}</c> replaced by a parameter list
-    /// (<paramref name="fixedArgs"/> come first, as @p0…).
+    /// Runs a query with <c>{in}</c> standing for a list of <paramref name="values"/> (<paramref name="fixedArgs"/>
+    /// come first, as @p0…). PostgreSQL gets the values as one array parameter, SQLite a parameter list per chunk
+    /// of 500.
     /// </summary>
     public static async Task<List<T>> QueryInAsync<T, TValue>(DbSession db, string sql, IReadOnlyList<object?> fixedArgs, IReadOnlyList<TValue> values,
         Func<DbDataReader, T> read, CancellationToken ct)
     {
+        if (values.Count == 0) return [];
+        if (db.Kind == DatabaseKind.Postgres)
+            return await QueryAsync(db, sql.Replace("{in}", $"SELECT unnest(@p{fixedArgs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)})", StringComparison.Ordinal),
+                [.. fixedArgs, values.ToArray()], read, ct);
         var rows = new List<T>();
         for (var start = 0; start < values.Count; start += 500)
         {

@@ -21,10 +21,9 @@ public sealed class Order : IStoreOwned
     public List<OrderLine> Lines { get; set; } = [];
 }
 
-/// <summary>One line of an order. Refunds lower <see cref="RefundedQuantity"/>; the line itself stays.</summary>
+/// <summary>One line of an order, keyed by its order and number. Refunds lower <see cref="RefundedQuantity"/>; the line itself stays.</summary>
 public sealed class OrderLine : IStoreOwned
 {
-    public long Id { get; set; }
     public long StoreId { get; set; }
     public long OrderId { get; set; }
     public int LineNo { get; set; }

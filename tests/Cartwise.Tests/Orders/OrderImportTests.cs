@@ -120,6 +120,98 @@ public sealed class OrderImportTests
         Assert.Equal(("Kubek", 12.50m, "Dom > Kuchnia"), (mug.Name, mug.Price, mug.Category!.Path));
     }
 
+    /// <summary>
+    /// A shop's history in the generic lines layout, from a seed: customers known by id, by email or both, guests,
+    /// categories, repeated products, refunds of earlier lines (whole and partial) and an order whose rows come back
+    /// further down the file. Enough rows for the bulk paths (ids drawn before COPY on PostgreSQL) and several commits.
+    /// </summary>
+    private static string GeneratedHistory(int orders)
+    {
+        var random = new Random(17);
+        var sb = new System.Text.StringBuilder("order_id,product_id,product_name,quantity,price,date,customer_id,email,category\n");
+        var bought = new List<(string Order, string Product, int Quantity, decimal Price, int Customer)>();
+        string? split = null;
+        var start = new DateTime(2024, 3, 1, 9, 0, 0);
+        for (var o = 0; o < orders; o++)
+        {
+            var at = start.AddMinutes(o * 37).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+            var customer = random.Next(10) == 0 ? 0 : random.Next(1, 120);
+            var (id, email) = customer == 0 ? ("", "") : customer % 3 == 0 ? ("", $"c{customer}@example.com") : ($"K{customer}", customer % 3 == 1 ? $"c{customer}@example.com" : "");
+            var order = $"S-{o:D5}";
+            for (var l = random.Next(1, 9); l > 0; l--)
+            {
+                var product = random.Next(1, 200);
+                var (quantity, price) = (random.Next(1, 13), 1.25m + product % 40 * 0.5m);
+                sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"{order},P{product},Product {product},{quantity},{price},{at},{id},{email},Dept {product % 7} > Aisle {product % 21}\n");
+                if (customer != 0) bought.Add((order, $"P{product}", quantity, price, customer));
+            }
+            if (o == orders / 3) split = $"{order},P7,Product 7,2,4.75,{at},{id},{email},Dept 0 > Aisle 7\n";
+            if (o == 2 * orders / 3 && split is not null) sb.Append(split);
+            if (o % 9 == 8 && bought.Count > 0)
+            {
+                var (_, product, quantity, price, buyer) = bought[random.Next(bought.Count)];
+                var (cid, cmail) = buyer % 3 == 0 ? ("", $"c{buyer}@example.com") : ($"K{buyer}", buyer % 3 == 1 ? $"c{buyer}@example.com" : "");
+                sb.Append(System.Globalization.CultureInfo.InvariantCulture, $"R-{o:D5},{product},,{-random.Next(1, quantity + 2)},{price},{at},{cid},{cmail},\n");
+            }
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>What a store holds after an import, by the shop's own ids (engines hand out different row ids).</summary>
+    private static async Task<List<string>> StoredRowsAsync(DatabaseTarget target, Store store)
+    {
+        await using var db = Open(target, store);
+        static string D(decimal? d) => d?.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+        static string T(DateTimeOffset? t) => t?.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture) ?? "-";
+        var customers = await db.Customers.AsNoTracking().ToDictionaryAsync(c => c.Id);
+        var products = await db.Products.AsNoTracking().Include(p => p.Category).ToDictionaryAsync(p => p.Id);
+        string Who(long? id) => id is { } c ? customers[c].ExternalId ?? customers[c].Email ?? "?" : "guest";
+        var rows = new List<string>();
+        foreach (var o in await db.Orders.AsNoTracking().Include(o => o.Lines).ToListAsync())
+        {
+            rows.Add($"order {o.ExternalId} {Who(o.CustomerId)} {T(o.PlacedAt)} {D(o.Value)} {o.Currency} {D(o.Shipping)} {D(o.RefundedValue)} {T(o.RefundedAt)}");
+            rows.AddRange(o.Lines.Select(l => $"line {o.ExternalId}/{l.LineNo} {products[l.ProductId].ExternalId} {l.Quantity} {D(l.Price)} {l.RefundedQuantity}"));
+        }
+        rows.AddRange(customers.Values.Select(c => $"customer {c.ExternalId} {c.Email} {c.Country} {T(c.CreatedAt)} {T(c.LastSeenAt)} {c.IsIdentified}"));
+        rows.AddRange(await db.CustomerIdentities.AsNoTracking().Select(i => new { i.Key, i.CustomerId }).ToListAsync() is var ids ? ids.Select(i => $"identity {i.Key} {Who(i.CustomerId)}") : []);
+        rows.AddRange(products.Values.Select(p => $"product {p.ExternalId} {p.Name} {D(p.Price)} {p.Currency} {p.Category?.Path}"));
+        rows.AddRange((await db.Events.AsNoTracking().ToListAsync()).Select(e => $"event {e.EventId} {e.Name} {Who(e.CustomerId)} {T(e.OccurredAt)} {D(e.Value)} {e.TransactionId}"));
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+
+    [Fact]
+    public async Task BothEngines_StoreTheSameRows_ForTheSameFile()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"cartwise-history-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, GeneratedHistory(3_000));
+        try
+        {
+            var stored = new Dictionary<Engine, List<string>>();
+            foreach (var engine in new[] { Engine.Sqlite, Engine.Postgres })
+            {
+                var (database, store) = await StoreAsync(engine);
+                await using var _ = database;
+                var r = await new OrderImporter(database.Target, store, new FakeTimeProvider(TestApp.Start))
+                    .ImportAsync(() => (File.OpenRead(file), () => 0, null), new OrderImportOptions("lines"), CancellationToken.None);
+                Assert.Equal(0, r.RejectedRows);
+                Assert.True(r.RefundLinesMatched > 100, $"{r.RefundLinesMatched} refund lines matched");
+                stored[engine] = await StoredRowsAsync(database.Target, store);
+                // PostgreSQL declares no foreign keys on order lines (they cost most of its import): the write path keeps them whole.
+                await using var db = Open(database.Target, store);
+                Assert.Equal(0, await db.OrderLines.CountAsync(l => !db.Orders.Any(o => o.Id == l.OrderId) || !db.Products.Any(p => p.Id == l.ProductId)));
+            }
+
+            Assert.True(stored[Engine.Sqlite].Count(r => r.StartsWith("line ", StringComparison.Ordinal)) > 10_000);
+            Assert.Contains(stored[Engine.Sqlite], r => r.StartsWith("line S-01000/", StringComparison.Ordinal) && r.Contains(" P7 2 4.75 ", StringComparison.Ordinal));
+            Assert.Equal(stored[Engine.Sqlite], stored[Engine.Postgres]);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public async Task MissingColumns_AreNamed()
     {

@@ -51,6 +51,8 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
 
     private readonly Dictionary<string, long> _productIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _customerIds = new(StringComparer.Ordinal);
+    // First and last seen of every customer this run has met, as stored: commits widen them with their orders' times.
+    private readonly Dictionary<long, (DateTimeOffset First, DateTimeOffset Last)> _seen = [];
     private readonly Dictionary<(long Customer, long Product), List<Refundable>> _refundable = [];
     private readonly HashSet<string> _ordersThisRun = new(StringComparer.Ordinal);
     // Customers this run created have no purchases from before it: their refundable lines are all in _refundable.
@@ -59,7 +61,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
     private int _ordersCreated, _ordersSkipped, _lines, _refundsMatched, _refundsUnmatched, _adjustments, _nonProduct, _customersCreated, _productsCreated;
     private long _rows, _rejected;
     private readonly ImportRunLog _run = new(target, store.Id, clock);
-    private readonly CommitSizer _sizer = new(initial: 2_000);
+    private readonly CommitSizer _sizer = new(initial: 2_000, target: target.Kind == DatabaseKind.Postgres ? CommitSizer.PostgresOrderTarget : null);
     private Func<long> _position = () => 0;
     private long? _length;
 
@@ -300,10 +302,16 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
     {
         var wanted = orders.Select(o => o.CustomerKey is { } c ? CustomerIdentity.ForCustomerId(c) : o.Email is { } e ? CustomerIdentity.ForEmail(e) : null)
             .OfType<string>().Distinct().Where(k => !_customerIds.ContainsKey(k)).ToList();
-        if (wanted.Count == 0) return;
-        foreach (var (key, id) in await Sql.QueryInAsync(db, $$"""SELECT "Key", "CustomerId" FROM "CustomerIdentities" WHERE {{StoreSql.Filter()}} AND "Key" IN ({in})""",
-                     [store.Id], wanted, r => (r.GetString(0), r.GetInt64(1)), ct))
+        foreach (var (key, id, first, last) in await Sql.QueryInAsync(db,
+                     $$"""
+                     SELECT i."Key", i."CustomerId", c."CreatedAt", c."LastSeenAt" FROM "CustomerIdentities" i JOIN "Customers" c ON c."Id"=i."CustomerId"
+                     WHERE {{StoreSql.Filter("i")}} AND i."Key" IN ({in})
+                     """,
+                     [store.Id], wanted, r => (r.GetString(0), r.GetInt64(1), Sql.Time(r, 2), Sql.Time(r, 3)), ct))
+        {
             _customerIds[key] = id;
+            _seen[id] = (first, last);
+        }
         var fresh = orders.Where(o => o.CustomerKey is not null || o.Email is not null)
             .GroupBy(o => o.CustomerKey is { } c ? CustomerIdentity.ForCustomerId(c) : CustomerIdentity.ForEmail(o.Email!))
             .Where(g => !_customerIds.ContainsKey(g.Key)).ToList();
@@ -317,6 +325,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         for (var i = 0; i < fresh.Count; i++)
         {
             _customerIds[fresh[i].Key] = ids[i];
+            _seen[ids[i]] = (profiles[i].CreatedAt, profiles[i].LastSeenAt);
             _customersThisRun.Add(ids[i]);
             identities.Add((fresh[i].Key, ids[i]));
             if (fresh[i].First().CustomerKey is not null && fresh[i].Select(o => o.Email).FirstOrDefault(e => e is not null) is { } email
@@ -328,6 +337,18 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         }
         await writer.AddIdentitiesAsync(identities, now, ct);
         _customersCreated += fresh.Count;
+
+        // Customers met before this commit: their orders here may be earlier or later than any seen so far.
+        var widened = new List<(long, DateTimeOffset, DateTimeOffset)>();
+        foreach (var g in orders.Where(o => CustomerOf(o) is not null).GroupBy(o => CustomerOf(o)!.Value))
+        {
+            var (first, last) = _seen[g.Key];
+            var (min, max) = (g.Min(o => o.At), g.Max(o => o.At));
+            if (min >= first && max <= last) continue;
+            _seen[g.Key] = (min < first ? min : first, max > last ? max : last);
+            widened.Add((g.Key, min, max));
+        }
+        await writer.WidenSeenAsync(widened, ct);
     }
 
     /// <summary>Finds or creates the products of these orders; a product the feed already describes keeps its feed data.</summary>

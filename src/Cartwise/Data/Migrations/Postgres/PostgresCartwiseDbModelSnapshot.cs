@@ -848,17 +848,11 @@ namespace Cartwise.Data.Migrations.Postgres
 
             modelBuilder.Entity("Cartwise.Orders.OrderLine", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long>("OrderId")
                         .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<int>("LineNo")
                         .HasColumnType("integer");
-
-                    b.Property<long>("OrderId")
-                        .HasColumnType("bigint");
 
                     b.Property<decimal>("Price")
                         .HasColumnType("numeric");
@@ -875,10 +869,7 @@ namespace Cartwise.Data.Migrations.Postgres
                     b.Property<long>("StoreId")
                         .HasColumnType("bigint");
 
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId", "LineNo")
-                        .IsUnique();
+                    b.HasKey("OrderId", "LineNo");
 
                     b.ToTable("OrderLines");
                 });

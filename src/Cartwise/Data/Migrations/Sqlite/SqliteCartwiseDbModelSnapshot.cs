@@ -808,14 +808,10 @@ namespace Cartwise.Data.Migrations.Sqlite
 
             modelBuilder.Entity("Cartwise.Orders.OrderLine", b =>
                 {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<long>("OrderId")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("LineNo")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<long>("OrderId")
                         .HasColumnType("INTEGER");
 
                     b.Property<decimal>("Price")
@@ -833,10 +829,7 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.Property<long>("StoreId")
                         .HasColumnType("INTEGER");
 
-                    b.HasKey("Id");
-
-                    b.HasIndex("OrderId", "LineNo")
-                        .IsUnique();
+                    b.HasKey("OrderId", "LineNo");
 
                     b.ToTable("OrderLines");
                 });
