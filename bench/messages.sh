@@ -3,6 +3,7 @@
 # demo customers and sent through the outbox into a local SMTP sink, against the renderer alone and raw MailKit sends.
 # The sink is Postfix's smtp-sink (C; Debian package postfix) when installed, else aiosmtpd (a Python process on the
 # same cores, which then is the ceiling).
+# Also on PostgreSQL when CARTWISE_BENCH_POSTGRES names a server (e.g. postgres://cartwise:cartwise@127.0.0.1/postgres).
 # Usage: bench/messages.sh [count]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +18,10 @@ fi
 SMTP=$!
 trap 'kill $SMTP 2>/dev/null; rm -rf "$W"' EXIT
 sleep 1
-(cd "$W" && dotnet bench/Cartwise.Benchmarks.dll load-messages --smtp smtp://127.0.0.1:2599 --count "$COUNT") | grep -v '^Demo store\|^  '
+(cd "$W" && dotnet bench/Cartwise.Benchmarks.dll load-messages --smtp smtp://127.0.0.1:2599 --count "$COUNT") | grep -v '^Demo store\|^  \| info: '
+if [ -n "${CARTWISE_BENCH_POSTGRES:-}" ]; then
+  db="cw_bench_messages_$$"
+  psql "$CARTWISE_BENCH_POSTGRES" -qc "CREATE DATABASE $db" >/dev/null
+  (cd "$W" && dotnet bench/Cartwise.Benchmarks.dll load-messages --smtp smtp://127.0.0.1:2599 --count "$COUNT" --db "${CARTWISE_BENCH_POSTGRES%/*}/$db") | grep -v '^Demo store\|^  \| info: '
+  psql "$CARTWISE_BENCH_POSTGRES" -qc "DROP DATABASE $db WITH (FORCE)" >/dev/null
+fi

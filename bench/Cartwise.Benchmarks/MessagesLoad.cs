@@ -13,7 +13,8 @@ namespace Cartwise.Benchmarks;
 /// real demo customers through the real outbox into an SMTP server, with three baselines of the same run: the
 /// renderer alone on a prepared context, the composer (database loads + rendering), and raw MailKit sends of one
 /// ready message over one connection (the SMTP server's ceiling).
-/// Usage: <c>load-messages --smtp smtp://127.0.0.1:2525 [--count 3000]</c>
+/// Usage: <c>load-messages --smtp smtp://127.0.0.1:2525 [--count 3000] [--db postgres://…]</c> (a fresh SQLite file
+/// without <c>--db</c>; the database given must be empty).
 /// </summary>
 public static class MessagesLoad
 {
@@ -23,7 +24,7 @@ public static class MessagesLoad
         var smtp = Arg("--smtp", "smtp://127.0.0.1:2525");
         var count = int.Parse(Arg("--count", "3000"), System.Globalization.CultureInfo.InvariantCulture);
         var dir = Directory.CreateTempSubdirectory("cartwise-bench-messages-").FullName;
-        var target = DatabaseTarget.Parse(Path.Combine(dir, "m.db"));
+        var target = DatabaseTarget.Parse(BenchArgs.Get(args, "--db") ?? Path.Combine(dir, "m.db"));
         var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: true, Schedulers: false, Smtp: smtp));
         await CartwiseServer.PrepareAsync(app, CancellationToken.None);
         await app.StartAsync();
@@ -47,7 +48,7 @@ public static class MessagesLoad
         var message = (await composer.LoadAsync(db, (await db.Messages.FirstAsync()).Id, default))!;
         var orders = await db.Orders.Where(o => o.CustomerId != null).OrderBy(o => o.Id).Select(o => new { o.Id, CustomerId = o.CustomerId!.Value })
             .Join(db.Customers, o => o.CustomerId, c => c.Id, (o, c) => new { o.Id, o.CustomerId, c.Email }).Take(count).ToListAsync();
-        Console.WriteLine($"{orders.Count:N0} orders of {orders.Select(o => o.CustomerId).Distinct().Count():N0} demo customers; SMTP {smtp}");
+        Console.WriteLine($"{orders.Count:N0} orders of {orders.Select(o => o.CustomerId).Distinct().Count():N0} demo customers; SMTP {smtp}; {target.Describe()}");
         var links = MessageLinks.Untracked("http://x/u");
 
         // 1. The composer: customer, order lines, purchase history and recommendations loaded, then rendered.

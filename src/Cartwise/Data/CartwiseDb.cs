@@ -166,9 +166,11 @@ public abstract class CartwiseDb(DbContextOptions options) : DbContext(options),
         b.Entity<Coupons.CouponCode>(e =>
         {
             e.HasIndex(x => new { x.PoolId, x.Code }).IsUnique();
-            // One code per outbox row, and the free codes of a pool found in order.
+            // One code per outbox row, and the free codes of a pool found in order: an index of the free codes only,
+            // which gives them in id order on both engines (PostgreSQL does not read "OutboxId IS NULL" in an index of
+            // all codes as fixing that column, and sorted every free code of the pool to take one).
             e.HasIndex(x => x.OutboxId).IsUnique();
-            e.HasIndex(x => new { x.PoolId, x.OutboxId, x.Id });
+            e.HasIndex(x => new { x.PoolId, x.Id }).HasFilter("\"OutboxId\" IS NULL");
             e.HasIndex(x => new { x.StoreId, x.Code });
         });
         b.Entity<Scenarios.Scenario>(e => e.HasIndex(x => new { x.StoreId, x.State }));

@@ -13,22 +13,31 @@ namespace Cartwise.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
-            migrationBuilder.DropPrimaryKey(
-                name: "PK_OrderLines",
-                table: "OrderLines");
-
-            migrationBuilder.DropIndex(
-                name: "IX_OrderLines_OrderId_LineNo",
-                table: "OrderLines");
-
-            migrationBuilder.DropColumn(
-                name: "Id",
-                table: "OrderLines");
-
-            migrationBuilder.AddPrimaryKey(
-                name: "PK_OrderLines",
-                table: "OrderLines",
-                columns: new[] { "OrderId", "LineNo" });
+            // The table rebuilt by hand, in the migration's transaction. EF's own rebuild turns foreign keys off around
+            // it, which SQLite cannot do inside a transaction (EF warns of a half-applied migration on every new
+            // database); nothing refers to order lines, so the drop needs no such step.
+            migrationBuilder.Sql(
+                """
+                CREATE TABLE "ef_temp_OrderLines" (
+                    "OrderId" INTEGER NOT NULL,
+                    "LineNo" INTEGER NOT NULL,
+                    "Price" TEXT NOT NULL,
+                    "ProductId" INTEGER NOT NULL,
+                    "Quantity" INTEGER NOT NULL,
+                    "RefundedQuantity" INTEGER NOT NULL,
+                    "StoreId" INTEGER NOT NULL,
+                    CONSTRAINT "PK_OrderLines" PRIMARY KEY ("OrderId", "LineNo"),
+                    CONSTRAINT "FK_OrderLines_Orders_OrderId" FOREIGN KEY ("OrderId") REFERENCES "Orders" ("Id") ON DELETE CASCADE,
+                    CONSTRAINT "FK_OrderLines_Products_ProductId" FOREIGN KEY ("ProductId") REFERENCES "Products" ("Id") ON DELETE CASCADE
+                );
+                """);
+            migrationBuilder.Sql(
+                """
+                INSERT INTO "ef_temp_OrderLines" ("OrderId", "LineNo", "Price", "ProductId", "Quantity", "RefundedQuantity", "StoreId")
+                SELECT "OrderId", "LineNo", "Price", "ProductId", "Quantity", "RefundedQuantity", "StoreId" FROM "OrderLines";
+                """);
+            migrationBuilder.Sql("""DROP TABLE "OrderLines";""");
+            migrationBuilder.Sql("""ALTER TABLE "ef_temp_OrderLines" RENAME TO "OrderLines";""");
         }
 
         /// <inheritdoc />

@@ -275,9 +275,10 @@ namespace Cartwise.Data.Migrations.Sqlite
                     b.HasIndex("PoolId", "Code")
                         .IsUnique();
 
-                    b.HasIndex("StoreId", "Code");
+                    b.HasIndex("PoolId", "Id")
+                        .HasFilter("\"OutboxId\" IS NULL");
 
-                    b.HasIndex("PoolId", "OutboxId", "Id");
+                    b.HasIndex("StoreId", "Code");
 
                     b.ToTable("CouponCodes");
                 });
