@@ -46,7 +46,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
         }
         // SQLite allows 32,766 variables per statement, PostgreSQL 65,535; stay well below both.
         var perStatement = Math.Max(1, Math.Min(64, 2000 / columns.Length));
-        var head = $"INSERT INTO \"{table}\" ({string.Join(",", columns.Select(c => $"\"{c}\""))}) VALUES ";
+        var head = $"INSERT INTO \"{table}\" ({ColumnList(columns)}) VALUES ";
         string Sql(int count)
         {
             var sb = new System.Text.StringBuilder(head);
@@ -75,7 +75,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
     {
         var conn = (NpgsqlConnection)connection;
         await using var importer = await conn.BeginBinaryImportAsync(
-            $"COPY \"{table}\" ({string.Join(",", columns.Select(c => $"\"{c}\""))}) FROM STDIN (FORMAT BINARY)", ct);
+            $"COPY \"{table}\" ({ColumnList(columns)}) FROM STDIN (FORMAT BINARY)", ct);
         // The synchronous writes fill Npgsql's buffer and block only when it is sent: a task per value cost more.
         foreach (var row in rows)
         {
@@ -96,6 +96,9 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
         }
         await importer.CompleteAsync(ct);
     }
+
+    /// <summary>Trusted column names, quoted, comma-separated.</summary>
+    private static string ColumnList(string[] columns) => string.Join(",", columns.Select(c => $"\"{c}\""));
 
     private static object?[] Flatten(IReadOnlyList<object?[]> rows, int start, int count)
     {
@@ -136,7 +139,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
             return ids;
         }
         return await InsertReturningIdsAsync(
-            $"INSERT INTO \"{table}\" ({string.Join(",", columns.Select(c => $"\"{c}\""))}) VALUES ({string.Join(",", columns.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)))}) RETURNING \"Id\"",
+            $"INSERT INTO \"{table}\" ({ColumnList(columns)}) VALUES ({string.Join(",", columns.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)))}) RETURNING \"Id\"",
             rows, ct);
     }
 

@@ -13,12 +13,8 @@ public sealed record PurchaseHistory(IReadOnlyList<long> Products, IReadOnlyDict
 
     public static async Task<PurchaseHistory> LoadAsync(CartwiseDb db, long customerId, CancellationToken ct)
     {
-        var lines = await (from o in db.Orders.AsNoTracking()
-                           where o.CustomerId == customerId
-                           join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-                           where l.RefundedQuantity < l.Quantity
-                           select new Bought(l.ProductId, o.Id, o.PlacedAt)).ToListAsync(ct);
-        return From(lines);
+        var lines = await UnrefundedLines(db, db.Orders.Where(o => o.CustomerId == customerId)).ToListAsync(ct);
+        return From(lines.Select(l => l.Line));
     }
 
     /// <summary>
@@ -30,17 +26,22 @@ public sealed record PurchaseHistory(IReadOnlyList<long> Products, IReadOnlyDict
         var ids = customerIds.Distinct().ToList();
         var histories = ids.ToDictionary(id => id, _ => None);
         if (ids.Count == 0) return histories;
-        var lines = await (from o in db.Orders.AsNoTracking()
-                           where o.CustomerId != null && ids.Contains(o.CustomerId.Value)
-                           join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-                           where l.RefundedQuantity < l.Quantity
-                           select new { Customer = o.CustomerId!.Value, Line = new Bought(l.ProductId, o.Id, o.PlacedAt) }).ToListAsync(ct);
+        var lines = await UnrefundedLines(db, db.Orders.Where(o => o.CustomerId != null && ids.Contains(o.CustomerId.Value))).ToListAsync(ct);
         foreach (var customer in lines.GroupBy(l => l.Customer)) histories[customer.Key] = From(customer.Select(l => l.Line));
         return histories;
     }
 
     /// <summary>A purchased product: which one, in which order, when.</summary>
     private sealed record Bought(long ProductId, long OrderId, DateTimeOffset PlacedAt);
+
+    /// <summary>The unrefunded lines of <paramref name="orders"/> (orders of known customers), with their customer.</summary>
+    private static IQueryable<CustomerLine> UnrefundedLines(CartwiseDb db, IQueryable<Orders.Order> orders) =>
+        from o in orders.AsNoTracking()
+        join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
+        where l.RefundedQuantity < l.Quantity
+        select new CustomerLine(o.CustomerId!.Value, new Bought(l.ProductId, o.Id, o.PlacedAt));
+
+    private sealed record CustomerLine(long Customer, Bought Line);
 
     private static PurchaseHistory From(IEnumerable<Bought> lines)
     {
