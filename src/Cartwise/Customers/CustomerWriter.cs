@@ -63,9 +63,24 @@ public sealed class CustomerWriter(RowWriter writer, long storeId)
         }).ToList(), ct);
 
     /// <summary>Stores language, consent and last-seen of profiles whose identity did not change.</summary>
-    public Task UpdateSeenAsync(IReadOnlyList<CustomerProfile> profiles, CancellationToken ct) =>
-        writer.ExecuteAsync(SeenSql,
+    public Task UpdateSeenAsync(IReadOnlyList<CustomerProfile> profiles, CancellationToken ct)
+    {
+        // PostgreSQL plans and runs each statement of a batch on its own: a batch of hundreds of updates took most of a
+        // tracking commit there (42 of 67 µs an event), one statement over arrays a fraction of it.
+        if (writer.Kind == DatabaseKind.Postgres && profiles.Count >= RowWriter.ArraysFrom)
+            return writer.ExecuteKeyedAsync(
+                $"""
+                UPDATE "Customers" c SET "Language"=u.lang,"EmailConsent"=u.consent,"EmailConsentAt"=u.at,"EmailConsentSource"=u.src,"LastSeenAt"=u.seen
+                FROM unnest(@p1, @p2, @p3, @p4, @p5, @p6) AS u(id, lang, consent, at, src, seen) WHERE {StoreSql.Filter("c")} AND c."Id"=u.id
+                """,
+                [
+                    storeId, profiles.Select(c => c.Id).ToArray(), profiles.Select(c => c.Language).ToArray(), profiles.Select(c => c.Consent).ToArray(),
+                    profiles.Select(c => c.ConsentAt?.ToUniversalTime()).ToArray(), profiles.Select(c => c.ConsentSource).ToArray(),
+                    profiles.Select(c => c.LastSeenAt.ToUniversalTime()).ToArray(),
+                ], ct);
+        return writer.ExecuteAsync(SeenSql,
             profiles.Select(c => new object?[] { storeId, c.Id, c.Language, c.Consent, c.ConsentAt, c.ConsentSource, c.LastSeenAt }).ToList(), ct);
+    }
 
     /// <summary>
     /// A stored profile merged into another: its keys, events, orders and earlier tombstones move to the survivor, and

@@ -164,10 +164,19 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    /// <summary>The pragmas and the busy handler, on a connection just opened (a read-only one only waits: WAL cannot be set on it).</summary>
+    /// <summary>Native connections already set up: the pool hands the same one out again, its settings kept.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Applied = [];
+
+    /// <summary>
+    /// The pragmas and the busy handler, on a connection just opened (a read-only one only waits: WAL cannot be set on
+    /// it). Once per native connection: a pooled one keeps them, and setting them again was five statements and a
+    /// connection-string parse on every open, i.e. on every commit of the event writer.
+    /// </summary>
     public static void Apply(DbConnection connection)
     {
-        SqliteBusyHandler.Install((SqliteConnection)connection, WaitMilliseconds);
+        var sqlite = (SqliteConnection)connection;
+        if (!Applied.TryAdd(sqlite.Handle!, Applied)) return;
+        SqliteBusyHandler.Install(sqlite, WaitMilliseconds);
         // EF opens a read-only connection to see whether the file is a database at all.
         if (new SqliteConnectionStringBuilder(connection.ConnectionString).Mode == SqliteOpenMode.ReadOnly) return;
         using var cmd = connection.CreateCommand();

@@ -15,8 +15,11 @@ namespace Cartwise.Data;
 public sealed class RowWriter(DbConnection connection, DbTransaction transaction, DatabaseKind kind)
 {
     private const int PostgresBatch = 500;
-    // Below this many rows, one batch of inserts returning ids is one round trip where drawing ids and COPY are two.
-    private const int CopyFrom = 32;
+    /// <summary>
+    /// PostgreSQL: from this many rows on, one statement over arrays (or <c>COPY</c>) instead of a batch of statements.
+    /// Below it, a batch of small statements is one round trip where drawing ids and <c>COPY</c> are two.
+    /// </summary>
+    public const int ArraysFrom = 32;
 
     /// <summary>The engine the statements go to.</summary>
     public DatabaseKind Kind => kind;
@@ -32,20 +35,25 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
     public Task ExecuteAsync(string sql, IReadOnlyList<object?[]> rows, CancellationToken ct) => RunAsync(sql, rows, null, ct);
 
     /// <summary>
-    /// Inserts rows with multi-row <c>INSERT … VALUES (…),(…)</c> statements: per-statement overhead, not the rows, is
-    /// what bulk inserts pay most for. <paramref name="table"/> and <paramref name="columns"/> are trusted identifiers;
-    /// <paramref name="suffix"/> (e.g. <c>ON CONFLICT DO NOTHING</c>) ends every statement.
+    /// Inserts rows. SQLite: one single-row statement, prepared once and run per row. PostgreSQL: binary <c>COPY</c>
+    /// from <see cref="ArraysFrom"/> rows on; below it, or with a <paramref name="suffix"/> (e.g. <c>ON CONFLICT DO
+    /// NOTHING</c>, which ends every statement), multi-row <c>INSERT … VALUES (…),(…)</c> statements, because a round
+    /// trip per statement is what bulk inserts pay most for there. <paramref name="table"/> and <paramref name="columns"/> are trusted identifiers.
     /// </summary>
+    /// <remarks>
+    /// SQLite has no round trips: a multi-row statement there only cost a new, larger statement to prepare per batch,
+    /// and its rows went through a co-routine. Tracking batches of 100 events went from 20,000 to 46,000 events/s when
+    /// each insert became one prepared row.
+    /// </remarks>
     public async Task InsertAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct, string? suffix = null)
     {
         if (rows.Count == 0) return;
-        if (kind == DatabaseKind.Postgres && suffix is null)
+        if (kind == DatabaseKind.Postgres && suffix is null && rows.Count >= ArraysFrom)
         {
             await CopyAsync(table, columns, rows, ct);
             return;
         }
-        // SQLite allows 32,766 variables per statement, PostgreSQL 65,535; stay well below both.
-        var perStatement = Math.Max(1, Math.Min(64, 2000 / columns.Length));
+        var perStatement = kind == DatabaseKind.Sqlite ? 1 : Math.Max(1, Math.Min(64, 2000 / columns.Length));
         var head = $"INSERT INTO \"{table}\" ({ColumnList(columns)}) VALUES ";
         string Sql(int count)
         {
@@ -59,6 +67,12 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
             if (suffix is not null) sb.Append(' ').Append(suffix);
             return sb.ToString();
         }
+        if (perStatement == 1)
+        {
+            await RunAsync(Sql(1), rows, null, ct);
+            return;
+        }
+        // PostgreSQL allows 65,535 parameters per statement; stay well below.
         var full = rows.Count / perStatement;
         if (full > 0)
             await RunAsync(Sql(perStatement), Enumerable.Range(0, full).Select(g => Flatten(rows, g * perStatement, perStatement)).ToList(), null, ct);
@@ -117,9 +131,14 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
     public async Task ExecuteKeyedAsync(string sql, object?[] args, CancellationToken ct)
     {
         if (kind != DatabaseKind.Postgres) throw new NotSupportedException("Keyed array statements are PostgreSQL's.");
-        await RunPostgresAsync("SET LOCAL enable_seqscan = off", [[]], null, ct);
-        await RunPostgresAsync(sql, [args], null, ct);
-        await RunPostgresAsync("SET LOCAL enable_seqscan = on", [[]], null, ct);
+        // The three statements in one round trip.
+        await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_seqscan = off"));
+        var update = new NpgsqlBatchCommand(sql);
+        for (var i = 0; i < args.Length; i++) update.Parameters.Add(new NpgsqlParameter("p" + i.ToString(CultureInfo.InvariantCulture), args[i] ?? DBNull.Value));
+        batch.BatchCommands.Add(update);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_seqscan = on"));
+        await batch.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>
@@ -131,7 +150,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
     public async Task<long[]> InsertWithIdsAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct)
     {
         if (rows.Count == 0) return [];
-        if (kind == DatabaseKind.Postgres && rows.Count >= CopyFrom)
+        if (kind == DatabaseKind.Postgres && rows.Count >= ArraysFrom)
         {
             var ids = (await Sql.QueryAsync(new DbSession(connection, transaction, kind),
                 "SELECT nextval(pg_get_serial_sequence(@p0, 'Id')) FROM generate_series(1, @p1)", [$"\"{table}\"", rows.Count], r => r.GetInt64(0), ct)).ToArray();
@@ -170,12 +189,17 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
         using (stmt)
         {
             var width = rows[0].Length;
+            // Positions read from the statement's own names, once: a lookup by name scans every other name, which in a
+            // multi-row insert of a thousand parameters cost more than the rows (a sixth of the server's CPU under
+            // tracking load went to comparing parameter names).
             var index = new int[width];
-            for (var i = 0; i < width; i++)
+            for (var k = 1; k <= raw.sqlite3_bind_parameter_count(stmt); k++)
             {
-                index[i] = raw.sqlite3_bind_parameter_index(stmt, "@p" + i.ToString(CultureInfo.InvariantCulture));
-                if (index[i] == 0) throw new InvalidOperationException($"Statement has no parameter @p{i}: {sql}");
+                var name = raw.sqlite3_bind_parameter_name(stmt, k).utf8_to_string();
+                if (name is ['@', 'p', .. var digits] && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i < width) index[i] = k;
             }
+            for (var i = 0; i < width; i++)
+                if (index[i] == 0) throw new InvalidOperationException($"Statement has no parameter @p{i}: {sql}");
             for (var r = 0; r < rows.Count; r++)
             {
                 var row = rows[r];

@@ -225,6 +225,31 @@ public sealed class TrackingApiTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task Track_BatchOfManyReturningVisitors_UpdatesEveryProfile(Engine engine)
+    {
+        // 40 known profiles in one commit: on PostgreSQL one statement over arrays updates them (a batch of statements below 32).
+        await using var app = await TestApp.StartAsync(engine);
+        var store = await app.CreateStoreAsync("shop");
+        using var tracking = app.Tracking(store);
+        string Batch(DateTimeOffset at, Func<int, string> extra) => "{\"events\":[" + string.Join(",", Enumerable.Range(0, 40).Select(i =>
+            $$"""{"name":"view_item","anonymous_id":"v{{i}}","timestamp":"{{at:O}}",{{extra(i)}}"items":[{"item_id":"p1"}]}""")) + "]}";
+        var first = app.Clock.GetUtcNow().AddHours(-2);
+        var later = app.Clock.GetUtcNow().AddHours(-1);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await tracking.PostJsonAsync("/api/v1/track", Batch(first, _ => ""))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted,
+            (await tracking.PostJsonAsync("/api/v1/track", Batch(later, i => i % 2 == 0 ? "\"language\":\"de\"," : "\"consent\":false,"))).StatusCode);
+
+        await using var db = app.Db(store);
+        var profiles = await db.Customers.ToListAsync();
+        Assert.Equal(40, profiles.Count);
+        Assert.All(profiles, c => Assert.Equal((first, later), (c.CreatedAt, c.LastSeenAt)));
+        Assert.Equal(20, profiles.Count(c => c.Language == "de" && c.EmailConsent is null));
+        Assert.Equal(20, profiles.Count(c => c is { Language: null, EmailConsent: false, EmailConsentSource: "tracking:view_item" } && c.EmailConsentAt == later));
+        Assert.Equal(80, await db.Events.CountAsync());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task Track_ProductsAndCategoryPathsFromEvents_AreUpserted(Engine engine)
     {
         await using var app = await TestApp.StartAsync(engine);

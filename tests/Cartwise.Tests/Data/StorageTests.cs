@@ -1,0 +1,101 @@
+using Cartwise.Data;
+using Cartwise.Stores;
+using Cartwise.Tests.Infrastructure;
+
+namespace Cartwise.Tests.Data;
+
+/// <summary>The plain-SQL layer under the bulk paths: what it writes and reads back on each engine.</summary>
+public sealed class StorageTests
+{
+    [Theory, ClassData(typeof(Engines))]
+    public async Task QueryIn_FindsExactlyTheListedValues_StringsAndNumbers(Engine engine)
+    {
+        var (database, store) = await SetUpAsync(engine);
+        await using var _ = database;
+        await using var db = database.Target.CreateContext();
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            // Keys a list must carry exactly: quotes, a comma, brackets, non-ASCII, and a key that is a prefix of another.
+            string[] keys = ["a:plain", "a:it's", "a:x,y", "a:[1]", "a:Zoë \"z\"", "a:ab", "a:abc", .. Enumerable.Range(0, 600).Select(i => $"a:n{i}")];
+            var w = RowWriter.For(db);
+            var customer = await CustomerAsync(w, store);
+            await w.InsertAsync("CustomerIdentities", ["StoreId", "Key", "CustomerId", "CreatedAt"],
+                keys.Select(k => new object?[] { store, k, customer, TestApp.Start }).ToList(), CancellationToken.None);
+            await tx.CommitAsync();
+        }
+        string[] asked = ["a:it's", "a:x,y", "a:[1]", "a:Zoë \"z\"", "a:ab", "a:missing", .. Enumerable.Range(0, 550).Select(i => $"a:n{i}")];
+
+        var found = await Sql.QueryInAsync(DbSession.From(db), $$"""SELECT "Key", "Id" FROM "CustomerIdentities" WHERE {{StoreSql.Filter()}} AND "Key" IN ({in})""",
+            [store], asked, r => (Key: r.GetString(0), Id: r.GetInt64(1)), CancellationToken.None);
+        Assert.Equal(asked.Where(k => k != "a:missing").Order(StringComparer.Ordinal), found.Select(f => f.Key).Order(StringComparer.Ordinal));
+
+        var ids = found.Take(3).Select(f => f.Id).ToList();
+        var byId = await Sql.QueryInAsync(DbSession.From(db), $$"""SELECT "Id" FROM "CustomerIdentities" WHERE {{StoreSql.Filter()}} AND "Id" IN ({in})""",
+            [store], ids, r => r.GetInt64(0), CancellationToken.None);
+        Assert.Equal(ids.Order(), byId.Order());
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task RowWriter_FewAndManyRows_AndParametersInAnyOrder(Engine engine)
+    {
+        var (database, store) = await SetUpAsync(engine);
+        await using var _ = database;
+        await using var db = database.Target.CreateContext();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var w = RowWriter.For(db);
+        var customer = await CustomerAsync(w, store);
+        string[] columns = ["StoreId", "Key", "CustomerId", "CreatedAt"];
+        // Below and above the count where PostgreSQL switches from statements to COPY.
+        await w.InsertAsync("CustomerIdentities", columns, Enumerable.Range(0, 5).Select(i => new object?[] { store, $"a:few{i}", customer, TestApp.Start }).ToList(), CancellationToken.None);
+        await w.InsertAsync("CustomerIdentities", columns, Enumerable.Range(0, 100).Select(i => new object?[] { store, $"a:many{i}", customer, TestApp.Start }).ToList(), CancellationToken.None);
+        // A statement whose parameters appear out of number order, one of them twice.
+        await w.ExecuteAsync($"""UPDATE "CustomerIdentities" SET "Key"=@p2 || "Key" WHERE "Key"=@p1 AND {StoreSql.Filter()} AND "StoreId"=@p0""",
+            [[store, "a:few3", "x"], [store, "a:many70", "y"]], CancellationToken.None);
+        await tx.CommitAsync();
+
+        var keys = await Sql.QueryAsync(DbSession.From(db), "SELECT \"Key\" FROM \"CustomerIdentities\"", [], r => r.GetString(0), CancellationToken.None);
+        Assert.Equal(105, keys.Count);
+        Assert.Contains("xa:few3", keys);
+        Assert.Contains("ya:many70", keys);
+        Assert.DoesNotContain("a:few3", keys);
+    }
+
+    [Fact]
+    public async Task RowWriter_AValueWithoutItsParameter_IsRefusedByName()
+    {
+        var (database, _) = await SetUpAsync(Engine.Sqlite);
+        await using var _ = database;
+        await using var db = database.Target.CreateContext();
+        await using var tx = await db.Database.BeginTransactionAsync();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            RowWriter.For(db).ExecuteAsync("""UPDATE "Stores" SET "Name"=@p1 WHERE "Id"=@p0""", [[1L, "x", "unused"]], CancellationToken.None));
+        Assert.Contains("@p2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Sqlite_APooledConnection_KeepsItsSettings()
+    {
+        var (database, _) = await SetUpAsync(Engine.Sqlite);
+        await using var _ = database;
+        for (var i = 0; i < 2; i++)
+        {
+            await using var session = await database.Target.OpenSessionAsync(CancellationToken.None);
+            var values = new List<string>();
+            foreach (var name in (string[])["journal_mode", "synchronous", "foreign_keys", "cache_size"])
+                values.AddRange(await Sql.QueryAsync(session, $"PRAGMA {name}", [], r => Convert.ToString(r.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)!, CancellationToken.None));
+            Assert.Equal(["wal", "1", "1", "-8192"], values);
+        }
+    }
+
+    private static async Task<long> CustomerAsync(RowWriter w, long store) =>
+        (await w.InsertWithIdsAsync("Customers", ["StoreId", "CreatedAt", "LastSeenAt", "IsIdentified"], [[store, TestApp.Start, TestApp.Start, false]], CancellationToken.None))[0];
+
+    /// <summary>A migrated database with one store.</summary>
+    private static async Task<(TestDatabase Database, long Store)> SetUpAsync(Engine engine)
+    {
+        var database = await TestDatabase.CreateAsync(engine);
+        await using var db = database.Target.CreateContext();
+        await db.MigrateAsync(CancellationToken.None);
+        return (database, (await StoreService.CreateAsync(db, "shop", null, "EUR", null, "UTC", TestApp.Start, CancellationToken.None)).StoreId);
+    }
+}
