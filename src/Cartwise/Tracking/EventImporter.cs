@@ -32,11 +32,12 @@ public sealed class EventImporter(DatabaseTarget target, Store store, TimeProvid
         {
             if (batch.Count == 0) return;
             sizer.Starting();
-            await using var db = target.CreateContext();
-            db.CurrentStoreId = store.Id;
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var outcomes = await new EventIngestor(db, store, clock.GetUtcNow()).WriteAsync(batch, ct);
-            await run.CommittingAsync(DbSession.From(db), lineNo, source.Position?.Invoke(), source.Length, ct);
+            // Plain connections, no EF: a CLI import is a short-lived process, and EF's start-up would cost it.
+            await using var connection = await target.OpenSessionAsync(ct);
+            var session = await connection.BeginAsync(ct);
+            await using var tx = session.Transaction!;
+            var outcomes = await new EventIngestor(session, store, clock.GetUtcNow()).WriteAsync(batch, ct);
+            await run.CommittingAsync(session, lineNo, source.Position?.Invoke(), source.Length, ct);
             await tx.CommitAsync(ct);
             sizer.Committed(batch.Count);
             stored += outcomes.Count(o => o.Status == WriteStatus.Stored);

@@ -51,7 +51,7 @@ public sealed class EventWriter
 public sealed class WriterClosedException() : Exception("The server is shutting down.");
 
 /// <summary>Drains <see cref="EventWriter"/>: batches of up to <see cref="MaxBatchEvents"/> events per commit.</summary>
-internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScopeFactory scopes, StoreCache stores, TimeProvider clock, ILogger<EventWriterWorker> log)
+internal sealed partial class EventWriterWorker(EventWriter writer, DatabaseTarget target, StoreCache stores, TimeProvider clock, ILogger<EventWriterWorker> log)
     : BackgroundService
 {
     private const int MaxBatchEvents = 5000;
@@ -112,9 +112,6 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
     {
         for (var attempt = 1; ; attempt++)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<CartwiseDb>();
-            db.CurrentStoreId = storeId;
             using var span = Hosting.Telemetry.Source.StartActivity("cartwise.writer.flush");
             span?.SetTag("cartwise.store", storeId);
             span?.SetTag("cartwise.events", events.Count);
@@ -122,8 +119,10 @@ internal sealed partial class EventWriterWorker(EventWriter writer, IServiceScop
             try
             {
                 var store = await stores.GetAsync(storeId, CancellationToken.None) ?? throw new InvalidOperationException($"Store {storeId} is gone.");
-                await using var tx = await db.Database.BeginTransactionAsync();
-                var ingestor = new EventIngestor(db, store, clock.GetUtcNow(), _catalog);
+                await using var connection = await target.OpenSessionAsync(CancellationToken.None);
+                var session = await connection.BeginAsync(CancellationToken.None);
+                await using var tx = session.Transaction!;
+                var ingestor = new EventIngestor(session, store, clock.GetUtcNow(), _catalog);
                 var outcomes = await ingestor.WriteAsync(events, CancellationToken.None);
                 await tx.CommitAsync();
                 ingestor.Committed();

@@ -29,10 +29,10 @@ public sealed class StoreIsolationTests
 
     private static async Task TrackAsync(DatabaseTarget target, Store store, DateTimeOffset now, params string[] events)
     {
-        await using var db = target.CreateContext();
-        db.CurrentStoreId = store.Id;
-        await using var tx = await db.Database.BeginTransactionAsync();
-        await new EventIngestor(db, store, now).WriteAsync(events.Select(e => Event(store, e)).ToList(), CancellationToken.None);
+        await using var connection = await target.OpenSessionAsync(CancellationToken.None);
+        var session = await connection.BeginAsync(CancellationToken.None);
+        await using var tx = session.Transaction!;
+        await new EventIngestor(session, store, now).WriteAsync(events.Select(e => Event(store, e)).ToList(), CancellationToken.None);
         await tx.CommitAsync();
     }
 
@@ -76,12 +76,12 @@ public sealed class StoreIsolationTests
                 """{"event_id":"t5","name":"refund","customer_id":"17850","transaction_id":"536365","items":[{"item_id":"85123A","quantity":2}]}""");
         foreach (var s in stores)
         {
-            await using var db = target.CreateContext();
-            db.CurrentStoreId = s.Id;
-            await using var tx = await db.Database.BeginTransactionAsync();
+            await using var connection = await target.OpenSessionAsync(CancellationToken.None);
+            var session = await connection.BeginAsync(CancellationToken.None);
+            await using var tx = session.Transaction!;
             // Verified (the admin key's word): zoe, who was browser b1, is customer 17850, who was browser b2: two known profiles join.
             var merge = Event(s, """{"event_id":"t6","name":"page_view","anonymous_id":"b2","email":"zoe@example.com","customer_id":"17850"}""") with { Verified = true };
-            await new EventIngestor(db, s, now.AddMinutes(9)).WriteAsync([merge], CancellationToken.None);
+            await new EventIngestor(session, s, now.AddMinutes(9)).WriteAsync([merge], CancellationToken.None);
             await tx.CommitAsync();
         }
 
