@@ -38,12 +38,13 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
     /// Inserts rows. SQLite: one single-row statement, prepared once and run per row. PostgreSQL: binary <c>COPY</c>
     /// from <see cref="ArraysFrom"/> rows on; below it, or with a <paramref name="suffix"/> (e.g. <c>ON CONFLICT DO
     /// NOTHING</c>, which ends every statement), multi-row <c>INSERT … VALUES (…),(…)</c> statements, because a round
-    /// trip per statement is what bulk inserts pay most for there. <paramref name="table"/> and <paramref name="columns"/> are trusted identifiers.
+    /// trip per statement is what bulk inserts pay most for there. <paramref name="table"/> and
+    /// <paramref name="columns"/> are trusted identifiers.
     /// </summary>
     /// <remarks>
-    /// SQLite has no round trips: a multi-row statement there only cost a new, larger statement to prepare per batch,
-    /// and its rows went through a co-routine. Tracking batches of 100 events went from 20,000 to 46,000 events/s when
-    /// each insert became one prepared row.
+    /// SQLite has no round trips: a multi-row statement there only cost a new, larger statement to prepare per batch.
+    /// With one prepared row per insert, storing an event under tracking batches went from 13.6 to 6.2 µs, and the
+    /// full Online Retail import from 3.8 to 3.2–3.5 s.
     /// </remarks>
     public async Task InsertAsync(string table, string[] columns, IReadOnlyList<object?[]> rows, CancellationToken ct, string? suffix = null)
     {
