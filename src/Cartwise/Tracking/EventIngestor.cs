@@ -104,13 +104,14 @@ public sealed class EventIngestor(DbSession session, Store store, DateTimeOffset
 
     public async Task<IReadOnlyList<WriteOutcome>> WriteAsync(IReadOnlyList<TrackedEvent> events, CancellationToken ct)
     {
-        var ids = events.Select(e => e.EventId).Distinct().ToList();
-        var seen = await StoredEvents.SeenAsync(session, store.Id, ids, ct);
+        // The batch's reads, in one round trip on PostgreSQL: which events are already stored, and what the events
+        // refer to (for every event: the few that turn out to be duplicates cost a lookup, not a round trip).
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        await Sql.QueryBatchAsync(session, [StoredEvents.Seen(session.Kind, store.Id, events.Select(e => e.EventId).Distinct().ToList(), seen), .. Preload(events)], ct);
         var fresh = new List<TrackedEvent>(events.Count);
         foreach (var e in events)
             if (seen.Add(e.EventId)) fresh.Add(e);
 
-        await PreloadAsync(fresh, ct);
         var byEvent = new Dictionary<string, CustomerRow>(StringComparer.Ordinal);
         foreach (var e in fresh)
         {
@@ -136,30 +137,36 @@ public sealed class EventIngestor(DbSession session, Store store, DateTimeOffset
         if (id.AnonymousId is { } a) yield return CustomerIdentity.ForAnonymous(a);
     }
 
-    private async Task PreloadAsync(List<TrackedEvent> events, CancellationToken ct)
+    /// <summary>
+    /// The reads of what <paramref name="events"/> refer to and this instance does not know yet: profiles by their
+    /// keys, products and categories not in the cache, and orders by transaction id (after the products: their lines
+    /// point at them).
+    /// </summary>
+    private List<Sql.BatchQuery> Preload(IReadOnlyList<TrackedEvent> events)
     {
+        var kind = session.Kind;
+        var queries = new List<Sql.BatchQuery>();
         var keys = events.SelectMany(e => KeysOf(e.Identity)).Distinct().ToList();
         if (keys.Count > 0)
-        {
-            var found = await Sql.QueryInAsync(session,
+            queries.Add(Sql.BatchQuery.In(kind,
                 $$"""
                 SELECT i."Key", c."Id", c."ExternalId", c."Email", c."Phone", c."Language", c."EmailConsent", c."EmailConsentAt", c."EmailConsentSource",
                        c."CreatedAt", c."LastSeenAt", c."IsIdentified"
                 FROM "CustomerIdentities" i JOIN "Customers" c ON c."Id" = i."CustomerId"
                 WHERE {{StoreSql.Filter("i")}} AND i."Key" IN ({in})
                 """, [store.Id], keys,
-                r => (Key: r.GetString(0), Row: new CustomerRow
+                r =>
                 {
-                    Id = r.GetInt64(1), ExternalId = Text(r, 2), Email = Text(r, 3), Phone = Text(r, 4), Language = Text(r, 5),
-                    Consent = r.IsDBNull(6) ? null : r.GetBoolean(6), ConsentAt = r.IsDBNull(7) ? null : Sql.Time(r, 7), ConsentSource = Text(r, 8),
-                    CreatedAt = Sql.Time(r, 9), LastSeenAt = Sql.Time(r, 10), IsIdentified = r.GetBoolean(11),
-                }), ct);
-            foreach (var (key, fresh) in found)
-            {
-                if (!_customers.TryGetValue(fresh.Id, out var row)) _customers[fresh.Id] = row = fresh;
-                _byKey[key] = row;
-            }
-        }
+                    var id = r.GetInt64(1);
+                    if (!_customers.TryGetValue(id, out var row))
+                        _customers[id] = row = new CustomerRow
+                        {
+                            Id = id, ExternalId = Text(r, 2), Email = Text(r, 3), Phone = Text(r, 4), Language = Text(r, 5),
+                            Consent = r.IsDBNull(6) ? null : r.GetBoolean(6), ConsentAt = r.IsDBNull(7) ? null : Sql.Time(r, 7), ConsentSource = Text(r, 8),
+                            CreatedAt = Sql.Time(r, 9), LastSeenAt = Sql.Time(r, 10), IsIdentified = r.GetBoolean(11),
+                        };
+                    _byKey[r.GetString(0)] = row;
+                }));
         var itemIds = new List<string>();
         foreach (var itemId in events.SelectMany(e => e.Items).Select(i => i.ItemId).Distinct())
         {
@@ -172,17 +179,16 @@ public sealed class EventIngestor(DbSession session, Store store, DateTimeOffset
             else itemIds.Add(itemId);
         }
         if (itemIds.Count > 0)
-            foreach (var p in await Sql.QueryInAsync(session,
+            queries.Add(Sql.BatchQuery.In(kind,
                 $$"""
                 SELECT "Id", "ExternalId", "Name", "Brand", "Price", "Currency", "CategoryId", "LastFeedRunId" IS NOT NULL
                 FROM "Products" WHERE {{StoreSql.Filter()}} AND "ExternalId" IN ({in})
                 """, [store.Id], itemIds,
-                r => new ProductRow
+                r => _products[r.GetString(1)] = new ProductRow
                 {
                     Id = r.GetInt64(0), ExternalId = r.GetString(1), Name = Text(r, 2), Brand = Text(r, 3), Price = r.IsDBNull(4) ? null : Sql.Money(r, 4),
                     Currency = Text(r, 5), CategoryId = r.IsDBNull(6) ? null : r.GetInt64(6), FromFeed = r.GetBoolean(7),
-                }, ct))
-                _products[p.ExternalId] = p;
+                }));
         var paths = new List<string>();
         foreach (var path in events.SelectMany(e => e.Items).Where(i => i.Categories.Count > 0)
             .SelectMany(i => Enumerable.Range(1, i.Categories.Count).Select(n => CategoryPaths.Join(i.Categories.Take(n)))).Distinct())
@@ -192,15 +198,12 @@ public sealed class EventIngestor(DbSession session, Store store, DateTimeOffset
             else paths.Add(path);
         }
         if (paths.Count > 0)
-            foreach (var c in await Sql.QueryInAsync(session,
+            queries.Add(Sql.BatchQuery.In(kind,
                 $$"""SELECT "Id", "Path", "Name", "Level" FROM "Categories" WHERE {{StoreSql.Filter()}} AND "Path" IN ({in})""", [store.Id], paths,
-                r => new CategoryRow { Id = r.GetInt64(0), Path = r.GetString(1), Name = r.GetString(2), Level = r.GetInt32(3) }, ct))
-                _categories[c.Path] = c;
+                r => _categories[r.GetString(1)] = new CategoryRow { Id = r.GetInt64(0), Path = r.GetString(1), Name = r.GetString(2), Level = r.GetInt32(3) }));
         var transactions = events.Where(e => e.TransactionId is not null).Select(e => e.TransactionId!).Distinct().ToList();
         if (transactions.Count > 0)
-        {
-            // Plain SQL, as the other reads of a batch: EF's query overhead was most of a small batch's preload.
-            var rows = await Sql.QueryInAsync(session,
+            queries.Add(Sql.BatchQuery.In(kind,
                 $$"""
                 SELECT o."Id", o."ExternalId", o."PlacedAt", o."Value", o."Currency", o."RefundedValue", o."RefundedAt",
                        l."LineNo", l."Quantity", l."RefundedQuantity", l."Price", l."ProductId", p."ExternalId"
@@ -208,21 +211,23 @@ public sealed class EventIngestor(DbSession session, Store store, DateTimeOffset
                 WHERE {{StoreSql.Filter("o")}} AND o."ExternalId" IN ({in})
                 ORDER BY o."Id", l."LineNo"
                 """, [store.Id], transactions,
-                r => (Order: new OrderRow
+                r =>
                 {
-                    Id = r.GetInt64(0), ExternalId = r.GetString(1), PlacedAt = Sql.Time(r, 2), Value = Sql.Money(r, 3), Currency = r.GetString(4),
-                    RefundedValue = Sql.Money(r, 5), RefundedBefore = Sql.Money(r, 5), RefundedAt = r.IsDBNull(6) ? null : Sql.Time(r, 6),
-                }, Line: r.IsDBNull(7) ? null : new LineRow
-                {
-                    LineNo = r.GetInt32(7), Quantity = r.GetInt32(8), RefundedQuantity = r.GetInt32(9), RefundedBefore = r.GetInt32(9), Price = Sql.Money(r, 10),
-                    Product = _products.GetValueOrDefault(r.GetString(12)) ?? new ProductRow { Id = r.GetInt64(11), ExternalId = r.GetString(12) },
-                }), ct);
-            foreach (var (order, line) in rows)
-            {
-                if (!_orders.TryGetValue(order.ExternalId, out var known)) _orders[order.ExternalId] = known = order;
-                if (line is not null) known.Lines.Add(line);
-            }
-        }
+                    var external = r.GetString(1);
+                    if (!_orders.TryGetValue(external, out var order))
+                        _orders[external] = order = new OrderRow
+                        {
+                            Id = r.GetInt64(0), ExternalId = external, PlacedAt = Sql.Time(r, 2), Value = Sql.Money(r, 3), Currency = r.GetString(4),
+                            RefundedValue = Sql.Money(r, 5), RefundedBefore = Sql.Money(r, 5), RefundedAt = r.IsDBNull(6) ? null : Sql.Time(r, 6),
+                        };
+                    if (r.IsDBNull(7)) return;
+                    order.Lines.Add(new LineRow
+                    {
+                        LineNo = r.GetInt32(7), Quantity = r.GetInt32(8), RefundedQuantity = r.GetInt32(9), RefundedBefore = r.GetInt32(9), Price = Sql.Money(r, 10),
+                        Product = _products.GetValueOrDefault(r.GetString(12)) ?? new ProductRow { Id = r.GetInt64(11), ExternalId = r.GetString(12) },
+                    });
+                }));
+        return queries;
     }
 
     private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);

@@ -11,10 +11,15 @@ public sealed class StoredEvents(RowWriter writer, long storeId)
     private static readonly string[] Columns =
         ["StoreId", "EventId", "Name", "CustomerId", "AnonymousId", "OccurredAt", "ReceivedAt", "TransactionId", "Value", "Currency", "UtmSource", "UtmMedium", "UtmCampaign", "Payload"];
 
+    private static readonly string SeenSql = $$"""SELECT "EventId" FROM "Events" WHERE {{StoreSql.Filter()}} AND "EventId" IN ({in})""";
+
     /// <summary>Which of <paramref name="eventIds"/> the store already has.</summary>
     public static async Task<HashSet<string>> SeenAsync(DbSession db, long storeId, IReadOnlyList<string> eventIds, CancellationToken ct) =>
-        (await Sql.QueryInAsync(db, $$"""SELECT "EventId" FROM "Events" WHERE {{StoreSql.Filter()}} AND "EventId" IN ({in})""", [storeId], eventIds,
-            r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
+        (await Sql.QueryInAsync(db, SeenSql, [storeId], eventIds, r => r.GetString(0), ct)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The query of <see cref="SeenAsync"/> for a batch of reads: adds to <paramref name="seen"/> the ids the store already has.</summary>
+    public static Sql.BatchQuery Seen(DatabaseKind kind, long storeId, IReadOnlyList<string> eventIds, HashSet<string> seen) =>
+        Sql.BatchQuery.In(kind, SeenSql, [storeId], eventIds, r => seen.Add(r.GetString(0)));
 
     /// <summary>
     /// Appends events received at <paramref name="now"/> (their id, store and receipt time are the writer's). Call it
