@@ -54,31 +54,33 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
             await CopyAsync(table, columns, rows, ct);
             return;
         }
-        var perStatement = kind == DatabaseKind.Sqlite ? 1 : Math.Max(1, Math.Min(64, 2000 / columns.Length));
-        var head = $"INSERT INTO \"{table}\" ({ColumnList(columns)}) VALUES ";
-        string Sql(int count)
+        if (kind == DatabaseKind.Sqlite)
         {
-            var sb = new System.Text.StringBuilder(head);
-            for (var r = 0; r < count; r++)
-            {
-                sb.Append(r == 0 ? "(" : ",(");
-                for (var c = 0; c < columns.Length; c++) sb.Append(c == 0 ? "@p" : ",@p").Append(r * columns.Length + c);
-                sb.Append(')');
-            }
-            if (suffix is not null) sb.Append(' ').Append(suffix);
-            return sb.ToString();
-        }
-        if (perStatement == 1)
-        {
-            await RunAsync(Sql(1), rows, null, ct);
+            await RunAsync(InsertSql(table, columns, 1, suffix), rows, null, ct);
             return;
         }
         // PostgreSQL allows 65,535 parameters per statement; stay well below.
+        var perStatement = Math.Max(1, Math.Min(64, 2000 / columns.Length));
         var full = rows.Count / perStatement;
         if (full > 0)
-            await RunAsync(Sql(perStatement), Enumerable.Range(0, full).Select(g => Flatten(rows, g * perStatement, perStatement)).ToList(), null, ct);
+            await RunAsync(InsertSql(table, columns, perStatement, suffix),
+                Enumerable.Range(0, full).Select(g => Flatten(rows, g * perStatement, perStatement)).ToList(), null, ct);
         var rest = rows.Count - full * perStatement;
-        if (rest > 0) await RunAsync(Sql(rest), [Flatten(rows, full * perStatement, rest)], null, ct);
+        if (rest > 0) await RunAsync(InsertSql(table, columns, rest, suffix), [Flatten(rows, full * perStatement, rest)], null, ct);
+    }
+
+    /// <summary><c>INSERT INTO table (columns) VALUES (@p0,…),(…)</c> for <paramref name="count"/> rows, then <paramref name="suffix"/>.</summary>
+    private static string InsertSql(string table, string[] columns, int count, string? suffix)
+    {
+        var sb = new System.Text.StringBuilder($"INSERT INTO \"{table}\" ({ColumnList(columns)}) VALUES ");
+        for (var r = 0; r < count; r++)
+        {
+            sb.Append(r == 0 ? "(" : ",(");
+            for (var c = 0; c < columns.Length; c++) sb.Append(c == 0 ? "@p" : ",@p").Append(r * columns.Length + c);
+            sb.Append(')');
+        }
+        if (suffix is not null) sb.Append(' ').Append(suffix);
+        return sb.ToString();
     }
 
     /// <summary>
@@ -135,9 +137,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
         // The three statements in one round trip.
         await using var batch = new NpgsqlBatch((NpgsqlConnection)connection, (NpgsqlTransaction)transaction);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_seqscan = off"));
-        var update = new NpgsqlBatchCommand(sql);
-        for (var i = 0; i < args.Length; i++) update.Parameters.Add(new NpgsqlParameter("p" + i.ToString(CultureInfo.InvariantCulture), args[i] ?? DBNull.Value));
-        batch.BatchCommands.Add(update);
+        batch.BatchCommands.Add(Sql.PostgresCommand(sql, args));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SET LOCAL enable_seqscan = on"));
         await batch.ExecuteNonQueryAsync(ct);
     }
@@ -158,9 +158,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
             await CopyAsync(table, ["Id", .. columns], rows.Select((row, i) => (object?[])[ids[i], .. row]).ToList(), ct);
             return ids;
         }
-        return await InsertReturningIdsAsync(
-            $"INSERT INTO \"{table}\" ({ColumnList(columns)}) VALUES ({string.Join(",", columns.Select((_, i) => "@p" + i.ToString(CultureInfo.InvariantCulture)))}) RETURNING \"Id\"",
-            rows, ct);
+        return await InsertReturningIdsAsync(InsertSql(table, columns, 1, "RETURNING \"Id\""), rows, ct);
     }
 
     /// <summary>Runs an INSERT … RETURNING "Id" once per row and gives the ids in row order.</summary>
@@ -249,13 +247,7 @@ public sealed class RowWriter(DbConnection connection, DbTransaction transaction
         {
             await using var batch = new NpgsqlBatch(conn, (NpgsqlTransaction)transaction);
             var end = Math.Min(rows.Count, start + PostgresBatch);
-            for (var r = start; r < end; r++)
-            {
-                var c = new NpgsqlBatchCommand(sql);
-                for (var i = 0; i < rows[r].Length; i++)
-                    c.Parameters.Add(new NpgsqlParameter("p" + i.ToString(CultureInfo.InvariantCulture), rows[r][i] ?? DBNull.Value));
-                batch.BatchCommands.Add(c);
-            }
+            for (var r = start; r < end; r++) batch.BatchCommands.Add(Sql.PostgresCommand(sql, rows[r]));
             if (ids is null)
             {
                 await batch.ExecuteNonQueryAsync(ct);

@@ -109,19 +109,22 @@ public static class Sql
             return;
         }
         await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)db.Connection, (Npgsql.NpgsqlTransaction?)db.Transaction);
-        foreach (var q in queries)
-        {
-            var command = new Npgsql.NpgsqlBatchCommand(q.Sql);
-            for (var i = 0; i < q.Args.Count; i++)
-                command.Parameters.Add(new Npgsql.NpgsqlParameter("p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), Value(db.Kind, q.Args[i])));
-            batch.BatchCommands.Add(command);
-        }
+        foreach (var q in queries) batch.BatchCommands.Add(PostgresCommand(q.Sql, q.Args));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         foreach (var q in queries)
         {
             while (await reader.ReadAsync(ct)) q.Read(reader);
             await reader.NextResultAsync(ct);
         }
+    }
+
+    /// <summary>A statement of a PostgreSQL batch with its arguments as <c>@p0</c>…</summary>
+    internal static Npgsql.NpgsqlBatchCommand PostgresCommand(string sql, IReadOnlyList<object?> args)
+    {
+        var command = new Npgsql.NpgsqlBatchCommand(sql);
+        for (var i = 0; i < args.Count; i++)
+            command.Parameters.Add(new Npgsql.NpgsqlParameter("p" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), Value(DatabaseKind.Postgres, args[i])));
+        return command;
     }
 
     /// <summary>A time column as stored (SQLite: UTC ticks; PostgreSQL: timestamptz).</summary>
