@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+
 namespace Cartwise.Core.Mining;
 
 /// <summary>Which rules to keep. Validated when built.</summary>
@@ -99,8 +103,17 @@ public static class AssociationRules
 /// </summary>
 public sealed class ItemIds
 {
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _ids;
+    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _byText;
     private readonly List<string> _names = [];
+    private int[] _byNumber = []; // id + 1 of the name that is this number, 0 when none yet
+
+    /// <summary>No names yet.</summary>
+    public ItemIds()
+    {
+        _ids = new(StringComparer.Ordinal);
+        _byText = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
+    }
 
     /// <summary>The id of <paramref name="name"/>, assigned on first sight.</summary>
     public int Id(string name)
@@ -109,6 +122,41 @@ public sealed class ItemIds
         _ids[name] = id = _names.Count;
         _names.Add(name);
         return id;
+    }
+
+    /// <summary>
+    /// The id of the UTF-8 name in <paramref name="utf8"/>, assigned on first sight; a string is made only then. Names
+    /// that are plain numbers (basket files of the FIMI format are all numbers) are found by their value in an array.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int Id(ReadOnlySpan<byte> utf8)
+    {
+        if (AsNumber(utf8) is var number and >= 0)
+        {
+            if (number < _byNumber.Length && _byNumber[number] > 0) return _byNumber[number] - 1;
+            var found = Id(number.ToString(CultureInfo.InvariantCulture));
+            if (number >= _byNumber.Length) Array.Resize(ref _byNumber, Math.Max(number + 1, _byNumber.Length * 2));
+            _byNumber[number] = found + 1;
+            return found;
+        }
+        Span<char> chars = utf8.Length <= 256 ? stackalloc char[utf8.Length] : new char[utf8.Length];
+        var length = Encoding.UTF8.GetChars(utf8, chars);
+        if (_byText.TryGetValue(chars[..length], out var id)) return id;
+        return Id(chars[..length].ToString());
+    }
+
+    /// <summary>The value of a name written as a number without sign or leading zeros, below a million; else -1.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int AsNumber(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty || utf8.Length > 6 || (utf8[0] == '0' && utf8.Length > 1)) return -1;
+        var value = 0;
+        foreach (var b in utf8)
+        {
+            if (b is < (byte)'0' or > (byte)'9') return -1;
+            value = value * 10 + (b - '0');
+        }
+        return value;
     }
 
     /// <summary>The name of an id.</summary>

@@ -1,4 +1,6 @@
-using System.Diagnostics;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Cartwise.Core.Mining;
 
@@ -17,14 +19,22 @@ public sealed record MiningOptions
     /// <summary>Largest itemset size; 0 for no limit.</summary>
     public int MaxLength { get; }
 
+    /// <summary>
+    /// Threads that mine the first level's items side by side (1: the calling thread only). The itemsets and their
+    /// order are the same for any number.
+    /// </summary>
+    public int Threads { get; }
+
     /// <summary>Builds and checks the options.</summary>
     /// <exception cref="ArgumentException">Neither or both supports given, or one out of range.</exception>
-    public MiningOptions(double? minSupport = null, int? minSupportCount = null, int maxLength = 0)
+    public MiningOptions(double? minSupport = null, int? minSupportCount = null, int maxLength = 0, int threads = 1)
     {
         if (minSupport is null == minSupportCount is null) throw new ArgumentException("Give exactly one of minSupport (a fraction) and minSupportCount.");
         if (minSupport is { } s && (double.IsNaN(s) || s <= 0 || s > 1)) throw new ArgumentException($"minSupport must be in (0, 1], not {s}.", nameof(minSupport));
         if (minSupportCount is < 1) throw new ArgumentException("minSupportCount must be at least 1.", nameof(minSupportCount));
         if (maxLength < 0) throw new ArgumentException("maxLength must be 0 (no limit) or more.", nameof(maxLength));
+        if (threads < 1) throw new ArgumentException("threads must be 1 or more.", nameof(threads));
+        Threads = threads;
         MinSupport = minSupport;
         MinSupportCount = minSupportCount;
         MaxLength = maxLength;
@@ -49,7 +59,10 @@ public sealed record MiningResult(IReadOnlyList<FrequentItemset> Itemsets, int B
 
 /// <summary>
 /// FP-Growth (Han, Pei &amp; Yin 2000): frequent itemsets without candidate generation. Items are dense
-/// <c>int</c> ids; trees are flat arrays. Pure and thread-safe (no shared state between calls).
+/// <c>int</c> ids. The first level reads each item's conditional base from the baskets (as arrays of ranks, equal
+/// baskets merged); deeper levels build conditional FP-trees in flat arrays, with the counts of item pairs taken as
+/// paths are added (the FP-array of Grahne &amp; Zhu), so an item's frequent partners are known without a walk.
+/// Pure and thread-safe (no shared state between calls).
 /// </summary>
 public static class FpGrowth
 {
@@ -83,51 +96,167 @@ public static class FpGrowth
                 if (seen[i] != bi) { seen[i] = bi; support[i]++; }
 
         // Frequent items ranked by descending support (ties by id): rank 0 is the most frequent.
-        var frequent = Enumerable.Range(0, support.Length).Where(i => support[i] >= minCount)
-            .OrderByDescending(i => support[i]).ThenBy(i => i).ToArray();
+        var keys = new List<long>();
+        for (var i = 0; i < support.Length; i++)
+            if (support[i] >= minCount) keys.Add(((long)(int.MaxValue - support[i]) << 32) | (uint)i);
+        keys.Sort();
+        var frequent = new int[keys.Count];
+        for (var r = 0; r < frequent.Length; r++) frequent[r] = (int)keys[r];
         var rank = new int[support.Length];
         Array.Fill(rank, -1);
         for (var r = 0; r < frequent.Length; r++) rank[frequent[r]] = r;
 
-        var tree = new FpTree(frequent.Length, frequent, baskets.Count + 1);
-        var path = new List<int>(64);
-        for (var bi = 0; bi < baskets.Count; bi++)
+        var ranked = RankedBaskets.Build(baskets, rank, frequent.Length);
+        // Least frequent first: its conditional base holds only items ranked before it.
+        if (options.Threads == 1 || frequent.Length < 2)
         {
-            path.Clear();
-            foreach (var i in baskets[bi])
-                if (rank[i] >= 0 && seen[i] != -2 - bi) { seen[i] = -2 - bi; path.Add(rank[i]); }
-            if (path.Count == 0) continue;
-            path.Sort();
-            tree.Add(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(path), 1);
+            var miner = new Miner(minCount, options.MaxLength, emit);
+            for (var item = frequent.Length - 1; item >= 0; item--) miner.RunTop(ranked, frequent, support, item);
         }
-
-        var miner = new Miner(minCount, options.MaxLength, emit);
-        miner.Run(tree);
+        else MineInParallel(ranked, frequent, support, minCount, options, emit);
         return new MiningResult([], baskets.Count, minCount, support);
     }
 
+    /// <summary>
+    /// The first level's items shared among threads, each taking the next item when it is done with one. Every item's
+    /// itemsets are collected in a block, and blocks reach <paramref name="emit"/> in item order, one call at a time:
+    /// the output is the same as on one thread.
+    /// </summary>
+    private static void MineInParallel(RankedBaskets ranked, int[] frequent, int[] support, int minCount, MiningOptions options, ItemsetSink emit)
+    {
+        var blocks = new ItemsetBlock?[frequent.Length];
+        var next = frequent.Length;
+        var due = frequent.Length - 1;
+        var gate = new Lock();
+        Exception? failure = null;
+        void Work()
+        {
+            try
+            {
+                var block = new ItemsetBlock();
+                var miner = new Miner(minCount, options.MaxLength, block.Add);
+                for (int item; (item = Interlocked.Decrement(ref next)) >= 0;)
+                {
+                    miner.RunTop(ranked, frequent, support, item);
+                    lock (gate)
+                    {
+                        blocks[item] = block;
+                        // Whoever completes the block that is due hands over every finished block after it.
+                        for (; due >= 0 && blocks[due] is { } ready; due--)
+                        {
+                            ready.EmitTo(emit);
+                            blocks[due] = null;
+                        }
+                    }
+                    block = new ItemsetBlock();
+                    miner.Sink = block.Add;
+                }
+            }
+            catch (Exception e)
+            {
+                // The first failure stops every thread and reaches the caller.
+                Interlocked.CompareExchange(ref failure, e, null);
+                Interlocked.Exchange(ref next, int.MinValue / 2);
+            }
+        }
+        // Plain threads beside the calling one: started in well under a millisecond, where a parallel loop's
+        // machinery costs a process that mines a few thousand baskets more than the mining.
+        var helpers = new Thread[Math.Min(options.Threads, frequent.Length) - 1];
+        for (var t = 0; t < helpers.Length; t++)
+        {
+            helpers[t] = new Thread(Work) { IsBackground = true, Name = "FP-Growth" };
+            helpers[t].Start();
+        }
+        Work();
+        foreach (var thread in helpers) thread.Join();
+        if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+    }
+
+    /// <summary>Itemsets kept in one flat list (length, support, items …) until they can be handed over in order.</summary>
+    private sealed class ItemsetBlock
+    {
+        private readonly List<int> _data = [];
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Add(ReadOnlySpan<int> items, int support)
+        {
+            _data.Add(items.Length);
+            _data.Add(support);
+            _data.AddRange(items);
+        }
+
+        public void EmitTo(ItemsetSink emit)
+        {
+            var data = CollectionsMarshal.AsSpan(_data);
+            for (var k = 0; k < data.Length; k += 2 + data[k]) emit(data.Slice(k + 2, data[k]), data[k + 1]);
+        }
+    }
+
+    /// <summary>
+    /// The recursion. Conditional trees keep their parent's item order (most frequent first at the top level), so a
+    /// prefix path read bottom-up is already in reverse order and needs no sort; each depth reuses one tree and its
+    /// scratch arrays instead of allocating them per item.
+    /// </summary>
     private sealed class Miner(int minCount, int maxLength, ItemsetSink emit)
     {
-        private readonly List<int> _prefix = [];
+        public ItemsetSink Sink { get; set; } = emit;
+
+        private readonly List<FpTree> _trees = [];
+        private int[] _prefix = new int[64];
+        private int _depth;
         private int[] _scratch = new int[64];
+
+        /// <summary>
+        /// The first level straight from the baskets: each item's conditional tree is built from the baskets'
+        /// prefixes before it, read in sequence, instead of walking a tree of every basket upwards node by node.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void RunTop(RankedBaskets baskets, int[] toGlobal, int[] support, int item)
+        {
+            Push(toGlobal[item]);
+            Emit(support[toGlobal[item]]);
+            if (!Full && item > 0)
+            {
+                var conditional = TreeAt(_depth);
+                if (baskets.Conditional(item, minCount, toGlobal, conditional, Deeper)) Run(conditional);
+            }
+            _depth--;
+        }
 
         public void Run(FpTree tree)
         {
-            if (tree.IsSinglePath(out var pathNodes)) EmitSinglePath(tree, pathNodes);
+            if (tree.SinglePath) EmitSinglePath(tree);
             else MineTree(tree);
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Emit(int support)
         {
-            if (_scratch.Length < _prefix.Count) _scratch = new int[_prefix.Count * 2];
-            var span = _scratch.AsSpan(0, _prefix.Count);
-            for (var i = 0; i < span.Length; i++) span[i] = _prefix[i];
+            if (_scratch.Length < _depth) _scratch = new int[_depth * 2];
+            var span = _scratch.AsSpan(0, _depth);
+            _prefix.AsSpan(0, _depth).CopyTo(span);
             span.Sort();
-            emit(span, support);
+            Sink(span, support);
         }
 
-        private bool Full => maxLength > 0 && _prefix.Count >= maxLength;
+        private void Push(int item)
+        {
+            if (_depth == _prefix.Length) Array.Resize(ref _prefix, _depth * 2);
+            _prefix[_depth++] = item;
+        }
 
+        /// <summary>Whether a conditional tree built now will have conditional trees of its own (its pairs are counted then).</summary>
+        private bool Deeper => maxLength == 0 || _depth + 1 < maxLength;
+
+        private bool Full => maxLength > 0 && _depth >= maxLength;
+
+        private FpTree TreeAt(int depth)
+        {
+            while (_trees.Count <= depth) _trees.Add(new FpTree());
+            return _trees[depth];
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void MineTree(FpTree tree)
         {
             // Least frequent first: its conditional base holds only items ranked before it.
@@ -135,14 +264,14 @@ public static class FpGrowth
             {
                 var support = tree.HeadCount[item];
                 if (support < minCount) continue;
-                _prefix.Add(tree.ToGlobal[item]);
+                Push(tree.ToGlobal[item]);
                 Emit(support);
                 if (!Full && item > 0)
                 {
-                    var conditional = tree.Conditional(item, minCount);
-                    if (conditional is not null) Run(conditional);
+                    var conditional = TreeAt(_depth);
+                    if (tree.Conditional(item, minCount, conditional, Deeper)) Run(conditional);
                 }
-                _prefix.RemoveAt(_prefix.Count - 1);
+                _depth--;
             }
         }
 
@@ -150,11 +279,13 @@ public static class FpGrowth
         /// A tree that is one path: every combination of its nodes is frequent, with the count of its deepest node
         /// (counts only fall along a path). Enumerated directly instead of recursing.
         /// </summary>
-        private void EmitSinglePath(FpTree tree, List<int> nodes)
+        private void EmitSinglePath(FpTree tree)
         {
-            var usable = nodes.Where(n => tree.Count[n] >= minCount).ToList();
-            var limit = maxLength > 0 ? maxLength - _prefix.Count : int.MaxValue;
-            Combine(tree, usable, 0, limit);
+            var nodes = new List<int>();
+            for (var n = tree.FirstChild[0]; n != -1; n = tree.FirstChild[n])
+                if (tree.Nodes[n].Count >= minCount) nodes.Add(n);
+            var limit = maxLength > 0 ? maxLength - _depth : int.MaxValue;
+            Combine(tree, nodes, 0, limit);
         }
 
         private void Combine(FpTree tree, List<int> nodes, int from, int limit)
@@ -162,10 +293,11 @@ public static class FpGrowth
             if (limit <= 0) return;
             for (var i = from; i < nodes.Count; i++)
             {
-                _prefix.Add(tree.ToGlobal[tree.Item[nodes[i]]]);
-                Emit(tree.Count[nodes[i]]);
+                ref readonly var node = ref tree.Nodes[nodes[i]];
+                Push(tree.ToGlobal[node.Item]);
+                Emit(node.Count);
                 Combine(tree, nodes, i + 1, limit - 1);
-                _prefix.RemoveAt(_prefix.Count - 1);
+                _depth--;
             }
         }
     }
@@ -175,43 +307,103 @@ public static class FpGrowth
 public delegate void ItemsetSink(ReadOnlySpan<int> items, int support);
 
 /// <summary>
-/// An FP-tree in flat arrays. Node 0 is the root. Items are local ranks (0 = most frequent in this tree);
-/// <see cref="ToGlobal"/> maps them back. Children are a sibling list, except the root's, which are indexed by item.
+/// An FP-tree in flat arrays, reused from one conditional tree to the next. Node 0 is the root. Items are local
+/// ranks (0 = first in the tree's order); <see cref="ToGlobal"/> maps them back. A node's item, count, parent and
+/// next node of the same item sit together (one cache line on the bottom-up walks that dominate mining); children
+/// are a sibling list, except the root's, which are indexed by item.
 /// </summary>
 internal sealed class FpTree
 {
-    public readonly int ItemCount;
-    public readonly int[] ToGlobal;
-    public readonly int[] HeadFirst;
-    public readonly int[] HeadCount;
-    public int[] Item, Count, Parent, Next, FirstChild, Sibling;
-    private readonly int[] _rootChild;
-    private int _nodes = 1;
-
-    public FpTree(int itemCount, int[] toGlobal, int capacity)
+    public struct Node
     {
-        ItemCount = itemCount;
-        ToGlobal = toGlobal;
-        HeadFirst = new int[itemCount];
-        Array.Fill(HeadFirst, -1);
-        HeadCount = new int[itemCount];
-        _rootChild = new int[itemCount];
-        Array.Fill(_rootChild, -1);
-        capacity = Math.Max(16, capacity);
-        Item = new int[capacity];
-        Count = new int[capacity];
-        Parent = new int[capacity];
-        Next = new int[capacity];
-        FirstChild = new int[capacity];
-        Sibling = new int[capacity];
-        FirstChild[0] = -1;
-        Parent[0] = -1;
-        Item[0] = -1;
+        public int Item, Count, Parent, Next;
     }
 
-    /// <summary>Adds a path of ranks in ascending order (most frequent first) with a count.</summary>
+    public int ItemCount;
+    public int[] ToGlobal = [];
+    public int[] HeadFirst = [];
+    public int[] HeadCount = [];
+    public Node[] Nodes = new Node[16];
+    public int[] FirstChild = new int[16];
+    private int[] _sibling = new int[16];
+    private int[] _rootChild = [];
+    private int _nodes;
+
+    // Scratch of the conditional trees built from this one, kept between calls: item counts and local ranks (the
+    // baskets' first level uses its target's).
+    public int[] Counts = [];
+    public int[] Local = [];
+    // How often each pair of items occurs, counted as paths are added (pair (a, b), a > b, at Row(a) + b): the
+    // conditional tree of an item then knows its frequent items without walking its paths, and an item with none
+    // is passed over without a walk. Up to PairsUpTo items (a triangle of 2 million counts); above, the paths are
+    // walked to count.
+    public const int PairsUpTo = 2048;
+    private int[] _pairs = [];
+    private bool _pairsOn;
+
+    public static int Row(int item) => item * (item - 1) / 2;
+
+    /// <summary>True while every node has at most one child.</summary>
+    public bool SinglePath { get; private set; }
+
+    /// <summary>
+    /// Empties the tree for <paramref name="itemCount"/> items (its node arrays stay as large as they grew), counting
+    /// item pairs from now on when <paramref name="pairs"/> is set.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Reset(int itemCount, int[] toGlobal, bool pairs)
+    {
+        ItemCount = itemCount;
+        _pairsOn = pairs && itemCount <= PairsUpTo;
+        if (_pairsOn)
+        {
+            var size = Row(itemCount);
+            Fit(ref _pairs, size);
+            _pairs.AsSpan(0, size).Clear();
+        }
+        ToGlobal = toGlobal;
+        Fit(ref HeadFirst, itemCount);
+        Fit(ref HeadCount, itemCount);
+        Fit(ref _rootChild, itemCount);
+        HeadFirst.AsSpan(0, itemCount).Fill(-1);
+        HeadCount.AsSpan(0, itemCount).Clear();
+        _rootChild.AsSpan(0, itemCount).Fill(-1);
+        Nodes[0] = new Node { Item = -1, Parent = -1, Next = -1 };
+        FirstChild[0] = -1;
+        _nodes = 1;
+        SinglePath = true;
+    }
+
+    /// <summary>
+    /// Keeps the items of <paramref name="counts"/> that reach <paramref name="minCount"/>, in their order: their local
+    /// ranks go to <paramref name="local"/> (-1 for the others); null when none is frequent.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int[]? LocalRanks(ReadOnlySpan<int> counts, int minCount, Span<int> local, int[] toGlobal)
+    {
+        var frequent = 0;
+        for (var i = 0; i < counts.Length; i++) local[i] = counts[i] >= minCount ? frequent++ : -1;
+        if (frequent == 0) return null;
+        var map = new int[frequent];
+        for (var i = 0; i < counts.Length; i++) if (local[i] >= 0) map[local[i]] = toGlobal[i];
+        return map;
+    }
+
+    internal static void Fit(ref int[] array, int size)
+    {
+        if (array.Length < size) array = new int[Math.Max(size, array.Length * 2)];
+    }
+
+    /// <summary>Adds a path of ranks in ascending order (first in the tree's order first) with a count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<int> ranks, int count)
     {
+        if (_pairsOn)
+            for (var x = 1; x < ranks.Length; x++)
+            {
+                var row = _pairs.AsSpan(Row(ranks[x]));
+                for (var y = 0; y < x; y++) row[ranks[y]] += count;
+            }
         var node = 0;
         foreach (var r in ranks)
         {
@@ -220,100 +412,209 @@ internal sealed class FpTree
             else
             {
                 child = FirstChild[node];
-                while (child != -1 && Item[child] != r) child = Sibling[child];
+                while (child != -1 && Nodes[child].Item != r) child = _sibling[child];
             }
             if (child == -1)
             {
                 child = NewNode(r, node);
                 if (node == 0) _rootChild[r] = child;
             }
-            Count[child] += count;
+            Nodes[child].Count += count;
             HeadCount[r] += count;
             node = child;
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int NewNode(int item, int parent)
     {
-        if (_nodes == Item.Length) Grow();
+        if (_nodes == Nodes.Length) Grow();
         var n = _nodes++;
-        Item[n] = item;
-        Count[n] = 0;
-        Parent[n] = parent;
+        if (FirstChild[parent] != -1) SinglePath = false;
+        Nodes[n] = new Node { Item = item, Parent = parent, Next = HeadFirst[item] };
         FirstChild[n] = -1;
-        Sibling[n] = FirstChild[parent];
+        _sibling[n] = FirstChild[parent];
         FirstChild[parent] = n;
-        Next[n] = HeadFirst[item];
         HeadFirst[item] = n;
         return n;
     }
 
     private void Grow()
     {
-        var size = Item.Length * 2;
-        Array.Resize(ref Item, size);
-        Array.Resize(ref Count, size);
-        Array.Resize(ref Parent, size);
-        Array.Resize(ref Next, size);
+        var size = Nodes.Length * 2;
+        Array.Resize(ref Nodes, size);
         Array.Resize(ref FirstChild, size);
-        Array.Resize(ref Sibling, size);
+        Array.Resize(ref _sibling, size);
     }
 
-    /// <summary>True when every node has at most one child; the path's nodes from the top are given.</summary>
-    public bool IsSinglePath(out List<int> nodes)
-    {
-        nodes = [];
-        var node = 0;
-        while (true)
-        {
-            var child = FirstChild[node];
-            if (child == -1) return true;
-            if (Sibling[child] != -1) return false;
-            nodes.Add(child);
-            node = child;
-        }
-    }
-
-    /// <summary>The conditional FP-tree of <paramref name="item"/>: its prefix paths, with items infrequent in them dropped.</summary>
-    public FpTree? Conditional(int item, int minCount)
+    /// <summary>
+    /// Builds into <paramref name="into"/> the conditional FP-tree of <paramref name="item"/>: its prefix paths, with
+    /// the items infrequent in them dropped. False when no item is left. With pair counts, the frequent items are
+    /// known before any walk and the paths are walked once, to build; without, once more, to count. The new tree counts
+    /// its own pairs when <paramref name="pairs"/> is set.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Conditional(int item, int minCount, FpTree into, bool pairs)
     {
         // Items on prefix paths all rank before 'item'.
-        var counts = new int[item];
-        var pathNodes = 0;
-        for (var n = HeadFirst[item]; n != -1; n = Next[n])
+        Fit(ref Counts, item);
+        var counts = Counts.AsSpan(0, item);
+        var nodes = Nodes;
+        if (_pairsOn) _pairs.AsSpan(Row(item), item).CopyTo(counts);
+        else
         {
-            var c = Count[n];
-            for (var p = Parent[n]; p > 0; p = Parent[p])
+            counts.Clear();
+            for (var n = HeadFirst[item]; n != -1; n = nodes[n].Next)
             {
-                counts[Item[p]] += c;
-                pathNodes++;
+                var c = nodes[n].Count;
+                for (var p = nodes[n].Parent; p > 0; p = nodes[p].Parent) counts[nodes[p].Item] += c;
             }
         }
-        var frequent = new List<int>();
-        for (var i = 0; i < item; i++) if (counts[i] >= minCount) frequent.Add(i);
-        if (frequent.Count == 0) return null;
-        frequent.Sort((a, b) => counts[b] != counts[a] ? counts[b].CompareTo(counts[a]) : a.CompareTo(b));
-        var local = new int[item];
-        Array.Fill(local, -1);
-        var toGlobal = new int[frequent.Count];
-        for (var r = 0; r < frequent.Count; r++)
+
+        Fit(ref Local, item);
+        var local = Local.AsSpan(0, item);
+        if (LocalRanks(counts, minCount, local, ToGlobal) is not { } toGlobal) return false;
+        into.Reset(toGlobal.Length, toGlobal, pairs);
+        Span<int> path = item <= 512 ? stackalloc int[item] : new int[item];
+        for (var n = HeadFirst[item]; n != -1; n = nodes[n].Next)
         {
-            local[frequent[r]] = r;
-            toGlobal[r] = ToGlobal[frequent[r]];
+            // Read bottom-up, ranks fall: filled from the back, they come out ascending.
+            var end = path.Length;
+            for (var p = nodes[n].Parent; p > 0; p = nodes[p].Parent)
+            {
+                var l = local[nodes[p].Item];
+                if (l >= 0) path[--end] = l;
+            }
+            if (end < path.Length) into.Add(path[end..], nodes[n].Count);
         }
-        var tree = new FpTree(frequent.Count, toGlobal, Math.Min(pathNodes + 1, 1 << 20));
-        var path = new int[item];
-        for (var n = HeadFirst[item]; n != -1; n = Next[n])
+        return true;
+    }
+}
+
+/// <summary>
+/// The baskets recoded to the ranks of their frequent items (ascending), equal ones merged into one with a weight,
+/// in flat arrays; with every item's occurrences (basket, position) and the counts of item pairs, for the first level
+/// of the recursion.
+/// </summary>
+internal sealed class RankedBaskets
+{
+    private int[] _items = [];
+    private int[] _start = [];
+    private int[] _weight = [];
+    private int[] _occStart = [];
+    private int[] _occBasket = [];
+    private int[] _occPosition = [];
+    private int[]? _pairs; // as FpTree's: how often each pair of items occurs, when there are few enough items
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static RankedBaskets Build(IReadOnlyList<int[]> baskets, int[] rank, int itemCount)
+    {
+        // Recode: frequent items only, each once, ranks ascending; equal baskets merged into the first with a
+        // weight, found through a hash table of the kept ones (open addressing).
+        var items = new List<int>(baskets.Count * 8);
+        var starts = new List<int>(baskets.Count + 1) { 0 };
+        var weights = new List<int>(baskets.Count);
+        var seen = new int[rank.Length];
+        Array.Fill(seen, -1);
+        var table = new int[Math.Max(16, (int)BitOperations.RoundUpToPowerOf2((uint)baskets.Count * 2))];
+        Array.Fill(table, -1);
+        var mask = table.Length - 1;
+        var basket = new List<int>(64);
+        for (var b = 0; b < baskets.Count; b++)
         {
+            basket.Clear();
+            foreach (var i in baskets[b])
+                if (rank[i] >= 0 && seen[i] != b) { seen[i] = b; basket.Add(rank[i]); }
+            if (basket.Count == 0) continue;
+            var ranks = CollectionsMarshal.AsSpan(basket);
+            ranks.Sort();
+            var hash = 0u;
+            foreach (var r in ranks) hash = (hash ^ (uint)r) * 0x9E3779B1u;
+            var slot = (int)(hash ^ (hash >> 15)) & mask;
+            for (; table[slot] != -1; slot = (slot + 1) & mask)
+            {
+                var k = table[slot];
+                if (ranks.SequenceEqual(CollectionsMarshal.AsSpan(items)[starts[k]..starts[k + 1]])) break;
+            }
+            if (table[slot] != -1)
+            {
+                CollectionsMarshal.AsSpan(weights)[table[slot]]++;
+                continue;
+            }
+            table[slot] = weights.Count;
+            items.AddRange(ranks);
+            starts.Add(items.Count);
+            weights.Add(1);
+        }
+        var result = new RankedBaskets { _items = [.. items], _start = [.. starts], _weight = [.. weights] };
+        var kept = weights.Count;
+        var used = items.Count;
+
+        // Occurrences by item: counted, then placed.
+        var occStart = new int[itemCount + 1];
+        for (var k = 0; k < used; k++) occStart[result._items[k] + 1]++;
+        for (var i = 0; i < itemCount; i++) occStart[i + 1] += occStart[i];
+        var fill = occStart[..itemCount];
+        result._occBasket = new int[used];
+        result._occPosition = new int[used];
+        for (var b = 0; b < kept; b++)
+            for (var k = result._start[b]; k < result._start[b + 1]; k++)
+            {
+                var slot = fill[result._items[k]]++;
+                result._occBasket[slot] = b;
+                result._occPosition[slot] = k - result._start[b];
+            }
+        result._occStart = occStart;
+        if (itemCount <= FpTree.PairsUpTo)
+        {
+            var pairs = result._pairs = new int[FpTree.Row(itemCount)];
+            for (var b = 0; b < kept; b++)
+            {
+                var these = result._items.AsSpan(result._start[b], result._start[b + 1] - result._start[b]);
+                var w = result._weight[b];
+                for (var x = 1; x < these.Length; x++)
+                {
+                    var row = pairs.AsSpan(FpTree.Row(these[x]));
+                    for (var y = 0; y < x; y++) row[these[y]] += w;
+                }
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// Builds into <paramref name="into"/> the conditional FP-tree of <paramref name="item"/>: the parts of its
+    /// baskets before it, with the items infrequent among them dropped. False when no item is left.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public bool Conditional(int item, int minCount, int[] toGlobal, FpTree into, bool pairs)
+    {
+        FpTree.Fit(ref into.Counts, item);
+        var counts = into.Counts.AsSpan(0, item);
+        if (_pairs is not null) _pairs.AsSpan(FpTree.Row(item), item).CopyTo(counts);
+        else
+        {
+            counts.Clear();
+            for (var o = _occStart[item]; o < _occStart[item + 1]; o++)
+            {
+                var w = _weight[_occBasket[o]];
+                foreach (var i in _items.AsSpan(_start[_occBasket[o]], _occPosition[o])) counts[i] += w;
+            }
+        }
+        FpTree.Fit(ref into.Local, item);
+        var local = into.Local.AsSpan(0, item);
+        if (FpTree.LocalRanks(counts, minCount, local, toGlobal) is not { } map) return false;
+
+        into.Reset(map.Length, map, pairs);
+        Span<int> path = item <= 512 ? stackalloc int[item] : new int[item];
+        for (var o = _occStart[item]; o < _occStart[item + 1]; o++)
+        {
+            var b = _occBasket[o];
             var len = 0;
-            for (var p = Parent[n]; p > 0; p = Parent[p])
-                if (local[Item[p]] >= 0) path[len++] = local[Item[p]];
-            if (len == 0) continue;
-            var span = path.AsSpan(0, len);
-            span.Sort();
-            tree.Add(span, Count[n]);
+            foreach (var i in _items.AsSpan(_start[b], _occPosition[o]))
+                if (local[i] >= 0) path[len++] = local[i];
+            if (len > 0) into.Add(path[..len], _weight[b]);
         }
-        Debug.Assert(tree.HeadCount.All(c => c >= minCount));
-        return tree;
+        return true;
     }
 }

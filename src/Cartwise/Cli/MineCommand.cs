@@ -24,10 +24,12 @@ public static class MineCommand
         var level = new Option<string>("--level") { Description = "product or category: which rules to print (both are built)", DefaultValueFactory = _ => "product" };
         level.AcceptOnlyFromAmong("product", "category");
         var window = new Option<string?>("--window") { Description = "Orders of the last N days only, e.g. 365d (default: all history); with --next: how soon after (default 60d)" };
+        var threads = new Option<int>("--threads") { Description = "Threads that mine side by side (default: one a core)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        threads.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--threads must be 1 or more."); });
         var next = new Option<bool>("--next") { Description = "With --store: next-purchase rules (A, then B in a later order within --window) instead of baskets" };
         var command = new Command("mine", "Frequent itemsets (FP-Growth) and association rules, from a basket file or a store's orders")
         {
-            input, separator, output, rules, minSupport, minConfidence, minLift, maxLength, maxConsequent, store, level, window, next,
+            input, separator, output, rules, minSupport, minConfidence, minLift, maxLength, maxConsequent, store, level, window, next, threads,
         };
         command.SetAction(async (result, ct) =>
         {
@@ -47,37 +49,43 @@ public static class MineCommand
                 await Console.Error.WriteLineAsync("error: --min-support " + error);
                 return 2;
             }
-            options = new MiningOptions(options.MinSupport, options.MinSupportCount, result.GetValue(maxLength));
+            options = new MiningOptions(options.MinSupport, options.MinSupportCount, result.GetValue(maxLength), result.GetValue(threads));
             if (!await CliStores.FileExistsAsync(path)) return 2;
             var sw = Stopwatch.StartNew();
             var names = new ItemIds();
-            var baskets = ReadBaskets(path, result.GetValue(separator), names);
+            List<int[]> baskets;
+            await using (var file = CliStores.OpenFile(path).Stream) baskets = BasketFile.Read(file, result.GetValue(separator), names);
             var read = sw.Elapsed;
 
             var rulesPath = result.GetValue(rules);
             var ruleOptions = new RuleOptions(result.GetValue(minConfidence) ?? 0.5, result.GetValue(minLift), result.GetValue(maxConsequent));
-            var bySize = new SortedDictionary<int, int>();
+            var bySize = new long[16]; // itemsets by size
             var outPath = result.GetValue(output);
             MiningResult mined;
             // Without rules, itemsets stream straight to the file: memory does not grow with their number.
             if (rulesPath is null)
             {
-                await using var writer = outPath is null ? StreamWriter.Null : new StreamWriter(outPath, false, new UTF8Encoding(false), 1 << 16);
-                var line = new StringBuilder();
+                using var writer = outPath is null ? null : new ItemsetWriter(outPath, names);
                 mined = FpGrowth.Mine(baskets, options, (items, support) =>
                 {
-                    bySize[items.Length] = bySize.GetValueOrDefault(items.Length) + 1;
-                    line.Clear();
-                    foreach (var i in items) line.Append(names.Name(i)).Append(' ');
-                    line.Append("#SUP: ").Append(support);
-                    writer.WriteLine(line);
+                    if (items.Length >= bySize.Length) Array.Resize(ref bySize, items.Length * 2);
+                    bySize[items.Length]++;
+                    writer?.Write(items, support);
                 });
             }
             else
             {
                 mined = FpGrowth.Mine(baskets, options);
-                foreach (var s in mined.Itemsets) bySize[s.Items.Length] = bySize.GetValueOrDefault(s.Items.Length) + 1;
-                if (outPath is not null) await WriteItemsetsAsync(outPath, mined, names);
+                foreach (var s in mined.Itemsets)
+                {
+                    if (s.Items.Length >= bySize.Length) Array.Resize(ref bySize, s.Items.Length * 2);
+                    bySize[s.Items.Length]++;
+                }
+                if (outPath is not null)
+                {
+                    using var writer = new ItemsetWriter(outPath, names);
+                    foreach (var s in mined.Itemsets) writer.Write(s.Items, s.Support);
+                }
             }
             var minedAt = sw.Elapsed;
             var ruleCount = 0;
@@ -87,9 +95,9 @@ public static class MineCommand
                 ruleCount = found.Count;
                 await WriteRulesAsync(rulesPath, found, names);
             }
-            var itemsets = bySize.Values.Sum();
+            var itemsets = bySize.Sum();
             Console.WriteLine($"baskets {mined.BasketCount:N0}, items {names.Count:N0}, minimum support {mined.MinCount:N0} baskets");
-            Console.WriteLine($"itemsets {itemsets:N0} (" + string.Join(", ", bySize.Select(kv => $"{kv.Key}: {kv.Value:N0}")) + ")" +
+            Console.WriteLine($"itemsets {itemsets:N0} (" + string.Join(", ", bySize.Index().Where(s => s.Item > 0).Select(s => $"{s.Index}: {s.Item:N0}")) + ")" +
                 (rulesPath is null ? "" : $"; rules {ruleCount:N0} (confidence ≥ {ruleOptions.MinConfidence}, lift ≥ {ruleOptions.MinLift}, right-hand side ≤ {ruleOptions.MaxConsequent})"));
             Console.WriteLine($"time: read {read.TotalSeconds:F2} s, mined {(minedAt - read).TotalSeconds:F2} s, total {sw.Elapsed.TotalSeconds:F2} s");
             return 0;
@@ -194,40 +202,6 @@ public static class MineCommand
         return true;
     }
 
-    private static List<int[]> ReadBaskets(string path, string? separator, ItemIds names)
-    {
-        var (stream, _, _) = CliStores.OpenFile(path);
-        using var reader = new StreamReader(stream, Encoding.UTF8, true, 1 << 16);
-        var baskets = new List<int[]>();
-        var items = new List<int>();
-        char[] whitespace = [' ', '\t'];
-        while (reader.ReadLine() is { } line)
-        {
-            items.Clear();
-            var parts = separator is null ? line.Split(whitespace, StringSplitOptions.RemoveEmptyEntries) : line.Split(separator);
-            foreach (var p in parts)
-            {
-                var name = p.Trim();
-                if (name.Length > 0) items.Add(names.Id(name));
-            }
-            if (items.Count > 0) baskets.Add(items.ToArray());
-        }
-        return baskets;
-    }
-
-    private static async Task WriteItemsetsAsync(string path, MiningResult mined, ItemIds names)
-    {
-        await using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
-        var line = new StringBuilder();
-        foreach (var s in mined.Itemsets)
-        {
-            line.Clear();
-            foreach (var i in s.Items) line.Append(names.Name(i)).Append(' ');
-            line.Append("#SUP: ").Append(s.Support);
-            await w.WriteLineAsync(line);
-        }
-    }
-
     private static async Task WriteRulesAsync(string path, List<AssociationRule> rules, ItemIds names)
     {
         await using var w = new StreamWriter(path, false, new UTF8Encoding(false), 1 << 16);
@@ -240,6 +214,54 @@ public static class MineCommand
                 .Append(" #CONF: ").Append(r.Confidence.ToString("0.######", CultureInfo.InvariantCulture))
                 .Append(" #LIFT: ").Append(r.Lift.ToString("0.######", CultureInfo.InvariantCulture));
             await w.WriteLineAsync(line);
+        }
+    }
+
+    /// <summary>
+    /// Itemsets as lines of 'name name … #SUP: n', written as UTF-8 bytes through one buffer: each name is encoded
+    /// once, supports are formatted in place.
+    /// </summary>
+    private sealed class ItemsetWriter(string path, ItemIds names) : IDisposable
+    {
+        private readonly FileStream _file = new(path, FileMode.Create, FileAccess.Write, FileShare.None, 1);
+        private readonly byte[]?[] _encoded = new byte[names.Count][];
+        private byte[] _buffer = new byte[1 << 16];
+        private int _used;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        public void Write(ReadOnlySpan<int> items, int support)
+        {
+            foreach (var i in items)
+            {
+                var name = _encoded[i] ??= Encoding.UTF8.GetBytes(names.Name(i) + " ");
+                Put(name);
+            }
+            Put("#SUP: "u8);
+            Room(12);
+            support.TryFormat(_buffer.AsSpan(_used), out var written, default, CultureInfo.InvariantCulture);
+            _used += written;
+            _buffer[_used++] = (byte)'\n';
+        }
+
+        private void Put(ReadOnlySpan<byte> bytes)
+        {
+            Room(bytes.Length);
+            bytes.CopyTo(_buffer.AsSpan(_used));
+            _used += bytes.Length;
+        }
+
+        private void Room(int bytes)
+        {
+            if (_used + bytes <= _buffer.Length) return;
+            _file.Write(_buffer, 0, _used);
+            _used = 0;
+            if (bytes > _buffer.Length) _buffer = new byte[bytes];
+        }
+
+        public void Dispose()
+        {
+            _file.Write(_buffer, 0, _used);
+            _file.Dispose();
         }
     }
 }

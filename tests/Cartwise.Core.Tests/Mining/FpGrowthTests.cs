@@ -35,11 +35,50 @@ public sealed class FpGrowthTests
         var baskets = RandomBaskets(new Random(seed), basketCount, items, density);
 
         var mined = FpGrowth.Mine(baskets, new MiningOptions(minSupportCount: minCount, maxLength: maxLength));
+        var onThreads = FpGrowth.Mine(baskets, new MiningOptions(minSupportCount: minCount, maxLength: maxLength, threads: 3));
 
         var expected = BruteForce(baskets, items, minCount, maxLength);
         var actual = mined.Itemsets.ToDictionary(s => string.Join(",", s.Items), s => s.Support);
         Assert.Equal(expected.Count, actual.Count);
         Assert.Equal(expected.OrderBy(kv => kv.Key), actual.OrderBy(kv => kv.Key));
+        Assert.Equal(Lines(mined), Lines(onThreads));
+    }
+
+    /// <summary>Every itemset as a line, in the order the miner gave them.</summary>
+    private static List<string> Lines(MiningResult mined) => mined.Itemsets.Select(s => string.Join(",", s.Items) + ":" + s.Support).ToList();
+
+    [Fact]
+    public void Mine_EqualBasketsAndDuplicateItems_CountOncePerBasket()
+    {
+        // Equal baskets are merged inside the miner with a weight; an item twice in a basket still counts once.
+        List<int[]> baskets = [[1, 2, 3], [3, 2, 1], [1, 2, 3, 3], [1, 2], [2, 1, 1], [4], [4], [4]];
+
+        var mined = FpGrowth.Mine(baskets, new MiningOptions(minSupportCount: 3));
+
+        Assert.Equal(["1,2,3:3", "1,2:5", "1,3:3", "1:5", "2,3:3", "2:5", "3:3", "4:3"], Lines(mined).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(0.001, 0)]
+    [InlineData(0.002, 3)]
+    public void Mine_OnSeveralThreads_GivesTheSameItemsetsInTheSameOrder(double support, int maxLength)
+    {
+        var (baskets, _) = Groceries();
+
+        var one = FpGrowth.Mine(baskets, new MiningOptions(minSupport: support, maxLength: maxLength));
+        var several = FpGrowth.Mine(baskets, new MiningOptions(minSupport: support, maxLength: maxLength, threads: 4));
+
+        Assert.True(one.Itemsets.Count > 1000);
+        Assert.Equal(Lines(one), Lines(several));
+    }
+
+    private static (List<int[]> Baskets, ItemIds Names) Groceries()
+    {
+        // Shipped with the tests (Fixtures/groceries.NOTICE.md): the known answer runs everywhere, never skips.
+        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "groceries.csv.gz");
+        var names = new ItemIds();
+        using var file = new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
+        return (BasketFile.Read(file, ",", names), names);
     }
 
     [Fact]
@@ -105,12 +144,7 @@ public sealed class FpGrowthTests
     [Fact]
     public void Groceries_MatchesTheCountsArulesPublishes()
     {
-        // Shipped with the tests (Fixtures/groceries.NOTICE.md): the known answer runs everywhere, never skips.
-        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "groceries.csv.gz");
-        var names = new ItemIds();
-        using var reader = new StreamReader(new GZipStream(File.OpenRead(path), CompressionMode.Decompress));
-        var baskets = new List<int[]>();
-        while (reader.ReadLine() is { } line) baskets.Add(line.Split(',').Select(s => names.Id(s.Trim())).Distinct().ToArray());
+        var (baskets, names) = Groceries();
 
         var mined = FpGrowth.Mine(baskets, new MiningOptions(minSupport: 0.001));
         var rules = AssociationRules.Generate(mined, new RuleOptions(minConfidence: 0.5));

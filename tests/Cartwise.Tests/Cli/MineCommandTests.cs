@@ -40,4 +40,24 @@ public sealed class MineCommandTests
         Assert.Equal(2, run.ExitCode);
         Assert.Contains(message, run.StdErr);
     }
+
+    [Fact]
+    public async Task MineInput_AnyNumberOfThreads_WritesTheSameFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("cartwise-mine-").FullName;
+        var random = new Random(5);
+        await File.WriteAllLinesAsync(Path.Combine(dir, "b.txt"),
+            Enumerable.Range(0, 3000).Select(_ => string.Join(' ', Enumerable.Range(0, 40).Where(_ => random.NextDouble() < 0.2).Select(i => i * 7))));
+
+        var one = await CartwiseProcess.RunAsync(dir, "mine", "--input", "b.txt", "--min-support", "0.01", "--threads", "1", "--output", "one.txt");
+        var two = await CartwiseProcess.RunAsync(dir, "mine", "--input", "b.txt", "--min-support", "0.01", "--threads", "2", "--output", "two.txt");
+        var none = await CartwiseProcess.RunAsync(dir, "mine", "--input", "b.txt", "--threads", "0");
+
+        Assert.True(one.ExitCode == 0 && two.ExitCode == 0, one.StdErr + two.StdErr);
+        var lines = await File.ReadAllLinesAsync(Path.Combine(dir, "one.txt"));
+        Assert.True(lines.Length > 1000, $"{lines.Length} itemsets");
+        Assert.Equal(lines, await File.ReadAllLinesAsync(Path.Combine(dir, "two.txt")));
+        Assert.NotEqual(0, none.ExitCode);
+        Assert.Contains("--threads must be 1 or more", none.StdErr);
+    }
 }
