@@ -131,6 +131,9 @@ public static class Sql
     public static DateTimeOffset Time(DbDataReader reader, int ordinal) =>
         reader.GetFieldType(ordinal) == typeof(long) ? new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero) : reader.GetFieldValue<DateTimeOffset>(ordinal);
 
+    /// <summary>A nullable text column.</summary>
+    public static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
     /// <summary>A decimal column as stored (SQLite: invariant text; PostgreSQL: numeric).</summary>
     public static decimal Money(DbDataReader reader, int ordinal) =>
         reader.GetFieldType(ordinal) == typeof(string) ? decimal.Parse(reader.GetString(ordinal), System.Globalization.CultureInfo.InvariantCulture) : reader.GetDecimal(ordinal);

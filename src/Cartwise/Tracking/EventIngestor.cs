@@ -161,8 +161,8 @@ public sealed class EventIngestor(DbSession session, Store store, DateTimeOffset
                     if (!_customers.TryGetValue(id, out var row))
                         _customers[id] = row = new CustomerRow
                         {
-                            Id = id, ExternalId = Text(r, 2), Email = Text(r, 3), Phone = Text(r, 4), Language = Text(r, 5),
-                            Consent = r.IsDBNull(6) ? null : r.GetBoolean(6), ConsentAt = r.IsDBNull(7) ? null : Sql.Time(r, 7), ConsentSource = Text(r, 8),
+                            Id = id, ExternalId = Sql.Text(r, 2), Email = Sql.Text(r, 3), Phone = Sql.Text(r, 4), Language = Sql.Text(r, 5),
+                            Consent = r.IsDBNull(6) ? null : r.GetBoolean(6), ConsentAt = r.IsDBNull(7) ? null : Sql.Time(r, 7), ConsentSource = Sql.Text(r, 8),
                             CreatedAt = Sql.Time(r, 9), LastSeenAt = Sql.Time(r, 10), IsIdentified = r.GetBoolean(11),
                         };
                     _byKey[r.GetString(0)] = row;
@@ -186,8 +186,8 @@ public sealed class EventIngestor(DbSession session, Store store, DateTimeOffset
                 """, [store.Id], itemIds,
                 r => _products[r.GetString(1)] = new ProductRow
                 {
-                    Id = r.GetInt64(0), ExternalId = r.GetString(1), Name = Text(r, 2), Brand = Text(r, 3), Price = r.IsDBNull(4) ? null : Sql.Money(r, 4),
-                    Currency = Text(r, 5), CategoryId = r.IsDBNull(6) ? null : r.GetInt64(6), FromFeed = r.GetBoolean(7),
+                    Id = r.GetInt64(0), ExternalId = r.GetString(1), Name = Sql.Text(r, 2), Brand = Sql.Text(r, 3), Price = r.IsDBNull(4) ? null : Sql.Money(r, 4),
+                    Currency = Sql.Text(r, 5), CategoryId = r.IsDBNull(6) ? null : r.GetInt64(6), FromFeed = r.GetBoolean(7),
                 }));
         var paths = new List<string>();
         foreach (var path in events.SelectMany(e => e.Items).Where(i => i.Categories.Count > 0)
@@ -229,8 +229,6 @@ public sealed class EventIngestor(DbSession session, Store store, DateTimeOffset
                 }));
         return queries;
     }
-
-    private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 
     private static CustomerRow Survivor(CustomerRow c)
     {

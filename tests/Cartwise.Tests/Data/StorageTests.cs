@@ -38,12 +38,8 @@ public sealed class StorageTests
     [Theory, ClassData(typeof(Engines))]
     public async Task RowWriter_FewAndManyRows_AndParametersInAnyOrder(Engine engine)
     {
-        var (database, store) = await SetUpAsync(engine);
-        await using var _ = database;
-        await using var db = database.Target.CreateContext();
-        await using var tx = await db.Database.BeginTransactionAsync();
-        var w = RowWriter.For(db);
-        var customer = await CustomerAsync(w, store);
+        await using var open = await OpenAsync(engine);
+        var (db, tx, w, store, customer) = (open.Db, open.Transaction, open.Writer, open.Store, open.Customer);
         string[] columns = ["StoreId", "Key", "CustomerId", "CreatedAt"];
         // Below and above the count where PostgreSQL switches from statements to COPY.
         await w.InsertAsync("CustomerIdentities", columns, Enumerable.Range(0, 5).Select(i => new object?[] { store, $"a:few{i}", customer, TestApp.Start }).ToList(), CancellationToken.None);
@@ -58,6 +54,28 @@ public sealed class StorageTests
         Assert.Contains("xa:few3", keys);
         Assert.Contains("ya:many70", keys);
         Assert.DoesNotContain("a:few3", keys);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task RowWriter_InsertReturningIds_GivesEachRowsIdAndZeroForASkippedOne(Engine engine)
+    {
+        await using var open = await OpenAsync(engine);
+        var (db, tx, w, store, customer) = (open.Db, open.Transaction, open.Writer, open.Store, open.Customer);
+        const string insert = """INSERT INTO "CustomerIdentities" ("StoreId","Key","CustomerId","CreatedAt") VALUES (@p0,@p1,@p2,@p3) ON CONFLICT ("StoreId","Key") DO NOTHING RETURNING "Id" """;
+        await w.InsertAsync("CustomerIdentities", ["StoreId", "Key", "CustomerId", "CreatedAt"], [[store, "a:there", customer, TestApp.Start]], CancellationToken.None);
+
+        // New, already there, new twice in one call (the second is skipped).
+        var ids = await w.InsertReturningIdsAsync(insert, [[store, "a:one", customer, TestApp.Start], [store, "a:there", customer, TestApp.Start],
+            [store, "a:two", customer, TestApp.Start], [store, "a:two", customer, TestApp.Start]], CancellationToken.None);
+        var upsert = await Record.ExceptionAsync(() => w.InsertReturningIdsAsync(insert.Replace("DO NOTHING", "DO UPDATE SET \"Key\" = excluded.\"Key\"", StringComparison.Ordinal),
+            [[store, "a:one", customer, TestApp.Start]], CancellationToken.None));
+
+        var stored = (await Sql.QueryAsync(DbSession.From(db), "SELECT \"Key\", \"Id\" FROM \"CustomerIdentities\"", [], r => (r.GetString(0), r.GetInt64(1)), CancellationToken.None))
+            .ToDictionary();
+        Assert.Equal([stored["a:one"], 0, stored["a:two"], 0], ids);
+        Assert.NotEqual(stored["a:one"], stored["a:two"]);
+        // SQLite reads the id from the connection, which an update would not give: such a statement is refused there.
+        if (engine == Engine.Sqlite) Assert.IsType<ArgumentException>(upsert);
     }
 
     [Fact]
@@ -89,6 +107,27 @@ public sealed class StorageTests
 
     private static async Task<long> CustomerAsync(RowWriter w, long store) =>
         (await w.InsertWithIdsAsync("Customers", ["StoreId", "CreatedAt", "LastSeenAt", "IsIdentified"], [[store, TestApp.Start, TestApp.Start, false]], CancellationToken.None))[0];
+
+    /// <summary>A migrated database with one store and one profile, and a context with an open transaction on it.</summary>
+    private static async Task<Opened> OpenAsync(Engine engine)
+    {
+        var (database, store) = await SetUpAsync(engine);
+        var db = database.Target.CreateContext();
+        var tx = await db.Database.BeginTransactionAsync();
+        var w = RowWriter.For(db);
+        return new Opened(database, db, tx, w, store, await CustomerAsync(w, store));
+    }
+
+    private sealed record Opened(TestDatabase Database, CartwiseDb Db, Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction Transaction, RowWriter Writer, long Store,
+        long Customer) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Transaction.DisposeAsync();
+            await Db.DisposeAsync();
+            await Database.DisposeAsync();
+        }
+    }
 
     /// <summary>A migrated database with one store.</summary>
     private static async Task<(TestDatabase Database, long Store)> SetUpAsync(Engine engine)
