@@ -343,6 +343,17 @@ internal sealed class FpTree
 
     public static int Row(int item) => item * (item - 1) / 2;
 
+    /// <summary>Adds <paramref name="weight"/> to the count of every pair of <paramref name="ranks"/> (ascending).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void CountPairs(int[] pairs, ReadOnlySpan<int> ranks, int weight)
+    {
+        for (var x = 1; x < ranks.Length; x++)
+        {
+            var row = pairs.AsSpan(Row(ranks[x]));
+            for (var y = 0; y < x; y++) row[ranks[y]] += weight;
+        }
+    }
+
     /// <summary>True while every node has at most one child.</summary>
     public bool SinglePath { get; private set; }
 
@@ -398,12 +409,7 @@ internal sealed class FpTree
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<int> ranks, int count)
     {
-        if (_pairsOn)
-            for (var x = 1; x < ranks.Length; x++)
-            {
-                var row = _pairs.AsSpan(Row(ranks[x]));
-                for (var y = 0; y < x; y++) row[ranks[y]] += count;
-            }
+        if (_pairsOn) CountPairs(_pairs, ranks, count);
         var node = 0;
         foreach (var r in ranks)
         {
@@ -569,15 +575,7 @@ internal sealed class RankedBaskets
         {
             var pairs = result._pairs = new int[FpTree.Row(itemCount)];
             for (var b = 0; b < kept; b++)
-            {
-                var these = result._items.AsSpan(result._start[b], result._start[b + 1] - result._start[b]);
-                var w = result._weight[b];
-                for (var x = 1; x < these.Length; x++)
-                {
-                    var row = pairs.AsSpan(FpTree.Row(these[x]));
-                    for (var y = 0; y < x; y++) row[these[y]] += w;
-                }
-            }
+                FpTree.CountPairs(pairs, result._items.AsSpan(result._start[b], result._start[b + 1] - result._start[b]), result._weight[b]);
         }
         return result;
     }

@@ -60,6 +60,11 @@ public static class MineCommand
             var rulesPath = result.GetValue(rules);
             var ruleOptions = new RuleOptions(result.GetValue(minConfidence) ?? 0.5, result.GetValue(minLift), result.GetValue(maxConsequent));
             var bySize = new long[16]; // itemsets by size
+            void Counted(int size)
+            {
+                if (size >= bySize.Length) Array.Resize(ref bySize, size * 2);
+                bySize[size]++;
+            }
             var outPath = result.GetValue(output);
             MiningResult mined;
             // Without rules, itemsets stream straight to the file: memory does not grow with their number.
@@ -68,19 +73,14 @@ public static class MineCommand
                 using var writer = outPath is null ? null : new ItemsetWriter(outPath, names);
                 mined = FpGrowth.Mine(baskets, options, (items, support) =>
                 {
-                    if (items.Length >= bySize.Length) Array.Resize(ref bySize, items.Length * 2);
-                    bySize[items.Length]++;
+                    Counted(items.Length);
                     writer?.Write(items, support);
                 });
             }
             else
             {
                 mined = FpGrowth.Mine(baskets, options);
-                foreach (var s in mined.Itemsets)
-                {
-                    if (s.Items.Length >= bySize.Length) Array.Resize(ref bySize, s.Items.Length * 2);
-                    bySize[s.Items.Length]++;
-                }
+                foreach (var s in mined.Itemsets) Counted(s.Items.Length);
                 if (outPath is not null)
                 {
                     using var writer = new ItemsetWriter(outPath, names);
