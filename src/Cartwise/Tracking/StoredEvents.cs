@@ -42,6 +42,14 @@ public sealed class StoredEvents(RowWriter writer, long storeId)
         }).ToList(), ct);
     }
 
+    /// <summary>
+    /// More of an imported order found further down the file, after its purchase event was committed: the event's
+    /// value grows with its order's (see <see cref="Orders.OrderWriter.AddValueAsync"/>), so where a commit falls in
+    /// the file changes nothing that is stored.
+    /// </summary>
+    public Task AddValueAsync(string eventId, decimal value, CancellationToken ct) =>
+        writer.ExecuteAsync($"""UPDATE "Events" SET "Value"="Value"+@p2 WHERE {StoreSql.Filter()} AND "EventId"=@p1""", [[storeId, eventId, value]], ct);
+
     /// <summary>The first key of the per-store advisory lock that orders event inserts (the second is the store id).</summary>
     private const int OrderLock = 0x43570045;
 }

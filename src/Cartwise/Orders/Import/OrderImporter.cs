@@ -221,6 +221,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         await using var tx = db.Transaction!;
         var w = RowWriter.For(db);
         var writer = new OrderWriter(w, store.Id);
+        var events = new StoredEvents(w, store.Id);
 
         // Already imported (this file before, or an earlier run): skip, unless this run created it (its rows continue).
         var done = await StoredEvents.SeenAsync(db, store.Id, pending.Keys.Select(ImportedEvents.IdOf).ToList(), ct);
@@ -254,6 +255,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
                 [store.Id, o.Id], r => new { Id = r.GetInt64(0), Max = Convert.ToInt32(r.GetValue(1), System.Globalization.CultureInfo.InvariantCulture) }, ct)).Single();
             orderIds[o.Id] = (existing.Id, existing.Max + 1);
             await writer.AddValueAsync(existing.Id, o.Value, ct);
+            await events.AddValueAsync(ImportedEvents.IdOf(o.Id), o.Value, ct);
         }
         var lines = new List<OrderLine>();
         foreach (var o in sales)
@@ -278,7 +280,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         await ApplyRefundsAsync(db, writer, orders.Where(o => o.IsRefund).ToList(), ct);
 
         // The events that make the import idempotent and replayable.
-        await new StoredEvents(w, store.Id).AppendAsync(orders.Where(o => !_ordersThisRun.Contains(o.Id)).Select(o =>
+        await events.AppendAsync(orders.Where(o => !_ordersThisRun.Contains(o.Id)).Select(o =>
             new StoredEvent
             {
                 EventId = ImportedEvents.IdOf(o.Id), Name = o.IsRefund ? EventNames.Refund : EventNames.Purchase, CustomerId = CustomerOf(o), OccurredAt = o.At,
