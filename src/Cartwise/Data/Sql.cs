@@ -31,7 +31,24 @@ public sealed record DbSession(DbConnection Connection, DbTransaction? Transacti
 public static class Sql
 {
     /// <summary>Runs a query and reads each row with <paramref name="read"/>.</summary>
-    public static async Task<List<T>> QueryAsync<T>(DbSession db, string sql, IReadOnlyList<object?> args, Func<DbDataReader, T> read, CancellationToken ct)
+    public static Task<List<T>> QueryAsync<T>(DbSession db, string sql, IReadOnlyList<object?> args, Func<DbDataReader, T> read, CancellationToken ct) =>
+        RunAsync(db, sql, args, async cmd =>
+        {
+            var rows = new List<T>();
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct)) rows.Add(read(reader));
+            return rows;
+        }, ct);
+
+    /// <summary>
+    /// Runs a statement that returns no rows and answers how many it changed: a write whose rows nobody reads back
+    /// needs no <c>RETURNING</c>, which SQLite serves through a temporary table.
+    /// </summary>
+    public static Task<int> ExecuteAsync(DbSession db, string sql, IReadOnlyList<object?> args, CancellationToken ct) =>
+        RunAsync(db, sql, args, cmd => cmd.ExecuteNonQueryAsync(ct), ct);
+
+    /// <summary>Runs a command of <paramref name="sql"/> with <paramref name="args"/> as @p0…, opening the connection for it when closed.</summary>
+    private static async Task<T> RunAsync<T>(DbSession db, string sql, IReadOnlyList<object?> args, Func<DbCommand, Task<T>> run, CancellationToken ct)
     {
         var connection = db.Connection;
         var opened = connection.State != System.Data.ConnectionState.Open;
@@ -48,10 +65,7 @@ public static class Sql
                 p.Value = Value(db.Kind, args[i]);
                 cmd.Parameters.Add(p);
             }
-            var rows = new List<T>();
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) rows.Add(read(reader));
-            return rows;
+            return await run(cmd);
         }
         finally
         {

@@ -1,5 +1,4 @@
 using Cartwise.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Cartwise.Recommendations;
 
@@ -11,44 +10,40 @@ public sealed record PurchaseHistory(IReadOnlyList<long> Products, IReadOnlyDict
 {
     public static readonly PurchaseHistory None = new([], new Dictionary<long, DateTimeOffset>(), new Dictionary<long, int>());
 
-    public static async Task<PurchaseHistory> LoadAsync(CartwiseDb db, long customerId, CancellationToken ct)
-    {
-        var lines = await UnrefundedLines(db, db.Orders.Where(o => o.CustomerId == customerId)).ToListAsync(ct);
-        return From(lines.Select(l => l.Line));
-    }
+    public static async Task<PurchaseHistory> LoadAsync(CartwiseDb db, long customerId, CancellationToken ct) =>
+        (await LoadManyAsync(db, [customerId], ct))[customerId];
 
     /// <summary>
     /// The histories of several customers in one query (the outbox loads a claimed batch's at once): every id asked
-    /// for is in the answer, <see cref="None"/> for a customer without purchases.
+    /// for is in the answer, <see cref="None"/> for a customer without purchases. Plain SQL summed up here: the lines
+    /// through EF's materialisation, or a GROUP BY in SQLite (a temporary B-tree per query), cost three times as much.
     /// </summary>
     public static async Task<Dictionary<long, PurchaseHistory>> LoadManyAsync(CartwiseDb db, IEnumerable<long> customerIds, CancellationToken ct)
     {
         var ids = customerIds.Distinct().ToList();
         var histories = ids.ToDictionary(id => id, _ => None);
         if (ids.Count == 0) return histories;
-        var lines = await UnrefundedLines(db, db.Orders.Where(o => o.CustomerId != null && ids.Contains(o.CustomerId.Value))).ToListAsync(ct);
-        foreach (var customer in lines.GroupBy(l => l.Customer)) histories[customer.Key] = From(customer.Select(l => l.Line));
+        var bought = new Dictionary<(long Customer, long Product), (DateTimeOffset First, DateTimeOffset Last, int Orders)>();
+        var counted = new HashSet<(long Order, long Product)>();
+        await Sql.QueryInAsync(DbSession.From(db),
+            $$"""
+            SELECT o."CustomerId", l."ProductId", o."PlacedAt", o."Id"
+            FROM "Orders" o JOIN "OrderLines" l ON l."OrderId" = o."Id"
+            WHERE {{StoreSql.Check("o")}} AND o."CustomerId" IN ({in}) AND l."RefundedQuantity" < l."Quantity"
+            """,
+            [db.CurrentStoreId], ids, r =>
+            {
+                var key = (r.GetInt64(0), r.GetInt64(1));
+                var at = Sql.Time(r, 2);
+                var again = counted.Add((r.GetInt64(3), key.Item2)) ? 1 : 0;
+                bought[key] = bought.TryGetValue(key, out var b) ? (at < b.First ? at : b.First, at > b.Last ? at : b.Last, b.Orders + again) : (at, at, again);
+                return 0;
+            }, ct);
+        foreach (var customer in bought.GroupBy(kv => kv.Key.Customer))
+            histories[customer.Key] = new PurchaseHistory(
+                customer.OrderBy(p => p.Value.First).ThenBy(p => p.Key.Product).Select(p => p.Key.Product).ToList(),
+                customer.ToDictionary(p => p.Key.Product, p => p.Value.Last),
+                customer.ToDictionary(p => p.Key.Product, p => p.Value.Orders));
         return histories;
-    }
-
-    /// <summary>A purchased product: which one, in which order, when.</summary>
-    private sealed record Bought(long ProductId, long OrderId, DateTimeOffset PlacedAt);
-
-    /// <summary>The unrefunded lines of <paramref name="orders"/> (orders of known customers), with their customer.</summary>
-    private static IQueryable<CustomerLine> UnrefundedLines(CartwiseDb db, IQueryable<Orders.Order> orders) =>
-        from o in orders.AsNoTracking()
-        join l in db.OrderLines.AsNoTracking() on o.Id equals l.OrderId
-        where l.RefundedQuantity < l.Quantity
-        select new CustomerLine(o.CustomerId!.Value, new Bought(l.ProductId, o.Id, o.PlacedAt));
-
-    private sealed record CustomerLine(long Customer, Bought Line);
-
-    private static PurchaseHistory From(IEnumerable<Bought> lines)
-    {
-        var byProduct = lines.GroupBy(l => l.ProductId).ToList();
-        return new PurchaseHistory(
-            byProduct.OrderBy(g => g.Min(l => l.PlacedAt)).ThenBy(g => g.Key).Select(g => g.Key).ToList(),
-            byProduct.ToDictionary(g => g.Key, g => g.Max(l => l.PlacedAt)),
-            byProduct.ToDictionary(g => g.Key, g => g.Select(l => l.OrderId).Distinct().Count()));
     }
 }

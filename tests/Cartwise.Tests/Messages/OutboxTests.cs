@@ -97,11 +97,11 @@ public sealed class OutboxTests
         static int Count(string text, string part) => (text.Length - text.Replace(part, "", StringComparison.Ordinal).Length) / part.Length;
     }
 
-    [Fact]
-    public async Task Outbox_RecipientWithoutConsent_OrSuppressed_OrErased_GetsNothing_AndTheReasonIsKept()
+    [Theory, ClassData(typeof(Engines))]
+    public async Task Outbox_RecipientWithoutConsent_OrSuppressed_OrErased_GetsNothing_AndTheReasonIsKept(Engine engine)
     {
         await using var smtp = await SmtpServer.StartAsync();
-        await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
+        await using var app = await TestApp.StartAsync(engine, smtp.Url);
         var store = await app.CreateStoreAsync("shop");
         using var admin = app.Admin(store);
         var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin)));
