@@ -23,7 +23,7 @@ public static class CliStores
         var store = (await Sql.QueryAsync(db, """SELECT "Id","Slug","Name","Currency","DefaultCountry","TimeZone" FROM "Stores" WHERE "Slug"=@p0""", [slug],
             r => new Store
             {
-                Id = r.GetInt64(0), Slug = r.GetString(1), Name = r.GetString(2), Currency = r.GetString(3), DefaultCountry = r.IsDBNull(4) ? null : r.GetString(4),
+                Id = r.GetInt64(0), Slug = r.GetString(1), Name = r.GetString(2), Currency = r.GetString(3), DefaultCountry = Sql.Text(r, 4),
                 TimeZone = r.GetString(5), TrackingKeyHash = "", AdminKeyHash = "",
             }, ct)).SingleOrDefault();
         if (store is not null) return store;

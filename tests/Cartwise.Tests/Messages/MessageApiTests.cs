@@ -92,11 +92,11 @@ public sealed class MessageApiTests
         Assert.Contains("Coffee maker BEANS", preview.GetProperty("text").GetString());
     }
 
-    [Fact]
-    public async Task TestSend_EveryVariantArrivesAtARealSmtpServer_WithOneClickUnsubscribe_BothParts_AndStaysOutOfReports()
+    [Theory, ClassData(typeof(Engines))]
+    public async Task TestSend_EveryVariantArrivesAtARealSmtpServer_WithOneClickUnsubscribe_BothParts_AndStaysOutOfReports(Engine engine)
     {
         await using var smtp = await SmtpServer.StartAsync();
-        await using var app = await TestApp.StartAsync(Engine.Sqlite, smtp.Url);
+        await using var app = await TestApp.StartAsync(engine, smtp.Url);
         var store = await app.CreateStoreAsync("shop");
         using var admin = app.Admin(store);
         var message = await MessageSetup.MessageAsync(admin, MessageSetup.Message(await MessageSetup.SenderAsync(admin), """{"mode":"static","code":"HELLO10","validDays":7}""", couponBlock: true));
