@@ -1,3 +1,4 @@
+using System.Globalization;
 using Cartwise.Data;
 using Cartwise.Stores;
 using Cartwise.Tests.Infrastructure;
@@ -54,6 +55,50 @@ public sealed class StorageTests
         Assert.Contains("xa:few3", keys);
         Assert.Contains("ya:many70", keys);
         Assert.DoesNotContain("a:few3", keys);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
+    public async Task RowWriter_CopiedRows_ReadBackExactly(Engine engine)
+    {
+        await using var open = await OpenAsync(engine);
+        var (db, tx, w, store, customer) = (open.Db, open.Transaction, open.Writer, open.Store, open.Customer);
+        // Values at the edges of each encoding (PostgreSQL writes them itself in binary COPY from 32 rows on): decimals
+        // with trailing zeros, below one, at a digit group's boundary, the largest and the smallest, negative, zero with a
+        // scale; times before and after 2000-01-01 to the microsecond; text with non-ASCII and the empty string; nulls.
+        decimal[] values = [0m, 0.00m, 1m, -1m, 2.50m, 0.5m, 0.0001m, 0.00005m, 9999m, 10000m, 10000.0001m, 123456789.0123m, -987.654321m,
+            1e-28m, decimal.MaxValue, decimal.MinValue, 79228162514264337593543950.335m, 12345678901234567890.1234m, 0.1234567890123456789012345678m];
+        DateTimeOffset[] times = [new DateTimeOffset(1999, 12, 31, 23, 59, 59, 999, TimeSpan.Zero).AddTicks(9990), new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            new DateTimeOffset(2010, 12, 1, 8, 26, 0, TimeSpan.Zero).AddTicks(1234560), new DateTimeOffset(2026, 12, 7, 22, 0, 0, TimeSpan.FromHours(1))];
+        string[] texts = ["plain", "Zoë’s «café» 🛒", "", "it's \"quoted\", with a comma\nand a line"];
+        var rows = Enumerable.Range(0, 40).Select(i => new object?[]
+        {
+            store, texts[i % texts.Length] + i, i % 3 == 0 ? null : customer, times[i % times.Length], values[i % values.Length], "EUR", null,
+            i % 2 == 0 ? null : values[(i + 7) % values.Length], null, 0m, null,
+        }).ToList();
+        var ids = await w.InsertWithIdsAsync("Orders", ["StoreId", "ExternalId", "CustomerId", "PlacedAt", "Value", "Currency", "Coupon", "Shipping", "Tax", "RefundedValue", "RefundedAt"],
+            rows, CancellationToken.None);
+        var customers = await w.InsertWithIdsAsync("Customers", ["StoreId", "CreatedAt", "LastSeenAt", "IsIdentified"],
+            Enumerable.Range(0, 40).Select(i => new object?[] { store, times[0], times[1], i % 2 == 0 }).ToList(), CancellationToken.None);
+        await tx.CommitAsync();
+
+        var stored = (await Sql.QueryAsync(DbSession.From(db), """SELECT "Id", "ExternalId", "CustomerId", "PlacedAt", "Value", "Shipping" FROM "Orders" """, [],
+            r => (Id: r.GetInt64(0), External: r.GetString(1), Customer: r.IsDBNull(2) ? (long?)null : r.GetInt64(2), At: Sql.Time(r, 3),
+                Value: Sql.Money(r, 4).ToString(CultureInfo.InvariantCulture), Shipping: r.IsDBNull(5) ? null : Sql.Money(r, 5).ToString(CultureInfo.InvariantCulture)),
+            CancellationToken.None)).ToDictionary(o => o.Id);
+        Assert.Equal(40, stored.Count);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var o = stored[ids[i]];
+            Assert.Equal((string)rows[i][1]!, o.External);
+            Assert.Equal((long?)rows[i][2], o.Customer);
+            var at = (DateTimeOffset)rows[i][3]!;
+            // PostgreSQL keeps microseconds; SQLite keeps ticks.
+            Assert.Equal(engine == Engine.Postgres ? at.UtcTicks / 10 * 10 : at.UtcTicks, o.At.UtcTicks);
+            Assert.Equal(((decimal)rows[i][4]!).ToString(CultureInfo.InvariantCulture), o.Value);
+            Assert.Equal(((decimal?)rows[i][7])?.ToString(CultureInfo.InvariantCulture), o.Shipping);
+        }
+        var identified = await Sql.QueryAsync(DbSession.From(db), """SELECT "Id" FROM "Customers" WHERE "IsIdentified" """, [], r => r.GetInt64(0), CancellationToken.None);
+        Assert.Equal(customers.Where((_, i) => i % 2 == 0).Order(), identified.Order());
     }
 
     [Theory, ClassData(typeof(Engines))]
