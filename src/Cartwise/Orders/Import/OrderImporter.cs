@@ -40,20 +40,27 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         public readonly List<OrderLineRecord> Lines = [];
     }
 
-    /// <summary>An order line that a later cancellation of the same customer and product can refund.</summary>
-    private sealed class Refundable
+    /// <summary>
+    /// An order line that a later cancellation of the same customer and product can refund: a struct in one array,
+    /// each (customer, product)'s lines chained from the newest by <c>Next</c>. As an object per line and a list per
+    /// pair (529,000 lines, 270,000 pairs in the full Online Retail file) the import's peak was 40-45 MB higher.
+    /// </summary>
+    private struct Refundable
     {
         public long OrderId;
-        public int LineNo, Remaining;
-        public decimal Price;
         public DateTimeOffset At;
+        public decimal Price;
+        public int LineNo, Remaining, Next;
     }
 
     private readonly Dictionary<string, long> _productIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _customerIds = new(StringComparer.Ordinal);
     // First and last seen of every customer this run has met, as stored: commits widen them with their orders' times.
     private readonly Dictionary<long, (DateTimeOffset First, DateTimeOffset Last)> _seen = [];
-    private readonly Dictionary<(long Customer, long Product), List<Refundable>> _refundable = [];
+    // The newest refundable line of each (customer, product) in _refundLines.
+    private readonly Dictionary<(long Customer, long Product), int> _refundable = [];
+    private Refundable[] _refundLines = new Refundable[4096];
+    private int _lineCount;
     private readonly HashSet<string> _ordersThisRun = new(StringComparer.Ordinal);
     // Orders and refunds a first reading of the file committed before it turned out not to be UTF-8.
     private readonly HashSet<string> _earlierReading = new(StringComparer.Ordinal);
@@ -134,6 +141,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         _ordersThisRun.Clear();
         // The first reading's purchases are in the database now: a refund further down loads them from there.
         _refundable.Clear();
+        _lineCount = 0;
         _customersThisRun.Clear();
         _loaded.Clear();
     }
@@ -281,8 +289,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
                 lines.Add(new OrderLine { OrderId = orderId, LineNo = lineNo, ProductId = product, Quantity = l.Quantity, Price = l.Price });
                 if (customer is { } c)
                 {
-                    if (!_refundable.TryGetValue((c, product), out var list)) _refundable[(c, product)] = list = [];
-                    list.Add(new Refundable { OrderId = orderId, LineNo = lineNo, Remaining = l.Quantity, Price = l.Price, At = o.At });
+                    AddRefundable((c, product), new Refundable { OrderId = orderId, LineNo = lineNo, Remaining = l.Quantity, Price = l.Price, At = o.At });
                 }
                 lineNo++;
             }
@@ -428,18 +435,18 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
             {
                 var product = _productIds[l.ProductId];
                 if (customer is { } c && !_customersThisRun.Contains(c) && _loaded.Add((c, product))) await LoadRefundableAsync(db, c, product, ct);
-                var candidates = customer is { } cc && _refundable.TryGetValue((cc, product), out var list)
-                    ? RefundAllocation.LatestFirst(list.Where(x => x.Remaining > 0), x => x.At, r.At) : [];
+                var candidates = customer is { } cc
+                    ? RefundAllocation.LatestFirst(RefundableLines((cc, product)).Where(i => _refundLines[i].Remaining > 0), i => _refundLines[i].At, r.At) : [];
                 if (candidates.Count == 0)
                 {
                     _refundsUnmatched++;
                     continue;
                 }
-                var (taken, _) = RefundAllocation.Allocate(Math.Abs(l.Quantity), candidates.Select(x => x.Remaining).ToList());
+                var (taken, _) = RefundAllocation.Allocate(Math.Abs(l.Quantity), candidates.Select(i => _refundLines[i].Remaining).ToList());
                 for (var i = 0; i < candidates.Count; i++)
                 {
                     if (taken[i] == 0) continue;
-                    var line = candidates[i];
+                    ref var line = ref _refundLines[candidates[i]];
                     line.Remaining -= taken[i];
                     lineUpdates[(line.OrderId, line.LineNo)] = lineUpdates.GetValueOrDefault((line.OrderId, line.LineNo)) + taken[i];
                     var (value, _) = orderUpdates.GetValueOrDefault(line.OrderId);
@@ -464,10 +471,26 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
             """, [store.Id, customer, product],
             r => new { OrderId = r.GetInt64(0), LineNo = r.GetInt32(1), Quantity = r.GetInt32(2), RefundedQuantity = r.GetInt32(3), Price = Sql.Money(r, 4), At = Sql.Time(r, 5) }, ct);
         // The lines this run wrote are in memory already, with what this commit's refunds took so far: those stay.
-        if (!_refundable.TryGetValue((customer, product), out var list)) _refundable[(customer, product)] = list = [];
-        var known = list.Select(x => (x.OrderId, x.LineNo)).ToHashSet();
-        list.AddRange(lines.Where(l => !known.Contains((l.OrderId, l.LineNo)))
-            .Select(l => new Refundable { OrderId = l.OrderId, LineNo = l.LineNo, Remaining = l.Quantity - l.RefundedQuantity, Price = l.Price, At = l.At }));
+        var known = RefundableLines((customer, product)).Select(i => (_refundLines[i].OrderId, _refundLines[i].LineNo)).ToHashSet();
+        foreach (var l in lines.Where(l => !known.Contains((l.OrderId, l.LineNo))))
+            AddRefundable((customer, product), new Refundable { OrderId = l.OrderId, LineNo = l.LineNo, Remaining = l.Quantity - l.RefundedQuantity, Price = l.Price, At = l.At });
+    }
+
+    private void AddRefundable((long Customer, long Product) key, Refundable line)
+    {
+        if (_lineCount == _refundLines.Length) Array.Resize(ref _refundLines, _refundLines.Length * 2);
+        line.Next = _refundable.TryGetValue(key, out var newest) ? newest : -1;
+        _refundLines[_lineCount] = line;
+        _refundable[key] = _lineCount++;
+    }
+
+    /// <summary>The indexes of a pair's refundable lines in the order they were added (ties in time go to the first).</summary>
+    private List<int> RefundableLines((long Customer, long Product) key)
+    {
+        var chain = new List<int>();
+        for (var i = _refundable.GetValueOrDefault(key, -1); i >= 0; i = _refundLines[i].Next) chain.Add(i);
+        chain.Reverse();
+        return chain;
     }
 }
 
