@@ -168,7 +168,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<SQLitePCL.sqlite3, object> Applied = [];
 
     /// <summary>
-    /// The pragmas and the busy handler, on a connection just opened (a read-only one only waits: WAL cannot be set on
+    /// The pragmas, the busy handler and exact decimal addition, on a connection just opened (a read-only one only waits: WAL cannot be set on
     /// it). Once per native connection: a pooled one keeps them, and setting them again was five statements and a
     /// connection-string parse on every open, i.e. on every commit of the event writer.
     /// </summary>
@@ -177,6 +177,7 @@ internal sealed class SqlitePragmas : DbConnectionInterceptor
         var sqlite = (SqliteConnection)connection;
         if (!Applied.TryAdd(sqlite.Handle!, Applied)) return;
         SqliteBusyHandler.Install(sqlite, WaitMilliseconds);
+        SqliteDecimals.Install(sqlite);
         // EF opens a read-only connection to see whether the file is a database at all.
         if (new SqliteConnectionStringBuilder(connection.ConnectionString).Mode == SqliteOpenMode.ReadOnly) return;
         using var cmd = connection.CreateCommand();

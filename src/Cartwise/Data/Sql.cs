@@ -145,6 +145,13 @@ public static class Sql
     public static DateTimeOffset Time(DbDataReader reader, int ordinal) =>
         reader.GetFieldType(ordinal) == typeof(long) ? new DateTimeOffset(reader.GetInt64(ordinal), TimeSpan.Zero) : reader.GetFieldValue<DateTimeOffset>(ordinal);
 
+    /// <summary>
+    /// <paramref name="column"/> plus <paramref name="value"/> (a column or parameter), both decimals, added exactly:
+    /// PostgreSQL adds numerics; SQLite would add its text decimals as binary floating point (<see cref="SqliteDecimals"/>).
+    /// </summary>
+    public static string AddDecimal(DatabaseKind kind, string column, string value) =>
+        kind == DatabaseKind.Sqlite ? $"{SqliteDecimals.AddFunction}({column}, {value})" : $"{column}+{value}";
+
     /// <summary>A nullable text column.</summary>
     public static string? Text(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 

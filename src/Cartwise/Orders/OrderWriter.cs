@@ -21,7 +21,7 @@ public sealed class OrderWriter(RowWriter writer, long storeId)
 
     /// <summary>More of an order found further down an import file: its value grows by <paramref name="value"/>.</summary>
     public Task AddValueAsync(long orderId, decimal value, CancellationToken ct) =>
-        writer.ExecuteAsync($"""UPDATE "Orders" SET "Value"="Value"+@p2 WHERE {StoreSql.Filter()} AND "Id"=@p1""", [[storeId, orderId, value]], ct);
+        writer.ExecuteAsync($"""UPDATE "Orders" SET "Value"={Sql.AddDecimal(writer.Kind, "\"Value\"", "@p2")} WHERE {StoreSql.Filter()} AND "Id"=@p1""", [[storeId, orderId, value]], ct);
 
     /// <summary>Refunded units per line and refunded value per order (both added), with the order's latest refund time.</summary>
     /// <remarks>
@@ -54,7 +54,7 @@ public sealed class OrderWriter(RowWriter writer, long storeId)
         var filter = StoreSql.Filter();
         await writer.ExecuteAsync($"""UPDATE "OrderLines" SET "RefundedQuantity"="RefundedQuantity"+@p3 WHERE {filter} AND "OrderId"=@p1 AND "LineNo"=@p2""",
             lines.Select(l => new object?[] { storeId, l.OrderId, l.LineNo, l.Units }).ToList(), ct);
-        await writer.ExecuteAsync($"""UPDATE "Orders" SET "RefundedValue"="RefundedValue"+@p2,"RefundedAt"=@p3 WHERE {filter} AND "Id"=@p1""",
+        await writer.ExecuteAsync($"""UPDATE "Orders" SET "RefundedValue"={Sql.AddDecimal(writer.Kind, "\"RefundedValue\"", "@p2")},"RefundedAt"=@p3 WHERE {filter} AND "Id"=@p1""",
             orders.Select(o => new object?[] { storeId, o.OrderId, o.Value, o.At }).ToList(), ct);
     }
 }

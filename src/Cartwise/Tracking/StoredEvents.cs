@@ -48,7 +48,7 @@ public sealed class StoredEvents(RowWriter writer, long storeId)
     /// the file changes nothing that is stored.
     /// </summary>
     public Task AddValueAsync(string eventId, decimal value, CancellationToken ct) =>
-        writer.ExecuteAsync($"""UPDATE "Events" SET "Value"="Value"+@p2 WHERE {StoreSql.Filter()} AND "EventId"=@p1""", [[storeId, eventId, value]], ct);
+        writer.ExecuteAsync($"""UPDATE "Events" SET "Value"={Sql.AddDecimal(writer.Kind, "\"Value\"", "@p2")} WHERE {StoreSql.Filter()} AND "EventId"=@p1""", [[storeId, eventId, value]], ct);
 
     /// <summary>The first key of the per-store advisory lock that orders event inserts (the second is the store id).</summary>
     private const int OrderLock = 0x43570045;

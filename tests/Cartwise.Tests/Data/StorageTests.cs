@@ -102,6 +102,27 @@ public sealed class StorageTests
     }
 
     [Theory, ClassData(typeof(Engines))]
+    public async Task AmountsAddedToStoredOnes_StayExactDecimals(Engine engine)
+    {
+        await using var open = await OpenAsync(engine);
+        var (db, tx, w, store, customer) = (open.Db, open.Transaction, open.Writer, open.Store, open.Customer);
+        var orders = new Cartwise.Orders.OrderWriter(w, store);
+        var id = (await orders.InsertAsync([new Cartwise.Orders.Order { ExternalId = "A-1", CustomerId = customer, PlacedAt = TestApp.Start, Value = 0.1m, Currency = "EUR" }],
+            CancellationToken.None))[0];
+        // Sums that binary floating point gets wrong: 0.1 + 0.2, 20.03 + 20.03, and a value with many places.
+        await orders.AddValueAsync(id, 0.2m, CancellationToken.None);
+        await orders.AddValueAsync(id, 1234567890.123456789m, CancellationToken.None);
+        await orders.RefundAsync([], [(id, 20.03m, TestApp.Start)], CancellationToken.None);
+        await orders.RefundAsync([], [(id, 20.03m, TestApp.Start.AddDays(1))], CancellationToken.None);
+        await tx.CommitAsync();
+
+        var (value, refunded) = (await Sql.QueryAsync(DbSession.From(db), """SELECT "Value", "RefundedValue" FROM "Orders" """, [],
+            r => (Sql.Money(r, 0), Sql.Money(r, 1)), CancellationToken.None)).Single();
+        Assert.Equal(1234567890.423456789m, value);
+        Assert.Equal(40.06m, refunded);
+    }
+
+    [Theory, ClassData(typeof(Engines))]
     public async Task RowWriter_InsertReturningIds_GivesEachRowsIdAndZeroForASkippedOne(Engine engine)
     {
         await using var open = await OpenAsync(engine);
