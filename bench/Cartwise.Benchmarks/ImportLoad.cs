@@ -20,7 +20,7 @@ public static class ImportLoad
         int Int(string name, int fallback) => int.Parse(BenchArgs.Get(args, name) ?? fallback.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var seconds = TimeSpan.FromSeconds(Int("--seconds", 5));
         var only = (BenchArgs.Get(args, "--only") ?? "orders,events,feed,coupons").Split(',');
-        var dir = Directory.CreateTempSubdirectory("cartwise-imports-").FullName;
+        var dir = BenchArgs.TempDirectory("cartwise-imports-");
         var db = BenchArgs.Get(args, "--db") ?? Path.Combine(dir, "load.db");
         await using var server = await BenchServer.StartAsync(dir, db, 5392);
         var http = server.Http;

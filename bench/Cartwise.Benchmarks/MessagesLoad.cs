@@ -23,7 +23,7 @@ public static class MessagesLoad
         string Arg(string name, string fallback) => BenchArgs.Get(args, name) ?? fallback;
         var smtp = Arg("--smtp", "smtp://127.0.0.1:2525");
         var count = int.Parse(Arg("--count", "3000"), System.Globalization.CultureInfo.InvariantCulture);
-        var dir = Directory.CreateTempSubdirectory("cartwise-bench-messages-").FullName;
+        var dir = BenchArgs.TempDirectory("cartwise-bench-messages-");
         var target = DatabaseTarget.Parse(BenchArgs.Get(args, "--db") ?? Path.Combine(dir, "m.db"));
         var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: true, Schedulers: false, Smtp: smtp));
         await CartwiseServer.PrepareAsync(app, CancellationToken.None);

@@ -27,7 +27,7 @@ public static class ScenariosLoad
         string Arg(string name, string fallback) => BenchArgs.Get(args, name) ?? fallback;
         var data = Path.GetFullPath(Arg("--data", "online_retail.csv.gz"));
         var feed = Path.GetFullPath(Arg("--feed", "demo-feed.xml.gz"));
-        var dir = Directory.CreateTempSubdirectory("cartwise-bench-scenarios-").FullName;
+        var dir = BenchArgs.TempDirectory("cartwise-bench-scenarios-");
         var target = DatabaseTarget.Parse(Path.Combine(dir, "s.db"));
         // The history is years old: every event of it counts as live here, not as history.
         var app = CartwiseServer.Build(new ServeSettings(target, "http://127.0.0.1:0", Demo: false, Schedulers: false),

@@ -14,7 +14,7 @@ public static class TrackLoad
     {
         var seconds = int.Parse(BenchArgs.Get(args, "--seconds") ?? "20", System.Globalization.CultureInfo.InvariantCulture);
         var concurrency = int.Parse(BenchArgs.Get(args, "--concurrency") ?? "32", System.Globalization.CultureInfo.InvariantCulture);
-        var dir = Directory.CreateTempSubdirectory("cartwise-load-").FullName;
+        var dir = BenchArgs.TempDirectory("cartwise-load-");
         var db = BenchArgs.Get(args, "--db") ?? Path.Combine(dir, "load.db");
         await using var server = await BenchServer.StartAsync(dir, db, 5391, concurrency * 2);
         var http = server.Http;
