@@ -219,9 +219,12 @@ public sealed class OrderImportTests
         // Thousands of rows in UTF-8's common subset, then one Latin-1 "é": several commits are done, and the file is read
         // on while one is written, when the reading fails and starts again.
         var file = Path.Combine(Path.GetTempPath(), $"cartwise-latin1-{Guid.NewGuid():N}.csv");
-        // A purchase on the first rows is refunded after the "é": the second reading must find it in the database.
+        // An order on the first rows continues on the row just before the "é", in the chunk not yet committed when the
+        // reading fails: the second reading adds that row to it. The order is refunded after the "é": the second reading
+        // finds the purchase in the database.
         var history = GeneratedHistory(3_000).Split('\n', 2);
         await File.WriteAllTextAsync(file, history[0] + "\nS-99998,P998,Plain,3,1.00,2024-03-01 08:00,K2,,Dept 1 > Aisle 1\n" + history[1]
+            + "S-99998,P997,Other,1,3.00,2024-03-01 08:00,K2,,Dept 1 > Aisle 1\n"
             + "S-99999,P999,Café crème,1,2.50,2024-06-01 09:00,K1,c1@example.com,Dept 1 > Aisle 1\nR-99999,P998,,-2,1.00,2024-06-02 09:00,K2,,\n",
             System.Text.Encoding.Latin1);
         try
@@ -241,6 +244,8 @@ public sealed class OrderImportTests
             }
             Assert.Contains("product P999 Café crème 2.5 GBP Dept 1 > Aisle 1", stored[0]);
             Assert.Contains("line S-99998/1 P998 3 1 2", stored[0]);
+            Assert.Contains("line S-99998/2 P997 1 3 0", stored[0]);
+            Assert.Contains(stored[0], r => r.StartsWith("order S-99998 K2 2024-03-01T08:00:00.0000000Z 6 ", StringComparison.Ordinal));
             Assert.Equal(stored[1], stored[0]);
             // The result counts the rows once and the records made once, as a straight Latin-1 import does.
             Assert.Equal(results[1] with { Elapsed = default, Problems = [] }, results[0] with { Elapsed = default, Problems = [] });

@@ -37,6 +37,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         public string? Country;
         public string? Currency;
         public decimal Value, Shipping;
+        public int Rows;
         public readonly List<OrderLineRecord> Lines = [];
     }
 
@@ -62,8 +63,10 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
     private Refundable[] _refundLines = new Refundable[4096];
     private int _lineCount;
     private readonly HashSet<string> _ordersThisRun = new(StringComparer.Ordinal);
-    // Orders and refunds a first reading of the file committed before it turned out not to be UTF-8.
-    private readonly HashSet<string> _earlierReading = new(StringComparer.Ordinal);
+    // Rows of each order (or refund) this reading of the file has committed; and those a first reading committed before
+    // the file turned out not to be UTF-8, which the second reading passes over (an order's rows may continue further down).
+    private readonly Dictionary<string, int> _committedRows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _rowsToSkip = new(StringComparer.Ordinal);
     // Customers this run created have no purchases from before it: their refundable lines are all in _refundable.
     private readonly HashSet<long> _customersThisRun = [];
     // Other customers' (customer, product) pairs whose earlier purchases were loaded from the database into _refundable.
@@ -130,15 +133,15 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
 
     /// <summary>
     /// Before reading the file again: what the reading counts starts over, what the commits created stays. The second
-    /// reading finds the first one's orders imported and skips them without counting them as imported before the run.
+    /// reading passes over the rows the first one committed, and adds the rest of an order the first one began to it.
     /// </summary>
     private void ResetCounters()
     {
         _ordersSkipped = _adjustments = _nonProduct = 0;
-        _earlierReading.UnionWith(_ordersThisRun);
+        foreach (var (order, rows) in _committedRows) _rowsToSkip[order] = rows;
+        _committedRows.Clear();
         _rows = _rejected = 0;
         _problems.Clear();
-        _ordersThisRun.Clear();
         // The first reading's purchases are in the database now: a refund further down loads them from there.
         _refundable.Clear();
         _lineCount = 0;
@@ -206,8 +209,14 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         var isRefund = kind == LineKind.Refund;
         // A refund row on an ordinary invoice (lines layout) is kept apart from the sale rows of that invoice.
         var key = isRefund && !row.OrderId.StartsWith('C') ? "C" + row.OrderId : row.OrderId;
+        if (_rowsToSkip.TryGetValue(key, out var committed) && committed > 0)
+        {
+            _rowsToSkip[key] = committed - 1;
+            return;
+        }
         if (!pending.TryGetValue(key, out var order))
             pending[key] = order = new PendingOrder { Id = key, IsRefund = isRefund, At = row.OccurredAt };
+        order.Rows++;
         order.CustomerKey ??= row.CustomerId;
         order.Email ??= row.Email;
         order.Country ??= row.Country;
@@ -251,7 +260,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         {
             if (done.Contains(ImportedEvents.IdOf(o.Id)) && !_ordersThisRun.Contains(o.Id))
             {
-                if (!o.IsRefund && !_earlierReading.Contains(o.Id)) _ordersSkipped++;
+                if (!o.IsRefund) _ordersSkipped++;
                 continue;
             }
             orders.Add(o);
@@ -310,6 +319,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         await tx.CommitAsync(ct);
         _sizer.Committed(rows);
 
+        foreach (var o in orders) _committedRows[o.Id] = _committedRows.GetValueOrDefault(o.Id) + o.Rows;
         foreach (var o in fresh) _ordersThisRun.Add(o.Id);
         foreach (var o in orders.Where(o => o.IsRefund)) _ordersThisRun.Add(o.Id);
         _ordersCreated += fresh.Count;
