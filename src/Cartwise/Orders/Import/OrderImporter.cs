@@ -61,7 +61,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
     // The newest refundable line of each (customer, product) in _refundLines.
     private readonly Dictionary<(long Customer, long Product), int> _refundable = [];
     private Refundable[] _refundLines = new Refundable[4096];
-    private int _lineCount;
+    private int _refundLineCount;
     private readonly HashSet<string> _ordersThisRun = new(StringComparer.Ordinal);
     // Rows of each order (or refund) this reading of the file has committed; and those a first reading committed before
     // the file turned out not to be UTF-8, which the second reading passes over (an order's rows may continue further down).
@@ -144,7 +144,7 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
         _problems.Clear();
         // The first reading's purchases are in the database now: a refund further down loads them from there.
         _refundable.Clear();
-        _lineCount = 0;
+        _refundLineCount = 0;
         _customersThisRun.Clear();
         _loaded.Clear();
     }
@@ -488,10 +488,10 @@ public sealed class OrderImporter(DatabaseTarget target, Store store, TimeProvid
 
     private void AddRefundable((long Customer, long Product) key, Refundable line)
     {
-        if (_lineCount == _refundLines.Length) Array.Resize(ref _refundLines, _refundLines.Length * 2);
+        if (_refundLineCount == _refundLines.Length) Array.Resize(ref _refundLines, _refundLines.Length * 2);
         line.Next = _refundable.TryGetValue(key, out var newest) ? newest : -1;
-        _refundLines[_lineCount] = line;
-        _refundable[key] = _lineCount++;
+        _refundLines[_refundLineCount] = line;
+        _refundable[key] = _refundLineCount++;
     }
 
     /// <summary>The indexes of a pair's refundable lines in the order they were added (ties in time go to the first).</summary>
