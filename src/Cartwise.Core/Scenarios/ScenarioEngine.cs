@@ -52,10 +52,18 @@ public sealed class ScenarioEngine
     private readonly Dictionary<long, CustomerState> _customers = [];
     private readonly PriorityQueue<Decision, DateTimeOffset> _pending = new();
     private readonly bool _replay;
+    private readonly TimeSpan _delay;
+    /// <summary>The categories the cross-selling rules name (trigger and additional), each a bit of an action's <see cref="Within"/> mask.</summary>
+    private readonly long[] _targets;
+    private readonly RuleView[] _rules;
+
+    /// <summary>A rule with its durations parsed and its categories as bits of the <see cref="_targets"/> mask.</summary>
+    private sealed record RuleView(CrossSellRule Rule, ulong[] Any, int[] Trigger, TimeSpan Delay, TimeSpan Cap, TimeSpan Window);
 
     private sealed class CustomerState
     {
-        public readonly List<(string Action, DateTimeOffset At, long[] Categories)> Actions = [];
+        /// <summary>Recent actions, with the rule categories each was within (for AND rules).</summary>
+        public readonly List<(string Action, DateTimeOffset At, ulong[] Within)> Actions = [];
         public readonly List<(DateTimeOffset At, long[] Categories)> Purchases = [];
         public readonly Dictionary<string, DateTimeOffset> LastByRule = [];
         public DateTimeOffset? Last;
@@ -82,6 +90,56 @@ public sealed class ScenarioEngine
         var windows = (definition.Rules ?? []).Where(r => r.Logic == "and").Select(r => Durations.Of(r.Window, TimeSpan.FromDays(7)));
         var delays = (definition.Rules ?? []).Select(r => Durations.Of(r.Delay, TimeSpan.Zero)).Append(Durations.Of(definition.Delay, TimeSpan.Zero));
         _memory = new[] { TimeSpan.FromDays(7), windows.DefaultIfEmpty().Max(), delays.Max() + TimeSpan.FromDays(1) }.Max();
+        _delay = Durations.Of(definition.Delay, TimeSpan.Zero);
+        var rules = kind == ScenarioKinds.CrossSell ? definition.Rules ?? [] : [];
+        _targets = rules.SelectMany(r => r.Categories.Concat(r.AdditionalCategories ?? [])).Distinct().ToArray();
+        var bit = _targets.Select((c, i) => (c, i)).ToDictionary(x => x.c, x => x.i);
+        _rules = rules.Select(r =>
+        {
+            var any = new ulong[Words];
+            foreach (var c in r.Categories.Concat(r.AdditionalCategories ?? [])) any[bit[c] >> 6] |= 1UL << (bit[c] & 63);
+            return new RuleView(r, any, r.Categories.Select(c => bit[c]).Distinct().ToArray(), Durations.Of(r.Delay, TimeSpan.Zero),
+                Durations.Of(r.Cap, TimeSpan.Zero), Durations.Of(r.Window, TimeSpan.FromDays(7)));
+        }).ToArray();
+    }
+
+    private int Words => (_targets.Length + 63) / 64;
+
+    /// <summary>
+    /// Which of the rules' categories the given ones are within, as bits: worked out once per event, so that an AND
+    /// rule looks at a customer's recent actions with a bit test each instead of walking the category tree again.
+    /// </summary>
+    private ulong[] Within(IReadOnlyList<long> categories)
+    {
+        if (_targets.Length == 0) return [];
+        var mask = new ulong[Words];
+        for (var i = 0; i < categories.Count; i++)
+        {
+            var of = WithinOf(categories[i]);
+            for (var w = 0; w < mask.Length; w++) mask[w] |= of[w];
+        }
+        return mask;
+    }
+
+    /// <summary>The rule categories one category is within, worked out the first time it is seen (the tree is walked once per pair).</summary>
+    private ulong[] WithinOf(long category)
+    {
+        if (_within.TryGetValue(category, out var known)) return known;
+        var mask = new ulong[Words];
+        for (var t = 0; t < _targets.Length; t++)
+            if (_isWithin(category, _targets[t])) mask[t >> 6] |= 1UL << (t & 63);
+        return _within[category] = mask;
+    }
+
+    private readonly Dictionary<long, ulong[]> _within = [];
+
+    private static bool Has(ulong[] mask, int bit) => (mask[bit >> 6] & (1UL << (bit & 63))) != 0;
+
+    private static bool Intersects(ulong[] a, ulong[] b)
+    {
+        for (var i = 0; i < a.Length; i++)
+            if ((a[i] & b[i]) != 0) return true;
+        return false;
     }
 
     /// <summary>Customers the engine holds state for.</summary>
@@ -108,14 +166,14 @@ public sealed class ScenarioEngine
     public IReadOnlyList<Decision> Observe(ScenarioEvent e, CustomerFacts facts)
     {
         var state = State(e.Customer);
-        Record(state, e);
+        var within = Record(state, e);
         var decisions = new List<Decision>();
         switch (_kind)
         {
             case ScenarioKinds.CrossSell:
-                foreach (var rule in _def.Rules ?? [])
-                    if (rule.Trigger == e.Action && Matches(rule, state, e))
-                        decisions.Add(Decide(state, e, facts, rule.Id, rule.MessageId, Durations.Of(rule.Delay, TimeSpan.Zero), Durations.Of(rule.Cap, TimeSpan.Zero)));
+                foreach (var rule in _rules)
+                    if (rule.Rule.Trigger == e.Action && Matches(rule, state, e, within))
+                        decisions.Add(Decide(state, e, facts, rule.Rule.Id, rule.Rule.MessageId, rule.Delay, rule.Cap));
                 break;
             case ScenarioKinds.PostPurchase when e.Action == TriggerActions.Order:
             {
@@ -123,12 +181,12 @@ public sealed class ScenarioEngine
                 var tier = (_def.Tiers ?? []).FirstOrDefault(t => t.Contains(value));
                 decisions.Add(tier is null
                     ? new Decision(DecisionKinds.Skipped, "-", e.Customer, e.Key, e.At, null, $"order value {value} is in no tier", 0, e.Order, e.Products)
-                    : Decide(state, e, facts, tier.Id, tier.MessageId, Durations.Of(_def.Delay, TimeSpan.Zero), TimeSpan.Zero));
+                    : Decide(state, e, facts, tier.Id, tier.MessageId, _delay, TimeSpan.Zero));
                 break;
             }
             case ScenarioKinds.BounceBack when e.Action == TriggerActions.Order && _def.BounceBack is { } offer:
             {
-                var first = Decide(state, e, facts, "offer", offer.MessageId, Durations.Of(_def.Delay, TimeSpan.Zero), TimeSpan.Zero);
+                var first = Decide(state, e, facts, "offer", offer.MessageId, _delay, TimeSpan.Zero);
                 decisions.Add(first);
                 if (first.Kind == DecisionKinds.Scheduled && offer.ReminderMessageId is { } reminder && offer.ReminderDaysBeforeExpiry is { } before)
                 {
@@ -182,15 +240,25 @@ public sealed class ScenarioEngine
         return a.SegmentProblem(f.Segment);
     }
 
-    private bool Matches(CrossSellRule rule, CustomerState state, ScenarioEvent e)
+    /// <param name="within">The rule categories the event's categories are within.</param>
+    private static bool Matches(RuleView rule, CustomerState state, ScenarioEvent e, ulong[] within)
     {
-        var all = rule.AdditionalCategories is { Count: > 0 } extra ? rule.Categories.Concat(extra).ToList() : rule.Categories;
-        bool In(IEnumerable<long> categories, long target) => categories.Any(c => _isWithin(c, target));
-        if (!all.Any(c => In(e.Categories, c))) return false;
-        if (rule.Logic != "and") return true;
+        if (!Intersects(within, rule.Any)) return false;
+        if (rule.Rule.Logic != "and") return true;
         // AND: an action of this kind in every trigger category within the window (this event included).
-        var since = Before(e.At, Durations.Of(rule.Window, TimeSpan.FromDays(7)));
-        return rule.Categories.All(c => state.Actions.Any(a => a.Action == rule.Trigger && a.At >= since && a.At <= e.At && In(a.Categories, c)));
+        var since = Before(e.At, rule.Window);
+        foreach (var category in rule.Trigger)
+        {
+            var found = false;
+            foreach (var a in state.Actions)
+                if (a.Action == rule.Rule.Trigger && a.At >= since && a.At <= e.At && Has(a.Within, category))
+                {
+                    found = true;
+                    break;
+                }
+            if (!found) return false;
+        }
+        return true;
     }
 
     /// <summary>
@@ -275,15 +343,16 @@ public sealed class ScenarioEngine
         return s;
     }
 
-    private void Record(CustomerState s, ScenarioEvent e)
+    private ulong[] Record(CustomerState s, ScenarioEvent e)
     {
-        var categories = e.Categories.ToArray();
-        s.Actions.Add((e.Action, e.At, categories));
-        if (e.Action == TriggerActions.Order) s.Purchases.Add((e.At, categories));
+        var within = Within(e.Categories);
+        s.Actions.Add((e.Action, e.At, within));
+        if (e.Action == TriggerActions.Order) s.Purchases.Add((e.At, e.Categories.ToArray()));
         // Only the recent past matters: AND windows, delays and caps.
         var horizon = Before(e.At, _memory + (_cap > TimeSpan.Zero ? _cap : TimeSpan.Zero));
         if (s.Actions.Count > 64 && s.Actions[0].At < horizon) s.Actions.RemoveAll(a => a.At < horizon);
         if (s.Purchases.Count > 64 && s.Purchases[0].At < horizon) s.Purchases.RemoveAll(p => p.At < horizon);
+        return within;
     }
 
     /// <summary><paramref name="at"/> minus <paramref name="span"/>, or the earliest time when that is before it (never throws).</summary>

@@ -23,23 +23,27 @@ namespace Cartwise.Scenarios;
 /// besides. Imported history (<c>import:…</c> events) never triggers sends. Engines live in memory between passes and
 /// are rebuilt from recent events and decisions when another node moved the cursor or a scenario changed.
 /// </summary>
-public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider clock, IOptions<ScenarioOptions> options, ILogger<ScenarioService> log)
+public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider clock, IOptions<ScenarioOptions> options, ILogger<ScenarioService> log) : IDisposable
 {
     private readonly TimeSpan _horizon = TimeSpan.FromHours(options.Value.HistoryHorizonHours);
     public static readonly JsonSerializerOptions Json = StoredJson.Options;
-    private const int BatchSize = 2000;
+    /// <summary>Events a batch takes (one transaction of decisions and outbox rows).</summary>
+    private readonly int _batchSize = options.Value.BatchSize;
 
     /// <param name="Winners">The A/B test winners the engine was built with (another node may record one).</param>
     private sealed record LiveEngine(ScenarioEngine Engine, DateTimeOffset Updated, long LastEventId, string Winners);
 
     private readonly ConcurrentDictionary<long, LiveEngine> _engines = new();
-    private long _rebuilds, _catchUps;
+    private long _rebuilds, _catchUps, _decidedAhead;
 
     /// <summary>Engines this node built from the database (at the first pass, after an edit or a failure).</summary>
     public long Rebuilds => Interlocked.Read(ref _rebuilds);
 
     /// <summary>Engines this node brought up to date with what another node decided, instead of rebuilding them.</summary>
     public long CatchUps => Interlocked.Read(ref _catchUps);
+
+    /// <summary>Batches this node decided on ahead of their transaction (while the batch before was written) and stored.</summary>
+    public long DecidedAhead => Interlocked.Read(ref _decidedAhead);
 
     public static ScenarioDefinition Definition(Scenario s) => JsonSerializer.Deserialize<ScenarioDefinition>(s.Definition, Json) ?? new ScenarioDefinition();
 
@@ -56,8 +60,28 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         return rows.Where(w => tests.Any(t => t.Rule == w.Rule && t.Signature == w.Signature)).ToDictionary(w => w.Rule, w => w.Variant, StringComparer.Ordinal);
     }
 
-    /// <summary>One pass over every store with an active scenario. Returns the events read.</summary>
+    /// <summary>
+    /// One pass over every store with an active scenario. Returns the events read. A node runs one pass at a time (its
+    /// engines serve one batch after another); nodes share the work through the store's cursor.
+    /// </summary>
     public async Task<int> PassAsync(CancellationToken ct)
+    {
+        await _passing.WaitAsync(ct);
+        try
+        {
+            return await PassStoresAsync(ct);
+        }
+        finally
+        {
+            _passing.Release();
+        }
+    }
+
+    private readonly SemaphoreSlim _passing = new(1, 1);
+
+    public void Dispose() => _passing.Dispose();
+
+    private async Task<int> PassStoresAsync(CancellationToken ct)
     {
         List<long> stores;
         await using (var db = target.CreateContext())
@@ -68,14 +92,15 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             var now = clock.GetUtcNow();
             if (_failing.TryGetValue(storeId, out var failing) && failing.RetryAt > now) continue;
             CatalogView? catalog = null;
+            Task<Prepared>? ahead = null;
             try
             {
                 while (true)
                 {
-                    var (n, c) = await StorePassAsync(storeId, catalog, ct);
-                    catalog = c;
+                    var (n, c, next) = await StorePassAsync(storeId, catalog, ahead, ct);
+                    (catalog, ahead) = (c, next);
                     read += n;
-                    if (n < BatchSize) break;
+                    if (next is null) break;
                 }
                 _failing.TryRemove(storeId, out _);
             }
@@ -86,12 +111,26 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
                 var attempts = (failing?.Attempts ?? 0) + 1;
                 var wait = TimeSpan.FromSeconds(Math.Min(30 * Math.Pow(2, attempts - 1), 3600));
                 _failing[storeId] = new StoreFailure(attempts, now + wait);
-                // Its engines may hold events of the rolled-back batch: rebuilt from the database next time.
-                _engines.Clear();
+                await ForgetEnginesAsync(ahead);
                 LogStoreFailed(log, e, storeId, attempts, wait);
+            }
+            catch
+            {
+                await ForgetEnginesAsync(ahead);
+                throw;
             }
         }
         return read;
+    }
+
+    /// <summary>
+    /// After a failed or cancelled batch: the engines may hold events of the rolled-back batch (or of the batch read
+    /// ahead), so they are rebuilt from the database next time — once the batch read ahead has stopped using them.
+    /// </summary>
+    private async Task ForgetEnginesAsync(Task<Prepared>? ahead)
+    {
+        if (ahead is not null) await ahead.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+        _engines.Clear();
     }
 
     private sealed record StoreFailure(int Attempts, DateTimeOffset RetryAt);
@@ -117,8 +156,93 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         }
     }
 
+    /// <summary>
+    /// A batch of a store's events past <see cref="After"/>, converted for the engines, with the facts of its customers
+    /// for the scenarios it was read for (<see cref="Scenarios"/>), and — when it was read ahead by engines that were
+    /// up to date — their decisions.
+    /// </summary>
+    private sealed record Prepared(long After, List<StoredEvent> Events, List<Scenario> Scenarios, CatalogView? Catalog,
+        List<(ScenarioEvent Event, bool Imported)> Converted, Dictionary<long, Facts> Facts)
+    {
+        /// <summary>Made ahead of the transaction, by the engines as they were after the batch before; null when made in it.</summary>
+        public List<(Scenario Scenario, Decision Decision)>? Decisions { get; init; }
+    }
+
+    /// <summary>True when two lists hold the same scenarios in the same versions.</summary>
+    private static bool SameScenarios(List<Scenario> a, List<Scenario> b) =>
+        a.Count == b.Count && a.Zip(b).All(x => x.First.Id == x.Second.Id && x.First.UpdatedAt == x.Second.UpdatedAt);
+
+    /// <summary>Reads the batch of events past <paramref name="after"/>, converts them and reads their customers' facts.</summary>
+    private async Task<Prepared> PrepareAsync(CartwiseDb db, long after, List<Scenario> scenarios, CatalogView? catalog, CancellationToken ct)
+    {
+        var events = await db.Events.AsNoTracking().Where(e => e.Id > after).OrderBy(e => e.Id).Take(_batchSize).ToListAsync(ct);
+        if (events.Count == 0) return new Prepared(after, events, scenarios, catalog, [], []);
+        catalog ??= await CatalogAsync(db, ct);
+        var converted = await ConvertAsync(db, catalog, events.Where(e => e.CustomerId is not null && TriggerActions.Of(e.Name) is not null).ToList(), ct);
+        var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
+        var byOrders = scenarios.Any(s => Definition(s).Audience is { MinOrders: not null } or { MaxOrders: not null });
+        var bySegment = scenarios.Any(s => Definition(s).Audience is { BySegment: true });
+        var facts = await FactsAsync(db, customers, byOrders, ct, bySegment);
+        return new Prepared(after, events, scenarios, catalog, converted, facts);
+    }
+
+    /// <summary>
+    /// The engines decide on a batch, and are then known to have seen the events up to its last one.
+    /// </summary>
+    private List<(Scenario Scenario, Decision Decision)> Decide(List<(Scenario Scenario, ScenarioEngine Engine)> engines, Prepared batch, DateTimeOffset now)
+    {
+        var decisions = new List<(Scenario Scenario, Decision Decision)>();
+        foreach (var (scenario, engine) in engines)
+        {
+            foreach (var (e, imported) in batch.Converted)
+            {
+                // History (imports, or events that happened more than a day before they reached us, such as an
+                // `import events` of old data) is remembered for AND windows but never triggers a send for the past.
+                if (imported || e.At < now - _horizon)
+                {
+                    engine.Remember(e);
+                    continue;
+                }
+                var f = batch.Facts.GetValueOrDefault(e.Customer);
+                foreach (var d in engine.Observe(e, f?.Customer ?? new CustomerFacts(false)))
+                    decisions.Add((scenario, f?.Email is null && d.Kind == DecisionKinds.Scheduled ? d with { Kind = DecisionKinds.Skipped, Reason = "no email address", DueAt = null } : d));
+            }
+            if (_engines.TryGetValue(scenario.Id, out var live)) _engines[scenario.Id] = live with { LastEventId = batch.Events[^1].Id };
+        }
+        return decisions;
+    }
+
+    /// <summary>
+    /// The next batch read ahead on a connection of its own while this one's decisions are written (reading and deciding
+    /// take one core, writing the other), and decided on when every engine is up to date with the batch before; an
+    /// engine to rebuild or to catch up with another node needs the database as it is at the cursor, so that batch is
+    /// decided in its transaction. Nothing is locked here: the pass uses the batch only if the cursor is still where it
+    /// was read from and the active scenarios are the same, and otherwise forgets the engines that decided on it and
+    /// reads it again. Its customers' facts may be a batch older than the decision, as they may be older than the event:
+    /// the outbox checks consent and caps again at send time.
+    /// </summary>
+    private Task<Prepared> ReadAheadAsync(long storeId, long after, List<Scenario> scenarios, CatalogView? catalog, CancellationToken ct) => Task.Run(async () =>
+    {
+        await using var db = target.CreateContext();
+        db.CurrentStoreId = storeId;
+        var batch = await PrepareAsync(db, after, scenarios, catalog, ct);
+        if (batch.Events.Count == 0) return batch;
+        var engines = new List<(Scenario, ScenarioEngine)>();
+        foreach (var scenario in scenarios)
+        {
+            var winners = WinnersKey(await WinnersAsync(db, scenario, ct));
+            if (!_engines.TryGetValue(scenario.Id, out var live) || live.Updated != scenario.UpdatedAt || live.Winners != winners || live.LastEventId != after)
+                return batch;
+            engines.Add((scenario, live.Engine));
+        }
+        return batch with { Decisions = Decide(engines, batch, clock.GetUtcNow()) };
+    }, ct);
+
     /// <param name="catalog">The catalogue read by the previous batch of the same pass (read once a pass).</param>
-    private async Task<(int Events, CatalogView? Catalog)> StorePassAsync(long storeId, CatalogView? catalog, CancellationToken ct)
+    /// <param name="ahead">The batch the previous one read ahead, if it was full.</param>
+    /// <returns>The events read, the catalogue, and the next batch being read ahead (null: this one was the last).</returns>
+    private async Task<(int Events, CatalogView? Catalog, Task<Prepared>? Ahead)> StorePassAsync(long storeId, CatalogView? catalog, Task<Prepared>? ahead,
+        CancellationToken ct)
     {
         using var span = Hosting.Telemetry.Source.StartActivity("cartwise.scenarios.pass");
         span?.SetTag("cartwise.store", storeId);
@@ -138,52 +262,54 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
             await db.ScenarioCursors.Where(c => c.StoreId == storeId).ExecuteUpdateAsync(u => u.SetProperty(c => c.UpdatedAt, now), ct);
             last = await db.ScenarioCursors.Where(c => c.StoreId == storeId).Select(c => c.LastEventId).SingleAsync(ct);
         }
-        var events = await db.Events.AsNoTracking().Where(e => e.Id > last).OrderBy(e => e.Id).Take(BatchSize).ToListAsync(ct);
+        var scenarios = await db.Scenarios.AsNoTracking().Where(s => s.State == ScenarioStates.Active).OrderBy(s => s.Id).ToListAsync(ct);
+        var batch = ahead is null ? null : await ahead;
+        if (batch is not null && (batch.After != last || !SameScenarios(batch.Scenarios, scenarios)))
+        {
+            // Another node moved the cursor, or a scenario changed, since the batch was read: its decisions are not
+            // this transaction's, and the engines that made them have seen events they will not decide on.
+            if (batch.Decisions is not null)
+                foreach (var scenario in batch.Scenarios) Forget(scenario.Id);
+            batch = null;
+        }
+        batch ??= await PrepareAsync(db, last, scenarios, catalog, ct);
+        var events = batch.Events;
         if (events.Count == 0)
         {
             await tx.CommitAsync(ct);
-            return (0, catalog);
+            return (0, catalog, null);
         }
+        catalog = batch.Catalog!;
         var store = await db.Stores.AsNoTracking().SingleAsync(s => s.Id == storeId, ct);
-        var scenarios = await db.Scenarios.AsNoTracking().Where(s => s.State == ScenarioStates.Active).ToListAsync(ct);
-        catalog ??= await CatalogAsync(db, ct);
-        var converted = await ConvertAsync(db, catalog, events.Where(e => e.CustomerId is not null && TriggerActions.Of(e.Name) is not null).ToList(), ct);
-        var customers = converted.Select(c => c.Event.Customer).Distinct().ToList();
-        var byOrders = scenarios.Any(s => Definition(s).Audience is { MinOrders: not null } or { MaxOrders: not null });
-        var bySegment = scenarios.Any(s => Definition(s).Audience is { BySegment: true });
-        var facts = await FactsAsync(db, customers, byOrders, ct, bySegment);
-
-        var decisions = new List<(Scenario Scenario, Decision Decision)>();
-        foreach (var scenario in scenarios)
+        var decisions = batch.Decisions;
+        if (decisions is null)
         {
-            var engine = await EngineAsync(db, scenario, store, catalog, last, now, ct);
-            foreach (var (e, imported) in converted)
-            {
-                // History (imports, or events that happened more than a day before they reached us, such as an
-                // `import events` of old data) is remembered for AND windows but never triggers a send for the past.
-                if (imported || e.At < now - _horizon)
-                {
-                    engine.Remember(e);
-                    continue;
-                }
-                var f = facts.GetValueOrDefault(e.Customer);
-                foreach (var d in engine.Observe(e, f?.Customer ?? new CustomerFacts(false)))
-                    decisions.Add((scenario, f?.Email is null && d.Kind == DecisionKinds.Scheduled ? d with { Kind = DecisionKinds.Skipped, Reason = "no email address", DueAt = null } : d));
-            }
+            var engines = new List<(Scenario, ScenarioEngine)>();
+            foreach (var scenario in scenarios) engines.Add((scenario, await EngineAsync(db, scenario, store, catalog, last, now, ct)));
+            decisions = Decide(engines, batch, now);
         }
-        var written = await WriteAsync(db, store, decisions, facts, now, ct);
         var newLast = events[^1].Id;
-        await db.ScenarioCursors.Where(c => c.StoreId == storeId).ExecuteUpdateAsync(u => u.SetProperty(c => c.LastEventId, newLast).SetProperty(c => c.UpdatedAt, now), ct);
-        await tx.CommitAsync(ct);
-        foreach (var scenario in scenarios)
-            if (_engines.TryGetValue(scenario.Id, out var live)) _engines[scenario.Id] = live with { LastEventId = newLast };
-        if (written > 0) LogDecisions(log, written, storeId, events.Count);
-        foreach (var kind in decisions.GroupBy(d => d.Decision.Kind))
-            Hosting.Telemetry.Decisions.Add(kind.Count(), Hosting.Telemetry.Tag("kind", kind.Key));
-        Hosting.Telemetry.ScenarioPassDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
-        span?.SetTag("cartwise.events", events.Count);
-        span?.SetTag("cartwise.decisions", written);
-        return (events.Count, catalog);
+        var next = events.Count == _batchSize ? ReadAheadAsync(storeId, newLast, scenarios, catalog, ct) : null;
+        try
+        {
+            var written = await WriteAsync(db, store, decisions, batch.Facts, now, ct);
+            await db.ScenarioCursors.Where(c => c.StoreId == storeId).ExecuteUpdateAsync(u => u.SetProperty(c => c.LastEventId, newLast).SetProperty(c => c.UpdatedAt, now), ct);
+            await tx.CommitAsync(ct);
+            if (batch.Decisions is not null) Interlocked.Increment(ref _decidedAhead);
+            if (written > 0) LogDecisions(log, written, storeId, events.Count);
+            foreach (var kind in decisions.GroupBy(d => d.Decision.Kind))
+                Hosting.Telemetry.Decisions.Add(kind.Count(), Hosting.Telemetry.Tag("kind", kind.Key));
+            Hosting.Telemetry.ScenarioPassDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+            span?.SetTag("cartwise.events", events.Count);
+            span?.SetTag("cartwise.decisions", written);
+        }
+        catch when (next is not null)
+        {
+            // The batch read ahead stops using the engines before the caller forgets them.
+            await next.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            throw;
+        }
+        return (events.Count, catalog, next);
     }
 
     /// <summary>What the engine needs of a customer, and the address a scheduled message goes to.</summary>
@@ -221,7 +347,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     private async Task<ScenarioEngine> EngineAsync(CartwiseDb db, Scenario scenario, Store store, CatalogView catalog, long last, DateTimeOffset now, CancellationToken ct)
     {
         var winners = await WinnersAsync(db, scenario, ct);
-        var winnersKey = string.Join(',', winners.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => w.Key + "=" + w.Value));
+        var winnersKey = WinnersKey(winners);
         if (_engines.TryGetValue(scenario.Id, out var live) && live.Updated == scenario.UpdatedAt && live.Winners == winnersKey && live.LastEventId <= last)
         {
             if (live.LastEventId < last) await CatchUpAsync(db, scenario, live, catalog, last, now, ct);
@@ -233,6 +359,10 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         _engines[scenario.Id] = new LiveEngine(engine, scenario.UpdatedAt, last, winnersKey);
         return engine;
     }
+
+    /// <summary>The winners an engine was built with, as one comparable text.</summary>
+    private static string WinnersKey(Dictionary<string, string> winners) =>
+        string.Join(',', winners.OrderBy(w => w.Key, StringComparer.Ordinal).Select(w => w.Key + "=" + w.Value));
 
     /// <summary>
     /// What an engine remembers of the events with ids in (<paramref name="after"/>, <paramref name="last"/>]: the actions
@@ -421,6 +551,12 @@ public sealed class ScenarioOptions
 {
     /// <summary>Events that happened longer than this before they are processed are history: they never trigger a send.</summary>
     [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)] public double HistoryHorizonHours { get; set; } = 24;
+
+    /// <summary>
+    /// Events decided on in one transaction. While a full batch is written, the next one is read and decided on ahead
+    /// of its transaction.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 100_000)] public int BatchSize { get; set; } = 2000;
 }
 
 /// <summary>Runs scenario passes every second.</summary>

@@ -49,7 +49,8 @@ public sealed class TestApp : IAsyncDisposable
     }
 
     /// <summary>A second server node on the database of another (it does not own the database).</summary>
-    public static Task<TestApp> StartNodeAsync(DatabaseTarget target, string? smtp = null) => StartAsync(null, target, smtp, null, false);
+    public static Task<TestApp> StartNodeAsync(DatabaseTarget target, string? smtp = null, Action<IServiceCollection>? configure = null) =>
+        StartAsync(null, target, smtp, configure, false);
 
     private static async Task<TestApp> StartAsync(TestDatabase? database, DatabaseTarget target, string? smtp, Action<IServiceCollection>? configure, bool demo)
     {

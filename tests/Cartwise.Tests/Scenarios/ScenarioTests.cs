@@ -320,6 +320,48 @@ public sealed class ScenarioTests
         Assert.Equal((1, 1), (onA.Rebuilds, onA.CatchUps)); // A read only what B had decided on
     }
 
+    [Theory, ClassData(typeof(Engines))]
+    public async Task SmallBatches_DecidedAheadWhileTheOneBeforeIsWritten_OnTwoNodesAtOnce_KeepEveryCapAndDecideEachEventOnce(Engine engine)
+    {
+        // Batches of 3 events: while one is written the next is read and decided on ahead, by engines that must carry
+        // each customer's cap from batch to batch, and from node to node when the other one moved the cursor.
+        static void Small(IServiceCollection services) => services.Configure<ScenarioOptions>(o => o.BatchSize = 3);
+        await using var a = await TestApp.StartAsync(engine, configure: Small);
+        await using var b = await TestApp.StartNodeAsync(a.Database, configure: Small);
+        var store = await a.CreateStoreAsync("shop");
+        using var admin = a.Admin(store);
+        var id = (await TablesScenarioAsync(a, store, admin, "1d")).Id;
+        var (onA, onB) = (a.App.Services.GetRequiredService<ScenarioService>(), b.App.Services.GetRequiredService<ScenarioService>());
+        await onA.PassAsync(CancellationToken.None); // past the seed view
+        string[] customers = ["ola", "eva", "jan", "max"];
+
+        // Five rounds of a view of a table by each customer, an hour apart: the first round on one node alone, then
+        // both nodes passing at once.
+        for (var round = 0; round < 5; round++)
+        {
+            for (var c = 0; c < customers.Length; c++)
+                await TrackAsync(a, store, "view_item", $"{customers[c]}-{round}", $"{customers[c]}@example.com", "T-1", "Tables");
+            await TrackAsync(a, store, "view_item", $"chairs-{round}", "ola@example.com", "C-1", "Chairs");
+            if (round == 0) await onA.PassAsync(CancellationToken.None);
+            else await Task.WhenAll(onA.PassAsync(CancellationToken.None), onB.PassAsync(CancellationToken.None), onA.PassAsync(CancellationToken.None));
+            a.Clock.Advance(TimeSpan.FromHours(1));
+            b.Clock.Advance(TimeSpan.FromHours(1));
+        }
+
+        await using var db = a.Db(store);
+        var decisions = await db.ScenarioDecisions.Where(d => d.ScenarioId == id).ToListAsync();
+        Assert.Equal(customers.Length * 5, decisions.Count); // one per view of a table, whichever node took it
+        foreach (var customer in customers)
+        {
+            var own = decisions.Where(d => d.TriggerKey.StartsWith(customer + "-", StringComparison.Ordinal)).OrderBy(d => d.At).ToList();
+            Assert.Equal([$"{customer}-0", $"{customer}-1", $"{customer}-2", $"{customer}-3", $"{customer}-4"], own.Select(d => d.TriggerKey));
+            Assert.Equal(DecisionKinds.Scheduled, own[0].Kind);
+            Assert.All(own.Skip(1), d => Assert.Equal((DecisionKinds.Skipped, true), (d.Kind, d.Reason!.StartsWith("rule cap", StringComparison.Ordinal))));
+        }
+        Assert.Equal(customers.Length, await db.Outbox.CountAsync(o => o.ScenarioId == id));
+        Assert.True(onA.DecidedAhead + onB.DecidedAhead > 0, "no batch was decided ahead");
+    }
+
     [Fact]
     public async Task Caps_CountMessagesSent_A45DayRuleCapHoldsAcrossARestart_AndACapTightenedAfterTheDecisionHoldsAtSendTime()
     {
