@@ -449,7 +449,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         if (heads.Count > 0)
         {
             var (min, max) = (heads.Min(h => h.Id), heads.Max(h => h.Id));
-            await Sql.QueryAsync(session, $"SELECT \"OrderId\", \"ProductId\" FROM \"OrderLines\" WHERE {StoreSql.Filter()} AND \"OrderId\" >= @p1 AND \"OrderId\" <= @p2",
+            await Sql.ForEachAsync(session, $"SELECT \"OrderId\", \"ProductId\" FROM \"OrderLines\" WHERE {StoreSql.Filter()} AND \"OrderId\" >= @p1 AND \"OrderId\" <= @p2",
                 [db.CurrentStoreId, min, max], r =>
             {
                 if (byId.TryGetValue(r.GetInt64(0), out var list))
@@ -457,12 +457,12 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
                     var p = r.GetInt64(1);
                     if (!list.Contains(p)) list.Add(p);
                 }
-                return 0;
             }, ct);
         }
         var merged = catalog.Merged;
         var result = new List<(ScenarioEvent, bool)>(events.Count);
         var items = new List<long>();
+        var seen = new HashSet<long>();
         foreach (var e in events)
         {
             var action = TriggerActions.Of(e.Name)!;
@@ -485,12 +485,22 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
                 ModelService.AddItemProducts(e.Payload, catalog.ByExternal, items);
                 products = items.Distinct().ToArray();
             }
-            var categories = products.Select(p => catalog.CategoryOf.GetValueOrDefault(p)).OfType<long>().Distinct().ToArray();
+            var categories = CategoriesOf(products, catalog.CategoryOf, seen);
             var customer = merged.GetValueOrDefault(e.CustomerId!.Value, e.CustomerId.Value);
             result.Add((new ScenarioEvent(e.EventId, customer, action, e.OccurredAt, products, categories, value, orderId),
                 ImportedEvents.IsImported(e.EventId)));
         }
         return result;
+    }
+
+    /// <summary>The distinct categories of products, in the order their products come (products without one add none).</summary>
+    private static long[] CategoriesOf(long[] products, Dictionary<long, long?> categoryOf, HashSet<long> seen)
+    {
+        seen.Clear();
+        var categories = new List<long>(products.Length);
+        foreach (var p in products)
+            if (categoryOf.GetValueOrDefault(p) is { } c && seen.Add(c)) categories.Add(c);
+        return [.. categories];
     }
 
     /// <summary>The store's category tree as it is now, for "is this category within that one".</summary>
