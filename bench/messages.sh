@@ -18,6 +18,9 @@ fi
 SMTP=$!
 trap 'kill $SMTP 2>/dev/null; rm -rf "$W"' EXIT
 sleep 1
+# The outbox runs in this process with the garbage collector `cartwise serve` runs with (server GC: Cartwise is an
+# ASP.NET Core application), and so does the raw MailKit baseline.
+export DOTNET_gcServer=1
 (cd "$W" && dotnet bench/Cartwise.Benchmarks.dll load-messages --smtp smtp://127.0.0.1:2599 --count "$COUNT") | grep -v '^Demo store\|^  \| info: '
 if [ -n "${CARTWISE_BENCH_POSTGRES:-}" ]; then
   db="cw_bench_messages_$$"
