@@ -31,14 +31,12 @@ public sealed record DbSession(DbConnection Connection, DbTransaction? Transacti
 public static class Sql
 {
     /// <summary>Runs a query and reads each row with <paramref name="read"/>.</summary>
-    public static Task<List<T>> QueryAsync<T>(DbSession db, string sql, IReadOnlyList<object?> args, Func<DbDataReader, T> read, CancellationToken ct) =>
-        RunAsync(db, sql, args, async cmd =>
-        {
-            var rows = new List<T>();
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            while (await reader.ReadAsync(ct)) rows.Add(read(reader));
-            return rows;
-        }, ct);
+    public static async Task<List<T>> QueryAsync<T>(DbSession db, string sql, IReadOnlyList<object?> args, Func<DbDataReader, T> read, CancellationToken ct)
+    {
+        var rows = new List<T>();
+        await ForEachAsync(db, sql, args, r => rows.Add(read(r)), ct);
+        return rows;
+    }
 
     /// <summary>
     /// Runs a query and hands each row to <paramref name="read"/>, keeping nothing: for reads of hundreds of thousands
@@ -134,7 +132,7 @@ public static class Sql
         if (queries.Count == 0) return;
         if (db.Kind != DatabaseKind.Postgres)
         {
-            foreach (var q in queries) await QueryAsync(db, q.Sql, q.Args, r => { q.Read(r); return 0; }, ct);
+            foreach (var q in queries) await ForEachAsync(db, q.Sql, q.Args, q.Read, ct);
             return;
         }
         await using var batch = new Npgsql.NpgsqlBatch((Npgsql.NpgsqlConnection)db.Connection, (Npgsql.NpgsqlTransaction?)db.Transaction);

@@ -31,7 +31,11 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     private readonly int _batchSize = options.Value.BatchSize;
 
     /// <param name="Winners">The A/B test winners the engine was built with (another node may record one).</param>
-    private sealed record LiveEngine(ScenarioEngine Engine, DateTimeOffset Updated, long LastEventId, string Winners);
+    private sealed record LiveEngine(ScenarioEngine Engine, DateTimeOffset Updated, long LastEventId, string Winners)
+    {
+        /// <summary>True when the engine was built for this version of the scenario and these A/B test winners.</summary>
+        public bool Serves(Scenario scenario, string winners) => Updated == scenario.UpdatedAt && Winners == winners;
+    }
 
     private readonly ConcurrentDictionary<long, LiveEngine> _engines = new();
     private long _rebuilds, _catchUps, _decidedAhead;
@@ -129,9 +133,12 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     /// </summary>
     private async Task ForgetEnginesAsync(Task<Prepared>? ahead)
     {
-        if (ahead is not null) await ahead.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+        await StoppedAsync(ahead);
         _engines.Clear();
     }
+
+    /// <summary>Waits for a batch read ahead to finish, whatever became of it (a failure there is the pass's to report, or moot).</summary>
+    private static Task StoppedAsync(Task<Prepared>? ahead) => ahead?.ContinueWith(static t => t.Exception, TaskScheduler.Default) ?? Task.CompletedTask;
 
     private sealed record StoreFailure(int Attempts, DateTimeOffset RetryAt);
 
@@ -231,7 +238,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         foreach (var scenario in scenarios)
         {
             var winners = WinnersKey(await WinnersAsync(db, scenario, ct));
-            if (!_engines.TryGetValue(scenario.Id, out var live) || live.Updated != scenario.UpdatedAt || live.Winners != winners || live.LastEventId != after)
+            if (!_engines.TryGetValue(scenario.Id, out var live) || !live.Serves(scenario, winners) || live.LastEventId != after)
                 return batch;
             engines.Add((scenario, live.Engine));
         }
@@ -306,7 +313,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
         catch when (next is not null)
         {
             // The batch read ahead stops using the engines before the caller forgets them.
-            await next.ContinueWith(static t => t.Exception, TaskScheduler.Default);
+            await StoppedAsync(next);
             throw;
         }
         return (events.Count, catalog, next);
@@ -348,7 +355,7 @@ public sealed partial class ScenarioService(DatabaseTarget target, TimeProvider 
     {
         var winners = await WinnersAsync(db, scenario, ct);
         var winnersKey = WinnersKey(winners);
-        if (_engines.TryGetValue(scenario.Id, out var live) && live.Updated == scenario.UpdatedAt && live.Winners == winnersKey && live.LastEventId <= last)
+        if (_engines.TryGetValue(scenario.Id, out var live) && live.Serves(scenario, winnersKey) && live.LastEventId <= last)
         {
             if (live.LastEventId < last) await CatchUpAsync(db, scenario, live, catalog, last, now, ct);
             return live.Engine;
